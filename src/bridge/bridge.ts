@@ -1,0 +1,183 @@
+/**
+ * The RPC surface to Neovim: the only layer that knows about Neovim. Decodes `mcp` notifications
+ * from Lua, runs them on the hub, and answers with `nvim_exec_lua` notifications so that neither side
+ * ever waits on the other (see protocol.ts for the contract).
+ */
+import { homedir } from 'node:os';
+import type { NeovimClient } from 'neovim';
+import { loadConfig } from '../config/load.js';
+import { ConfigError, type ServerConfig } from '../config/types.js';
+import { watchConfig } from '../config/watch.js';
+import { ErrorCodes, HostError, toRpcError } from '../errors.js';
+import { Hub } from '../hub/hub.js';
+import { createFileLogger, silentLogger, type Logger } from '../log.js';
+import type { Session } from '../session/session.js';
+import type { PushEvents, Requests, RpcError } from './protocol.js';
+
+const VERSION = '0.1.0';
+const REPLY = 'require("mcp.host")._reply(...)';
+const PUSH = 'require("mcp.host")._push(...)';
+/** Default per-request timeout, ms, when Lua sends none. */
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+type Method = keyof Requests;
+type Handler<M extends Method> = (params: Requests[M]['params'], id: number) => Promise<Requests[M]['result']>;
+
+export class Bridge {
+  log: Logger = silentLogger;
+  private hub?: Hub;
+  private initParams?: Requests['init']['params'];
+  private current: ServerConfig[] = [];
+  private stopWatching?: () => Promise<void>;
+  /** In-flight requests that can be cancelled, by Lua request id. */
+  private inflight = new Map<number, AbortController>();
+  private closed = false;
+
+  constructor(private readonly nvim: NeovimClient) {
+    nvim.on('notification', (method: string, args: unknown[]) => {
+      if (method !== 'mcp') return;
+      const [id, name, params] = args as [number, string, Record<string, unknown>];
+      void this.dispatch(id, name, params ?? {});
+    });
+  }
+
+  /** Sends `_push(event, payload)` to Lua. */
+  push<E extends keyof PushEvents>(event: E, payload: PushEvents[E]): void {
+    if (this.closed) return;
+    this.nvim.notify('nvim_exec_lua', [PUSH, [event, payload]]);
+  }
+
+  private reply(id: number, err: RpcError | null, result: unknown): void {
+    if (this.closed) return;
+    this.nvim.notify('nvim_exec_lua', [REPLY, [id, err, result ?? null]]);
+  }
+
+  private async dispatch(id: number, name: string, params: Record<string, unknown>): Promise<void> {
+    const handler = (this.handlers as Record<string, Handler<Method> | undefined>)[name];
+    try {
+      if (!handler) throw new HostError(ErrorCodes.MethodNotFound, `unknown method "${name}"`);
+      if (name !== 'init' && !this.hub) throw new HostError(ErrorCodes.InternalError, 'host not initialised: "init" must come first');
+      this.reply(id, null, await handler(params as never, id));
+    } catch (err) {
+      const e = toRpcError(err);
+      this.log.debug({ id, method: name, code: e.code, err: e.message }, 'request failed');
+      this.reply(id, e, null);
+    }
+  }
+
+  /** Loads the config; on error tells the user and keeps what runs. */
+  private async reload(): Promise<{ added: string[]; removed: string[]; changed: string[] }> {
+    const p = this.initParams!;
+    let next: ServerConfig[];
+    try {
+      next = await loadConfig({
+        path: p.config_path,
+        setupServers: p.servers,
+        ctx: { env: process.env, workspaceFolder: p.workspace_folder ?? process.cwd(), userHome: homedir() },
+      });
+    } catch (err) {
+      const message = err instanceof ConfigError ? err.message : `config: ${(err as Error).message}`;
+      this.log.error({ err: message }, 'config rejected; running servers kept');
+      this.push('message', { level: 'error', text: `${message} (running servers kept)` });
+      throw new HostError(ErrorCodes.ConfigError, message);
+    }
+    const diff = this.hub!.apply(next);
+    this.current = next;
+    const names = { added: diff.added.map((s) => s.name), removed: diff.removed, changed: diff.changed.map((s) => s.name) };
+    this.log.info(names, 'config applied');
+    return names;
+  }
+
+  private onSessionChange = (s: Session): void => {
+    // A replaced or removed session's last words are not news.
+    if (this.hub?.list().includes(s)) this.push('server', s.snapshot());
+  };
+
+  private readonly handlers: { [M in Method]: Handler<M> } = {
+    init: async (params) => {
+      if (this.hub) throw new HostError(ErrorCodes.InternalError, 'already initialised');
+      this.initParams = params;
+      this.log = createFileLogger(params.log_path, params.log_level);
+      this.log.info({ node: process.version, config: params.config_path }, 'host started');
+      this.hub = new Hub({
+        log: this.log,
+        timeoutMs: params.timeout_ms ?? DEFAULT_TIMEOUT_MS,
+        onChange: this.onSessionChange,
+        onRemoved: (name) => this.push('removed', { name }),
+        onMessage: (level, text) => this.push('message', { level, text }),
+      });
+      // A broken config at start still starts the host: the error is pushed and `reload` can fix it.
+      await this.reload().catch(() => {});
+      if (params.config_path) {
+        this.stopWatching = watchConfig(params.config_path, () => void this.reload().catch(() => {}));
+      }
+      return { version: VERSION, pid: process.pid, log_path: params.log_path, ...(params.config_path ? { config_path: params.config_path } : {}) };
+    },
+    servers: async () => this.hub!.list().map((s) => s.snapshot()),
+    start: async ({ server }) => {
+      const s = this.hub!.get(server);
+      await s.start();
+      return s.snapshot();
+    },
+    stop: async ({ server }) => {
+      const s = this.hub!.get(server);
+      await s.stop();
+      return s.snapshot();
+    },
+    restart: async ({ server }) => {
+      const s = this.hub!.get(server);
+      await s.restart();
+      return s.snapshot();
+    },
+    reload: async () => this.reload(),
+    call_tool: async ({ server, tool, arguments: args, timeout_ms, progress }, id) =>
+      this.cancellable(id, (signal) =>
+        this.hub!.get(server).callTool(tool, normalizeArgs(args), {
+          timeoutMs: timeout_ms,
+          signal,
+          onProgress: progress ? (p) => this.push('progress', { id, ...p }) : undefined,
+        }),
+      ),
+    cancel: async ({ id, reason }) => {
+      this.inflight.get(id)?.abort(new HostError(ErrorCodes.Cancelled, reason ? `cancelled: ${reason}` : 'request cancelled'));
+      return null;
+    },
+    get_prompt: async ({ server, name, arguments: args }, id) =>
+      this.cancellable(id, (signal) => this.hub!.get(server).getPrompt(name, normalizeArgs(args) as Record<string, string>, { signal })),
+    read_resource: async ({ server, uri }, id) => this.cancellable(id, (signal) => this.hub!.get(server).readResource(uri, { signal })),
+    complete: async ({ server, ref, argument, context }, id) =>
+      this.cancellable(id, (signal) =>
+        this.hub!.get(server).complete({ ref, argument, ...(context ? { context } : {}) } as never, { signal }),
+      ),
+  };
+
+  private async cancellable<T>(id: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    this.inflight.set(id, controller);
+    try {
+      return await run(controller.signal);
+    } finally {
+      this.inflight.delete(id);
+    }
+  }
+
+  /** Stops watching and every server; resolves when they are gone. */
+  async shutdown(): Promise<void> {
+    // Neovim is gone: nothing more is sent to it (a write would fail with EPIPE).
+    this.closed = true;
+    await this.stopWatching?.();
+    await this.hub?.stopAll();
+  }
+
+  /** Synchronous last resort on exit. */
+  killAll(): void {
+    this.hub?.killAll();
+  }
+}
+
+/** Lua's `{}` arrives as `[]`; arguments are always an object. */
+function normalizeArgs(args: unknown): Record<string, unknown> {
+  if (args === undefined || args === null || (Array.isArray(args) && args.length === 0)) return {};
+  if (typeof args !== 'object' || Array.isArray(args)) throw new HostError(ErrorCodes.InvalidParams, 'arguments must be a table of named values');
+  return args as Record<string, unknown>;
+}

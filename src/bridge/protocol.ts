@@ -1,0 +1,127 @@
+/**
+ * The wire contract between the Lua glue (`lua/mcp/host.lua`) and this host.
+ *
+ * Transport: msgpack-RPC over the job's stdio (`jobstart(..., { rpc = true })`).
+ * Nothing in this contract is a blocking request from Neovim's side:
+ *
+ * - Lua → host: `vim.rpcnotify(chan, "mcp", id, method, params)`.
+ *   `id` is a positive integer chosen by Lua, unique per host process; `params` a table (a map).
+ * - host → Lua, reply: the notification `nvim_exec_lua` running
+ *   `require("mcp.host")._reply(id, err, result)`; exactly one reply per request.
+ *   `err` is `nil`/`vim.NIL` on success, else an {@link RpcError}.
+ * - host → Lua, push: `nvim_exec_lua` running `require("mcp.host")._push(event, payload)`,
+ *   see {@link PushEvents}.
+ *
+ * Names of MCP objects keep the spec's own field names (`inputSchema`, `structuredContent`, ...).
+ */
+
+/** Error shape every callback receives: JSON-RPC/MCP codes where the server sent one. */
+export interface RpcError {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+/** Error codes the host itself produces (the JSON-RPC server-error range). */
+export const ErrorCodes = {
+  /** JSON-RPC: unknown method. */
+  MethodNotFound: -32601,
+  /** JSON-RPC: invalid params, e.g. tool arguments that fail the tool's `inputSchema`. */
+  InvalidParams: -32602,
+  /** JSON-RPC: internal error. */
+  InternalError: -32603,
+  /** SDK: the request timed out (`timeout_ms`). */
+  RequestTimeout: -32001,
+  /** The named server is not in the configuration. */
+  UnknownServer: -32010,
+  /** The server exists but is not connected (stopped, disabled, failed, still starting). */
+  NotConnected: -32011,
+  /** The named tool, prompt or resource is not in the server's cached lists. */
+  UnknownItem: -32012,
+  /** The request was cancelled by the client (`handle:cancel()`). */
+  Cancelled: -32800,
+  /** The configuration could not be read or is invalid. */
+  ConfigError: -32020,
+} as const;
+
+/** Lifecycle of one server, as shown to the user. */
+export type ServerStatus = 'disabled' | 'stopped' | 'starting' | 'connected' | 'failed';
+
+/** What `mcp.servers()` returns for one server and what the `server` push carries. */
+export interface ServerSnapshot {
+  name: string;
+  status: ServerStatus;
+  /** Human-readable reason when `status` is `failed` (or the last failure while restarting). */
+  error?: string;
+  transport: 'stdio' | 'http' | 'sse';
+  /** `serverInfo` from the initialize result: `{ name, version, title? }`. */
+  server_info?: { name: string; version: string; title?: string };
+  capabilities?: Record<string, unknown>;
+  instructions?: string;
+  /** Complete lists (every page followed); empty when the server lacks the capability. */
+  tools: unknown[];
+  prompts: unknown[];
+  resources: unknown[];
+  resource_templates: unknown[];
+}
+
+/** Requests Lua sends (method → params → result). */
+export interface Requests {
+  /**
+   * First request after jobstart. Loads the configuration and connects every server not
+   * `disabled`. Replies at once (before servers connect) with the host's facts.
+   */
+  init: {
+    params: {
+      /** Absolute path of the JSON config file; may not exist. */
+      config_path?: string;
+      /** Server definitions from `setup({ servers = ... })`, same shape as `mcpServers` entries. */
+      servers?: Record<string, unknown>;
+      /** Absolute path of the log file (under `stdpath("log")`). */
+      log_path: string;
+      log_level?: string;
+      /** Default per-request timeout in ms. */
+      timeout_ms?: number;
+      /** Value of `${workspaceFolder}`: Neovim's cwd. */
+      workspace_folder?: string;
+    };
+    result: { version: string; pid: number; log_path: string; config_path?: string };
+  };
+  /** All servers, in config order. */
+  servers: { params: Record<string, never>; result: ServerSnapshot[] };
+  /** Replies once connected (result: snapshot) or failed (err). */
+  start: { params: { server: string }; result: ServerSnapshot };
+  stop: { params: { server: string }; result: ServerSnapshot };
+  restart: { params: { server: string }; result: ServerSnapshot };
+  /** Re-read the config file now; result lists what changed. */
+  reload: { params: Record<string, never>; result: { added: string[]; removed: string[]; changed: string[] } };
+  /**
+   * MCP `tools/call` (spec: server/tools). Arguments are validated against the tool's `inputSchema`
+   * first (InvalidParams naming the field). With `progress = true` the host asks for progress and
+   * pushes `progress` events carrying this request's id.
+   */
+  call_tool: {
+    params: { server: string; tool: string; arguments?: Record<string, unknown>; timeout_ms?: number; progress?: boolean };
+    result: unknown;
+  };
+  /** Cancel request `id` (sends `notifications/cancelled` to the server); replies nil. */
+  cancel: { params: { id: number; reason?: string }; result: null };
+  get_prompt: { params: { server: string; name: string; arguments?: Record<string, string> }; result: unknown };
+  read_resource: { params: { server: string; uri: string }; result: unknown };
+  complete: {
+    params: { server: string; ref: unknown; argument: { name: string; value: string }; context?: unknown };
+    result: unknown;
+  };
+}
+
+/** Pushes the host sends unasked (event → payload). */
+export interface PushEvents {
+  /** A server's state or any of its lists changed: the whole snapshot. */
+  server: ServerSnapshot;
+  /** A server left the configuration. */
+  removed: { name: string };
+  /** Progress of request `id` (a Lua request id), from `notifications/progress`. */
+  progress: { id: number; progress: number; total?: number; message?: string };
+  /** Something the user should see (config errors, a server that crashed). */
+  message: { level: 'error' | 'warn' | 'info'; text: string };
+}

@@ -1,0 +1,145 @@
+/**
+ * Reads, validates and normalises the configuration: the JSON file plus the servers given to `setup()`.
+ */
+import { readFile } from 'node:fs/promises';
+import { ConfigError, type ServerConfig } from './types.js';
+import { describeErrors, validateFile, validateServer } from './schema.js';
+import { expand, type PlaceholderContext } from './placeholders.js';
+
+/** Where `setup({ servers = ... })` definitions are said to come from in errors. */
+export const SETUP_SOURCE = 'setup()';
+
+export interface LoadOptions {
+  /** Absolute path of the JSON file; a missing file means "no servers from the file". */
+  path?: string;
+  /** Definitions from `setup({ servers })`; each shallow-merges over the file's entry of that name. */
+  setupServers?: Record<string, unknown>;
+  ctx: PlaceholderContext;
+}
+
+/**
+ * Loads the whole configuration.
+ *
+ * @returns servers in file order, then `setup()`-only servers
+ * @throws ConfigError naming the file and key path of the first problem (all problems in its message)
+ */
+export async function loadConfig(opts: LoadOptions): Promise<ServerConfig[]> {
+  const raw = opts.path ? await readJsonFile(opts.path) : {};
+  const file = opts.path ?? SETUP_SOURCE;
+  const fileServers = fileEntries(raw, file);
+  const merged = new Map<string, { def: Record<string, unknown>; source: string; key: string }>();
+  for (const [name, entry] of fileServers) merged.set(name, entry);
+  for (const [name, def] of Object.entries(opts.setupServers ?? {})) {
+    const own = fromLua(def);
+    if (!isObject(own)) throw new ConfigError(SETUP_SOURCE, `servers.${name}`, 'must be a table');
+    const base = merged.get(name);
+    merged.set(name, base ? { ...base, def: { ...base.def, ...own }, source: `${base.source} + ${SETUP_SOURCE}` } : { def: own, source: SETUP_SOURCE, key: `servers.${name}` });
+  }
+  return [...merged].map(([name, { def, source, key }]) => normalize(name, def, source, key, opts.ctx));
+}
+
+async function readJsonFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new ConfigError(path, '', `cannot read: ${(err as Error).message}`);
+  }
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(path, '', `invalid JSON: ${locateJsonError(text, (err as Error).message)}`);
+  }
+}
+
+/** Turns V8's "... at position 42" into "... (line 3, column 7)". */
+function locateJsonError(text: string, message: string): string {
+  const m = /position (\d+)/.exec(message);
+  if (!m) return message;
+  const before = text.slice(0, Number(m[1]));
+  const line = before.split('\n').length;
+  const column = Number(m[1]) - before.lastIndexOf('\n');
+  return `${message.replace(/ in JSON at position \d+.*$/, '')} (line ${line}, column ${column})`;
+}
+
+function fileEntries(raw: unknown, file: string): [string, { def: Record<string, unknown>; source: string; key: string }][] {
+  if (!validateFile(raw)) {
+    const first = describeErrors(validateFile.errors);
+    throw new ConfigError(file, first[0]!.path, first.map((e) => (e.path === first[0]!.path ? e.problem : `${e.path}: ${e.problem}`)).join('; '));
+  }
+  const obj = raw as { mcpServers?: Record<string, Record<string, unknown>>; servers?: Record<string, Record<string, unknown>> };
+  const out: [string, { def: Record<string, unknown>; source: string; key: string }][] = [];
+  for (const section of ['mcpServers', 'servers'] as const) {
+    for (const [name, def] of Object.entries(obj[section] ?? {})) out.push([name, { def, source: file, key: `${section}.${name}` }]);
+  }
+  return out;
+}
+
+function normalize(name: string, def: Record<string, unknown>, source: string, key: string, ctx: PlaceholderContext): ServerConfig {
+  const file = source.split(' + ')[0]!;
+  if (!validateServer(def)) {
+    const errs = describeErrors(validateServer.errors, key);
+    throw new ConfigError(file, errs[0]!.path, errs.map((e) => (e.path === errs[0]!.path ? e.problem : `${e.path}: ${e.problem}`)).join('; '));
+  }
+  const d = def as {
+    type?: string; command?: string; args?: string[]; env?: Record<string, string>; cwd?: string;
+    url?: string; headers?: Record<string, string>; disabled?: boolean; timeout_ms?: number;
+  };
+  const x = (value: string, at: string): string => {
+    try {
+      return expand(value, ctx);
+    } catch (err) {
+      throw new ConfigError(file, `${key}.${at}`, (err as Error).message);
+    }
+  };
+  const common = { name, disabled: d.disabled ?? false, source, ...(d.timeout_ms ? { timeout_ms: d.timeout_ms } : {}) };
+  const type = d.type === 'streamableHttp' || d.type === 'streamable-http' ? 'http' : d.type;
+  if (d.command !== undefined && (type === undefined || type === 'stdio')) {
+    return {
+      ...common,
+      transport: 'stdio',
+      command: x(d.command, 'command'),
+      args: (d.args ?? []).map((a, i) => x(a, `args[${i}]`)),
+      env: mapValues(d.env ?? {}, (v, k) => x(v, `env.${k}`)),
+      ...(d.cwd ? { cwd: x(d.cwd, 'cwd') } : {}),
+    };
+  }
+  if (d.url !== undefined && type !== 'stdio') {
+    const url = x(d.url, 'url');
+    try {
+      new URL(url);
+    } catch {
+      throw new ConfigError(file, `${key}.url`, `not a valid URL: ${JSON.stringify(d.url)}`);
+    }
+    return {
+      ...common,
+      transport: type === 'sse' ? 'sse' : 'http',
+      url,
+      headers: mapValues(d.headers ?? {}, (v, k) => x(v, `headers.${k}`)),
+    };
+  }
+  if (type === 'stdio' || (type === undefined && d.url === undefined)) throw new ConfigError(file, `${key}.command`, 'is required for a stdio server');
+  throw new ConfigError(file, `${key}.url`, `is required for a server of type "${type}"`);
+}
+
+function mapValues(obj: Record<string, string>, fn: (v: string, k: string) => string): Record<string, string> {
+  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, fn(v, k)]));
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Lua's `{}` crosses msgpack as an empty array; where a map is meant (`env`, `headers`, a server), read it
+ * as an empty object.
+ */
+function fromLua(def: unknown): unknown {
+  if (Array.isArray(def) && def.length === 0) return {};
+  if (!isObject(def)) return def;
+  const out: Record<string, unknown> = { ...def };
+  for (const k of ['env', 'headers']) if (Array.isArray(out[k]) && (out[k] as unknown[]).length === 0) out[k] = {};
+  return out;
+}

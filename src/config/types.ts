@@ -1,0 +1,39 @@
+/** One server definition after parsing, placeholder expansion and normalisation. */
+export type ServerConfig = StdioServerConfig | HttpServerConfig;
+
+interface CommonServerConfig {
+  name: string;
+  /** Not started until enabled; shown as `disabled`. */
+  disabled: boolean;
+  /** Per-request timeout for this server in ms; falls back to the host default. */
+  timeout_ms?: number;
+  /** Where the definition came from (file path or `setup()`), for error messages. */
+  source: string;
+}
+
+export interface StdioServerConfig extends CommonServerConfig {
+  transport: 'stdio';
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd?: string;
+}
+
+export interface HttpServerConfig extends CommonServerConfig {
+  /** `http` is Streamable HTTP (falling back to SSE on 400/404/405); `sse` is the legacy transport only. */
+  transport: 'http' | 'sse';
+  url: string;
+  headers: Record<string, string>;
+}
+
+/** A configuration problem, located by file and key path (e.g. `mcpServers.git.args[1]`). */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly keyPath: string,
+    readonly problem: string,
+  ) {
+    super(`${file}${keyPath ? `: ${keyPath}` : ''}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The set of sessions, one per configured server. Servers start in parallel and independently: one slow
+ * or failing server never delays another. Applies config diffs so that only added, removed or changed
+ * servers restart.
+ */
+import type { ServerConfig } from '../config/types.js';
+import { diffConfig, type ConfigDiff } from '../config/diff.js';
+import { ErrorCodes, HostError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { Session } from '../session/session.js';
+
+export interface HubDeps {
+  log: Logger;
+  timeoutMs: number;
+  onChange: (s: Session) => void;
+  onRemoved: (name: string) => void;
+  onMessage: (level: 'error' | 'warn' | 'info', text: string) => void;
+}
+
+export class Hub {
+  private sessions = new Map<string, Session>();
+
+  constructor(private readonly deps: HubDeps) {}
+
+  /** Sessions in config order. */
+  list(): Session[] {
+    return [...this.sessions.values()];
+  }
+
+  /**
+   * @throws HostError UnknownServer naming the server and the known ones
+   */
+  get(name: string): Session {
+    const s = this.sessions.get(name);
+    if (!s) {
+      const known = [...this.sessions.keys()].join(', ') || 'none';
+      throw new HostError(ErrorCodes.UnknownServer, `no server named "${name}" (configured: ${known})`);
+    }
+    return s;
+  }
+
+  /**
+   * Replaces the configuration. Starts nothing and awaits nothing: each started server reports through
+   * `onChange` on its own.
+   */
+  apply(next: ServerConfig[]): ConfigDiff {
+    const diff = diffConfig(this.list().map((s) => s.cfg), next);
+    for (const name of diff.removed) {
+      const s = this.sessions.get(name)!;
+      this.sessions.delete(name);
+      void s.stop().finally(() => this.deps.onRemoved(name));
+    }
+    const replaced = new Set([...diff.added, ...diff.changed].map((c) => c.name));
+    const ordered = new Map<string, Session>();
+    const fresh: [Session, Session | undefined][] = [];
+    for (const cfg of next) {
+      const old = this.sessions.get(cfg.name);
+      if (old && !replaced.has(cfg.name)) {
+        ordered.set(cfg.name, old);
+        continue;
+      }
+      const session = new Session(cfg, this.deps);
+      ordered.set(cfg.name, session);
+      fresh.push([session, old]);
+    }
+    // The new set must be current before anything reports: pushes of sessions not in it are dropped.
+    this.sessions = ordered;
+    for (const [session, old] of fresh) {
+      const begin = () => {
+        this.deps.onChange(session);
+        if (!session.cfg.disabled) session.start().catch(() => {});
+      };
+      if (old) void old.stop().then(begin);
+      else begin();
+    }
+    return diff;
+  }
+
+  /** Stops every server; resolves when all are gone. */
+  async stopAll(): Promise<void> {
+    await Promise.allSettled(this.list().map((s) => s.stop()));
+  }
+
+  /** SIGKILLs every stdio server's process group synchronously (host exiting now). */
+  killAll(): void {
+    for (const s of this.list()) s.killNow();
+  }
+}

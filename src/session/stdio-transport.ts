@@ -1,0 +1,146 @@
+/**
+ * An MCP stdio transport (spec: basic/transports#stdio) that owns its server's whole process group.
+ *
+ * The SDK's `StdioClientTransport` spawns the server in our own process group, so stopping a server
+ * launched through `npx`, `uvx` or a shell script leaves its grandchildren running. This transport
+ * spawns the server as the leader of a new process group and signals the group: a stopped server leaves
+ * nothing behind. Framing is the SDK's own (`ReadBuffer`, `serializeMessage`).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+
+export interface StdioParams {
+  command: string;
+  args: string[];
+  /** Merged over the host's own environment. */
+  env: Record<string, string>;
+  cwd?: string;
+  /** Each line the server writes to stderr. */
+  onStderr?: (line: string) => void;
+}
+
+/** How the process ended: exit code or signal name. */
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** ms to wait after closing stdin before SIGTERM, and after SIGTERM before SIGKILL. */
+const GRACE_MS = 500;
+
+export class ProcessGroupStdioTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+
+  /** Set once the process has exited. */
+  exit?: ExitInfo;
+  private child?: ChildProcess;
+  private readonly buffer = new ReadBuffer();
+  private closing = false;
+
+  constructor(private readonly params: StdioParams) {}
+
+  /** The server's pid (also its process group id), once started. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /**
+   * Spawns the server.
+   *
+   * @throws Error `command not found: NAME` when the command does not exist (ENOENT), or the spawn error
+   */
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const { command, args, env, cwd } = this.params;
+      const child = spawn(command, args, {
+        env: { ...process.env, ...env },
+        cwd,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        detached: true,
+        windowsHide: true,
+      });
+      this.child = child;
+      child.on('error', (err: NodeJS.ErrnoException) => {
+        const error = err.code === 'ENOENT' ? new Error(`command not found: ${command}${cwd ? ` (cwd ${cwd})` : ''}`) : err;
+        reject(error);
+        this.onerror?.(error);
+      });
+      child.on('spawn', () => resolve());
+      child.on('close', (code, signal) => {
+        this.exit = { code, signal };
+        this.child = undefined;
+        this.onclose?.();
+      });
+      child.stdin!.on('error', (err) => this.onerror?.(err));
+      child.stdout!.on('data', (chunk: Buffer) => {
+        this.buffer.append(chunk);
+        for (;;) {
+          let message: JSONRPCMessage | null;
+          try {
+            message = this.buffer.readMessage();
+          } catch (err) {
+            // A malformed line: report it and go on with the next one.
+            this.onerror?.(new Error(`malformed message from server: ${(err as Error).message}`));
+            continue;
+          }
+          if (message === null) break;
+          this.onmessage?.(message);
+        }
+      });
+      let partial = '';
+      child.stderr!.setEncoding('utf8');
+      child.stderr!.on('data', (text: string) => {
+        const lines = (partial + text).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) if (line.trim()) this.params.onStderr?.(line);
+      });
+    });
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const stdin = this.child?.stdin;
+      if (!stdin || stdin.destroyed) return reject(new Error('server process is not running'));
+      if (stdin.write(serializeMessage(message))) resolve();
+      else stdin.once('drain', resolve);
+    });
+  }
+
+  /** Closes stdin, then SIGTERMs and finally SIGKILLs the process group; resolves when it has exited. */
+  async close(): Promise<void> {
+    const child = this.child;
+    if (!child || this.closing) return;
+    this.closing = true;
+    const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    const wait = (ms: number) => Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
+    child.stdin?.end();
+    if (!(await wait(GRACE_MS))) {
+      killGroup(child, 'SIGTERM');
+      if (!(await wait(GRACE_MS))) {
+        killGroup(child, 'SIGKILL');
+        await wait(GRACE_MS);
+      }
+    } else {
+      // The leader exited; make sure nothing it started outlives it.
+      killGroup(child, 'SIGKILL');
+    }
+  }
+
+  /** Synchronous last resort when the host itself is exiting: SIGKILL the group now. */
+  killNow(): void {
+    if (this.child) killGroup(this.child, 'SIGKILL');
+  }
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // ESRCH: the group is gone already.
+  }
+}
