@@ -105,7 +105,9 @@ export class Bridge {
         onChange: this.onSessionChange,
         onRemoved: (name) => this.push('removed', { name }),
         onMessage: (level, text) => this.push('message', { level, text }),
+        onResourceUpdated: (s, uri) => this.push('resource_updated', { server: s.name, uri }),
       });
+      this.hub.setRoots(asList(params.roots));
       // A broken config at start still starts the host: the error is pushed and `reload` can fix it.
       await this.reload().catch(() => {});
       if (params.config_path) {
@@ -145,6 +147,19 @@ export class Bridge {
     get_prompt: async ({ server, name, arguments: args }, id) =>
       this.cancellable(id, (signal) => this.hub!.get(server).getPrompt(name, normalizeArgs(args) as Record<string, string>, { signal })),
     read_resource: async ({ server, uri }, id) => this.cancellable(id, (signal) => this.hub!.get(server).readResource(uri, { signal })),
+    set_roots: async ({ roots }) => {
+      this.hub!.setRoots(asList(roots));
+      return null;
+    },
+    roots: async () => ({ roots: this.hub!.roots, servers: this.hub!.list().map((s) => ({ name: s.name, roots: s.effectiveRoots() })) }),
+    subscribe: async ({ server, uri }) => {
+      await this.hub!.get(server).subscribe(uri);
+      return null;
+    },
+    unsubscribe: async ({ server, uri }) => {
+      await this.hub!.get(server).unsubscribe(uri);
+      return null;
+    },
     complete: async ({ server, ref, argument, context }, id) =>
       this.cancellable(id, (signal) =>
         this.hub!.get(server).complete({ ref, argument, ...(context ? { context } : {}) } as never, { signal }),
@@ -173,6 +188,11 @@ export class Bridge {
   killAll(): void {
     this.hub?.killAll();
   }
+}
+
+/** A Lua list that may be missing or `vim.NIL`. */
+function asList<T>(v: T[] | null | undefined): T[] {
+  return Array.isArray(v) ? v : [];
 }
 
 /** Lua's `{}` arrives as `[]`; arguments are always an object. */

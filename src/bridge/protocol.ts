@@ -15,6 +15,12 @@
  * Names of MCP objects keep the spec's own field names (`inputSchema`, `structuredContent`, ...).
  */
 
+/** A root as MCP defines it (spec: client/roots): a `file://` URI and a display name. */
+export interface Root {
+  uri: string;
+  name?: string;
+}
+
 /** Error shape every callback receives: JSON-RPC/MCP codes where the server sent one. */
 export interface RpcError {
   code: number;
@@ -84,6 +90,8 @@ export interface Requests {
       timeout_ms?: number;
       /** Value of `${workspaceFolder}`: Neovim's cwd. */
       workspace_folder?: string;
+      /** The editor's roots at start (see `set_roots`). */
+      roots?: Root[];
     };
     result: { version: string; pid: number; log_path: string; config_path?: string };
   };
@@ -108,6 +116,16 @@ export interface Requests {
   cancel: { params: { id: number; reason?: string }; result: null };
   get_prompt: { params: { server: string; name: string; arguments?: Record<string, string> }; result: unknown };
   read_resource: { params: { server: string; uri: string }; result: unknown };
+  /**
+   * The editor's roots changed (spec: client/roots). The host keeps them, answers `roots/list` from
+   * this copy, and sends `notifications/roots/list_changed` to each connected server whose view changed.
+   */
+  set_roots: { params: { roots: Root[] }; result: null };
+  /** The editor's roots and what each server is told (after its own `roots` setting). */
+  roots: { params: Record<string, never>; result: { roots: Root[]; servers: { name: string; roots: Root[] }[] } };
+  /** `resources/subscribe`; `resource_updated` pushes follow. */
+  subscribe: { params: { server: string; uri: string }; result: null };
+  unsubscribe: { params: { server: string; uri: string }; result: null };
   complete: {
     params: { server: string; ref: unknown; argument: { name: string; value: string }; context?: unknown };
     result: unknown;
@@ -122,6 +140,8 @@ export interface PushEvents {
   removed: { name: string };
   /** Progress of request `id` (a Lua request id), from `notifications/progress`. */
   progress: { id: number; progress: number; total?: number; message?: string };
+  /** `notifications/resources/updated` for a subscribed resource. */
+  resource_updated: { server: string; uri: string };
   /** Something the user should see (config errors, a server that crashed). */
   message: { level: 'error' | 'warn' | 'info'; text: string };
 }

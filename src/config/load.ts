@@ -2,6 +2,7 @@
  * Reads, validates and normalises the configuration: the JSON file plus the servers given to `setup()`.
  */
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { ConfigError, type ServerConfig } from './types.js';
 import { describeErrors, validateFile, validateServer } from './schema.js';
 import { expand, type PlaceholderContext } from './placeholders.js';
@@ -85,7 +86,7 @@ function normalize(name: string, def: Record<string, unknown>, source: string, k
   }
   const d = def as {
     type?: string; command?: string; args?: string[]; env?: Record<string, string>; cwd?: string;
-    url?: string; headers?: Record<string, string>; disabled?: boolean; timeout_ms?: number;
+    url?: string; headers?: Record<string, string>; disabled?: boolean; timeout_ms?: number; roots?: boolean | string[];
   };
   const x = (value: string, at: string): string => {
     try {
@@ -94,7 +95,8 @@ function normalize(name: string, def: Record<string, unknown>, source: string, k
       throw new ConfigError(file, `${key}.${at}`, (err as Error).message);
     }
   };
-  const common = { name, disabled: d.disabled ?? false, source, ...(d.timeout_ms ? { timeout_ms: d.timeout_ms } : {}) };
+  const roots = Array.isArray(d.roots) ? d.roots.map((r, i) => resolve(ctx.workspaceFolder, x(r, `roots[${i}]`))) : (d.roots ?? true);
+  const common = { name, disabled: d.disabled ?? false, roots, source, ...(d.timeout_ms ? { timeout_ms: d.timeout_ms } : {}) };
   const type = d.type === 'streamableHttp' || d.type === 'streamable-http' ? 'http' : d.type;
   if (d.command !== undefined && (type === undefined || type === 'stdio')) {
     return {

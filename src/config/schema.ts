@@ -20,6 +20,7 @@ const server = {
     headers: stringMap,
     disabled: { type: 'boolean' },
     timeout_ms: { type: 'integer', minimum: 1 },
+    roots: { anyOf: [{ type: 'boolean' }, { type: 'array', items: { type: 'string', minLength: 1 } }] },
   },
 } as const;
 

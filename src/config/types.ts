@@ -7,6 +7,11 @@ interface CommonServerConfig {
   disabled: boolean;
   /** Per-request timeout for this server in ms; falls back to the host default. */
   timeout_ms?: number;
+  /**
+   * Which roots this server is told about: `true` (default) the editor's roots, `false` none,
+   * or a fixed list of directories (absolute paths).
+   */
+  roots: boolean | string[];
   /** Where the definition came from (file path or `setup()`), for error messages. */
   source: string;
 }

@@ -3,6 +3,7 @@
  * or failing server never delays another. Applies config diffs so that only added, removed or changed
  * servers restart.
  */
+import type { Root } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../config/types.js';
 import { diffConfig, type ConfigDiff } from '../config/diff.js';
 import { ErrorCodes, HostError } from '../errors.js';
@@ -15,12 +16,28 @@ export interface HubDeps {
   onChange: (s: Session) => void;
   onRemoved: (name: string) => void;
   onMessage: (level: 'error' | 'warn' | 'info', text: string) => void;
+  onResourceUpdated: (s: Session, uri: string) => void;
 }
 
 export class Hub {
   private sessions = new Map<string, Session>();
+  private editorRoots: Root[] = [];
+  private readonly sessionDeps;
 
-  constructor(private readonly deps: HubDeps) {}
+  constructor(private readonly deps: HubDeps) {
+    this.sessionDeps = { ...deps, roots: () => this.editorRoots };
+  }
+
+  /** The editor's roots as Lua computed them. */
+  get roots(): Root[] {
+    return this.editorRoots;
+  }
+
+  /** Replaces the editor's roots; each server hears of it only if what it sees changed. */
+  setRoots(roots: Root[]): void {
+    this.editorRoots = roots;
+    for (const s of this.list()) s.rootsChanged();
+  }
 
   /** Sessions in config order. */
   list(): Session[] {
@@ -59,7 +76,7 @@ export class Hub {
         ordered.set(cfg.name, old);
         continue;
       }
-      const session = new Session(cfg, this.deps);
+      const session = new Session(cfg, this.sessionDeps);
       ordered.set(cfg.name, session);
       fresh.push([session, old]);
     }

@@ -5,8 +5,14 @@
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { basename } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
+  ListRootsRequestSchema,
+  LoggingMessageNotificationSchema,
   PromptListChangedNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+  type Root,
   ResourceListChangedNotificationSchema,
   ToolListChangedNotificationSchema,
   type CallToolResult,
@@ -38,6 +44,10 @@ export interface SessionDeps {
   onChange: (s: Session) => void;
   /** Something the user should be told. */
   onMessage: (level: 'error' | 'warn' | 'info', text: string) => void;
+  /** The editor's current roots (spec: client/roots), before this server's own `roots` setting. */
+  roots: () => Root[];
+  /** `notifications/resources/updated` for a subscribed resource. */
+  onResourceUpdated: (s: Session, uri: string) => void;
 }
 
 export interface RequestOpts {
@@ -64,6 +74,10 @@ export class Session {
   private refreshing = new Map<ListKind, Promise<void>>();
   private refreshAgain = new Set<ListKind>();
   private readonly log: Logger;
+  /** The roots this server was last told about (JSON), so that only real changes are announced. */
+  private announcedRoots?: string;
+  /** Resource URIs subscribed to; renewed after every (re)connect. */
+  private subscriptions = new Set<string>();
 
   constructor(
     readonly cfg: ServerConfig,
@@ -127,6 +141,7 @@ export class Session {
         conn.client.onclose = () => this.onClosed(gen);
         conn.client.onerror = (err) => this.log.warn({ err: err.message }, 'transport error');
         await Promise.all((['tools', 'prompts', 'resources'] as const).map((k) => this.refresh(k, gen)));
+        await Promise.all([...this.subscriptions].map((uri) => conn.client.subscribeResource({ uri }).catch((err: Error) => this.log.warn({ uri, err: err.message }, 'resubscribe failed'))));
         if (gen !== this.generation) throw new Error('stopped while starting');
         this.crashes = 0;
         this.log.info({ ms: Date.now() - started, transport: conn.kind }, 'connected');
@@ -200,6 +215,43 @@ export class Session {
     return this.client().complete(params, this.requestOptions(opts));
   }
 
+  /**
+   * `resources/subscribe` (spec: server/resources#subscriptions); kept across restarts.
+   *
+   * @throws HostError NotConnected; McpError when the server refuses
+   */
+  async subscribe(uri: string): Promise<void> {
+    await this.client().subscribeResource({ uri });
+    this.subscriptions.add(uri);
+  }
+
+  /** `resources/unsubscribe`; forgetting the subscription even when the server is gone. */
+  async unsubscribe(uri: string): Promise<void> {
+    this.subscriptions.delete(uri);
+    if (this.status === 'connected') await this.client().unsubscribeResource({ uri });
+  }
+
+  /** The roots this server sees: the editor's, none (`roots = false`), or its fixed list. */
+  effectiveRoots(): Root[] {
+    const own = this.cfg.roots;
+    if (own === false) return [];
+    if (own === true) return this.deps.roots();
+    return own.map((dir) => ({ uri: pathToFileURL(dir).href, name: basename(dir) }));
+  }
+
+  /**
+   * Called when the editor's roots may have changed: sends `notifications/roots/list_changed` when
+   * what this server sees really changed, and only then.
+   */
+  rootsChanged(): void {
+    const now = JSON.stringify(this.effectiveRoots());
+    if (now === this.announcedRoots) return;
+    this.announcedRoots = now;
+    if (this.status !== 'connected' || !this.conn) return;
+    this.log.debug('roots/list_changed');
+    this.conn.client.sendRootsListChanged().catch((err: Error) => this.log.warn({ err: err.message }, 'roots/list_changed failed'));
+  }
+
   private client(): Client {
     if (this.status !== 'connected' || !this.conn) throw new HostError(ErrorCodes.NotConnected, `server "${this.name}" is not connected (${this.status})`);
     return this.conn.client;
@@ -215,7 +267,17 @@ export class Session {
   }
 
   private makeClient(gen: number): Client {
-    const client = new Client(CLIENT_INFO, { capabilities: {} });
+    const client = new Client(CLIENT_INFO, { capabilities: { roots: { listChanged: true } } });
+    // Spec: client/roots. Answered from our own copy, no round trip to the editor.
+    client.setRequestHandler(ListRootsRequestSchema, () => {
+      const roots = this.effectiveRoots();
+      this.announcedRoots = JSON.stringify(roots);
+      return { roots };
+    });
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => this.deps.onResourceUpdated(this, n.params.uri));
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) =>
+      this.log.info({ level: n.params.level, logger: n.params.logger, data: n.params.data }, 'server log'),
+    );
     const on = (kind: ListKind) => () => {
       this.log.debug({ kind }, 'list changed');
       void this.refresh(kind, gen).then(
