@@ -32,6 +32,8 @@ export class Bridge {
   /** In-flight requests that can be cancelled, by Lua request id. */
   private inflight = new Map<number, AbortController>();
   private closed = false;
+  /** Settles when `init` has loaded the configuration. */
+  private initialised?: Promise<unknown>;
 
   constructor(private readonly nvim: NeovimClient) {
     nvim.on('notification', (method: string, args: unknown[]) => {
@@ -56,7 +58,14 @@ export class Bridge {
     const handler = (this.handlers as Record<string, Handler<Method> | undefined>)[name];
     try {
       if (!handler) throw new HostError(ErrorCodes.MethodNotFound, `unknown method "${name}"`);
-      if (name !== 'init' && !this.hub) throw new HostError(ErrorCodes.InternalError, 'host not initialised: "init" must come first');
+      if (name === 'init') {
+        this.initialised = handler(params as never, id) as Promise<unknown>;
+        this.reply(id, null, await this.initialised);
+        return;
+      }
+      // Requests queued behind `init` run once the configuration is loaded.
+      if (!this.initialised) throw new HostError(ErrorCodes.InternalError, 'host not initialised: "init" must come first');
+      await this.initialised.catch(() => {});
       this.reply(id, null, await handler(params as never, id));
     } catch (err) {
       const e = toRpcError(err);
@@ -171,6 +180,10 @@ export class Bridge {
     this.inflight.set(id, controller);
     try {
       return await run(controller.signal);
+    } catch (err) {
+      // The SDK rejects with its own wrapping of the abort reason; give Lua the reason itself.
+      if (controller.signal.aborted && controller.signal.reason instanceof HostError) throw controller.signal.reason;
+      throw err;
     } finally {
       this.inflight.delete(id);
     }

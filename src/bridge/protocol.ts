@@ -48,6 +48,8 @@ export const ErrorCodes = {
   Cancelled: -32800,
   /** The configuration could not be read or is invalid. */
   ConfigError: -32020,
+  /** Lua side only: the host could not be started, or exited before replying. */
+  HostUnavailable: -32030,
 } as const;
 
 /** Lifecycle of one server, as shown to the user. */
@@ -64,6 +66,8 @@ export interface ServerSnapshot {
   server_info?: { name: string; version: string; title?: string };
   capabilities?: Record<string, unknown>;
   instructions?: string;
+  /** The server's own per-request timeout (ms) when its config sets one. */
+  timeout_ms?: number;
   /** Complete lists (every page followed); empty when the server lacks the capability. */
   tools: unknown[];
   prompts: unknown[];

@@ -108,6 +108,7 @@ export class Session {
       resource_templates: this.templates,
     };
     if (this.error) s.error = this.error;
+    if (this.cfg.timeout_ms) s.timeout_ms = this.cfg.timeout_ms;
     if (info && this.status === 'connected') {
       s.server_info = { name: info.name, version: info.version, ...(info.title ? { title: info.title } : {}) };
       s.capabilities = this.conn!.client.getServerCapabilities() ?? {};
@@ -192,7 +193,7 @@ export class Session {
    *   McpError from the server or on timeout (RequestTimeout) or cancellation
    */
   async callTool(tool: string, args: Record<string, unknown>, opts: RequestOpts = {}): Promise<CallToolResult> {
-    const client = this.client();
+    const client = await this.client(opts.timeoutMs);
     const def = this.tools.find((t) => t.name === tool);
     if (!def) throw new HostError(ErrorCodes.UnknownItem, `${this.name}: no tool named "${tool}"`);
     const problem = checkArguments(def.inputSchema, args);
@@ -201,18 +202,18 @@ export class Session {
   }
 
   /** `prompts/get` (spec: server/prompts). */
-  getPrompt(name: string, args: Record<string, string>, opts: RequestOpts = {}) {
-    return this.client().getPrompt({ name, arguments: args }, this.requestOptions(opts));
+  async getPrompt(name: string, args: Record<string, string>, opts: RequestOpts = {}) {
+    return (await this.client(opts.timeoutMs)).getPrompt({ name, arguments: args }, this.requestOptions(opts));
   }
 
   /** `resources/read` (spec: server/resources). */
-  readResource(uri: string, opts: RequestOpts = {}) {
-    return this.client().readResource({ uri }, this.requestOptions(opts));
+  async readResource(uri: string, opts: RequestOpts = {}) {
+    return (await this.client(opts.timeoutMs)).readResource({ uri }, this.requestOptions(opts));
   }
 
   /** `completion/complete` (spec: server/utilities/completion). */
-  complete(params: Parameters<Client['complete']>[0], opts: RequestOpts = {}) {
-    return this.client().complete(params, this.requestOptions(opts));
+  async complete(params: Parameters<Client['complete']>[0], opts: RequestOpts = {}) {
+    return (await this.client(opts.timeoutMs)).complete(params, this.requestOptions(opts));
   }
 
   /**
@@ -221,14 +222,14 @@ export class Session {
    * @throws HostError NotConnected; McpError when the server refuses
    */
   async subscribe(uri: string): Promise<void> {
-    await this.client().subscribeResource({ uri });
+    await (await this.client()).subscribeResource({ uri });
     this.subscriptions.add(uri);
   }
 
   /** `resources/unsubscribe`; forgetting the subscription even when the server is gone. */
   async unsubscribe(uri: string): Promise<void> {
     this.subscriptions.delete(uri);
-    if (this.status === 'connected') await this.client().unsubscribeResource({ uri });
+    if (this.status === 'connected') await (await this.client()).unsubscribeResource({ uri });
   }
 
   /** The roots this server sees: the editor's, none (`roots = false`), or its fixed list. */
@@ -252,8 +253,23 @@ export class Session {
     this.conn.client.sendRootsListChanged().catch((err: Error) => this.log.warn({ err: err.message }, 'roots/list_changed failed'));
   }
 
-  private client(): Client {
-    if (this.status !== 'connected' || !this.conn) throw new HostError(ErrorCodes.NotConnected, `server "${this.name}" is not connected (${this.status})`);
+  /**
+   * The connected client. A request made while the server is still starting waits for it (at most
+   * `timeoutMs`), so that the first `:Mcp call` of a session does not fail for being early.
+   *
+   * @throws HostError NotConnected when the server is not (or does not get) connected
+   */
+  private async client(timeoutMs = this.timeoutMs): Promise<Client> {
+    if (this.status === 'starting' && this.starting) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+      await Promise.race([this.starting.catch(() => {}), late]);
+      clearTimeout(timer);
+    }
+    if (this.status !== 'connected' || !this.conn) {
+      const why = this.status === 'failed' && this.error ? `failed: ${this.error}` : this.status;
+      throw new HostError(ErrorCodes.NotConnected, `server "${this.name}" is not connected (${why})`);
+    }
     return this.conn.client;
   }
 

@@ -1,0 +1,138 @@
+--- Options of mcp.nvim: defaults, merged with `vim.g.mcp` and then with `require("mcp").setup(opts)`.
+---
+--- Precedence, lowest first: |mcp-defaults| < `vim.g.mcp` < `setup(opts)`. `servers` merge by name
+--- (a later definition of a name replaces the earlier one as a whole); every other option is replaced.
+--- The JSON config file itself is read by the host, not here: see |mcp-config|.
+local M = {}
+
+---A server definition, as in the `mcpServers` section of a config file (|mcp-config|).
+---@class mcp.ServerDef
+---@field command? string executable of a stdio server
+---@field args? string[] its arguments
+---@field env? table<string, string> extra environment of the process
+---@field cwd? string working directory of the process (default: Neovim's)
+---@field url? string endpoint of a Streamable HTTP (or legacy SSE) server
+---@field headers? table<string, string> HTTP headers sent with every request
+---@field type? "stdio"|"http"|"sse" transport; inferred from `command`/`url` when absent
+---@field disabled? boolean configured but not started; shown as `disabled`
+---@field timeout_ms? integer per-request timeout for this server, ms
+---@field roots? boolean|string[] which roots the server is told about (default true: the editor's)
+
+---@class mcp.Options
+---@field config_path? string|false JSON config file (default `stdpath("config") .. "/mcp.json"`; false: none)
+---@field servers? table<string, mcp.ServerDef> servers added to (or merged over) the file's, by name
+---@field node? string Node.js executable running the host (default "node")
+---@field autostart? boolean start the host (and so every enabled server) right after startup (default false)
+---@field log_level? "trace"|"debug"|"info"|"warn"|"error"|"fatal"|"silent" host log level (default "info")
+---@field timeout_ms? integer default per-request timeout, ms (default 60000)
+---@field roots? mcp.RootsOptions how the roots announced to servers are computed (|mcp-roots|)
+
+---@class mcp.Config
+---@field config_path string|false
+---@field servers table<string, mcp.ServerDef>
+---@field node string
+---@field autostart boolean
+---@field log_level string
+---@field timeout_ms integer
+---@field roots mcp.RootsOptions
+
+---Defaults. `config_path` is computed on read (`stdpath("config")` may change before first use).
+---@type mcp.Options
+M.defaults = {
+  config_path = nil,
+  servers = {},
+  node = 'node',
+  autostart = false,
+  log_level = 'info',
+  timeout_ms = 60000,
+  roots = {},
+}
+
+local LOG_LEVELS = { trace = true, debug = true, info = true, warn = true, error = true, fatal = true, silent = true }
+
+---Options given to `setup()`, if it was called.
+---@type mcp.Options?
+local from_setup
+
+---@param what string
+---@param value any
+---@param expected string
+local function bad(what, value, expected)
+  error(('mcp.nvim: option %s: expected %s, got %s'):format(what, expected, vim.inspect(value)), 0)
+end
+
+---Checks one layer of options; raises on the first wrong type.
+---@param opts table
+---@param origin string where the table came from, for messages ("setup()" or "vim.g.mcp")
+local function check(opts, origin)
+  if type(opts) ~= 'table' then bad(origin, opts, 'a table') end
+  local function opt(key, ty, extra)
+    local v = opts[key]
+    if v == nil then return end
+    if type(v) ~= ty and not (extra and extra(v)) then bad(origin .. '.' .. key, v, ty) end
+  end
+  opt('config_path', 'string', function(v) return v == false end)
+  opt('servers', 'table')
+  opt('node', 'string')
+  opt('autostart', 'boolean')
+  opt('log_level', 'string')
+  opt('timeout_ms', 'number')
+  opt('roots', 'table')
+  if opts.log_level ~= nil and not LOG_LEVELS[opts.log_level] then
+    bad(origin .. '.log_level', opts.log_level, 'one of trace, debug, info, warn, error, fatal, silent')
+  end
+  if opts.timeout_ms ~= nil and (opts.timeout_ms <= 0 or opts.timeout_ms % 1 ~= 0) then
+    bad(origin .. '.timeout_ms', opts.timeout_ms, 'a positive integer (ms)')
+  end
+  for name, def in pairs(opts.servers or {}) do
+    if type(name) ~= 'string' then bad(origin .. '.servers', name, 'server names as keys') end
+    if type(def) ~= 'table' then bad(origin .. '.servers.' .. name, def, 'a table') end
+  end
+end
+
+---Stores the options of `setup()`.
+---@param opts mcp.Options|nil
+---@return mcp.Config merged the resulting configuration
+---@error when an option has the wrong type (the message names it)
+function M.setup(opts)
+  opts = opts or {}
+  check(opts, 'setup()')
+  from_setup = vim.deepcopy(opts)
+  return M.get()
+end
+
+---The configuration now: defaults, `vim.g.mcp`, `setup()` options.
+---@return mcp.Config
+---@error when `vim.g.mcp` or an option has the wrong type
+function M.get()
+  local cfg = vim.deepcopy(M.defaults)
+  cfg.servers = {}
+  for _, layer in ipairs({ { vim.g.mcp, 'vim.g.mcp' }, { from_setup, 'setup()' } }) do
+    local opts, origin = layer[1], layer[2]
+    if opts ~= nil then
+      check(opts, origin)
+      for k, v in pairs(opts) do
+        if k == 'servers' then
+          for name, def in pairs(v) do cfg.servers[name] = vim.deepcopy(def) end
+        else
+          cfg[k] = vim.deepcopy(v)
+        end
+      end
+    end
+  end
+  if cfg.config_path == nil then
+    cfg.config_path = vim.fn.stdpath('config') .. '/mcp.json'
+  elseif cfg.config_path then
+    cfg.config_path = vim.fs.normalize(vim.fn.fnamemodify(cfg.config_path --[[@as string]], ':p'))
+  end
+  ---@cast cfg mcp.Config
+  return cfg
+end
+
+---Has `setup()` been called?
+---@return boolean
+function M.was_setup()
+  return from_setup ~= nil
+end
+
+return M

@@ -1,0 +1,179 @@
+--- `:checkhealth mcp` (|mcp-health|). The only place mcp.nvim waits: briefly, for `node --version` and
+--- for the host's first reply.
+local M = {}
+
+local health = vim.health
+
+---@param text string
+---@return integer[]? version { major, minor, patch }
+local function parse_version(text)
+  local a, b, c = (text or ''):match('v?(%d+)%.(%d+)%.(%d+)')
+  if a then return { tonumber(a), tonumber(b), tonumber(c) } end
+end
+
+local function check_neovim()
+  local v = vim.version()
+  local s = ('%d.%d.%d'):format(v.major, v.minor, v.patch)
+  if vim.fn.has('nvim-0.10') == 1 then
+    health.ok('Neovim ' .. s)
+  else
+    health.error('Neovim ' .. s .. ' is too old', 'mcp.nvim needs Neovim 0.10 or newer')
+  end
+end
+
+---@param cfg mcp.Config
+---@return boolean ok
+local function check_node(cfg)
+  if vim.fn.executable(cfg.node) ~= 1 then
+    health.error(('Node.js not found: %q is not executable'):format(cfg.node), {
+      'Install Node.js 20 or newer (https://nodejs.org)',
+      'or set the `node` option to its path: require("mcp").setup({ node = "/path/to/node" })',
+    })
+    return false
+  end
+  local ok, res = pcall(function() return vim.system({ cfg.node, '--version' }, { text = true }):wait(5000) end)
+  if not ok or res.code ~= 0 then
+    health.error(('`%s --version` failed: %s'):format(cfg.node, ok and (res.stderr or res.code) or tostring(res)))
+    return false
+  end
+  local out = vim.trim(res.stdout or '')
+  local v = parse_version(out)
+  if not v then
+    health.warn(('cannot tell the version of %s from %q'):format(cfg.node, out))
+  elseif v[1] < 20 then
+    health.error(('Node.js %s is too old (%s)'):format(out, vim.fn.exepath(cfg.node)), 'mcp.nvim needs Node.js 20 or newer')
+    return false
+  else
+    health.ok(('Node.js %s (%s)'):format(out, vim.fn.exepath(cfg.node)))
+  end
+  return true
+end
+
+---@return boolean ok
+local function check_build()
+  local root = require('mcp.host').root()
+  if vim.uv.fs_stat(root .. '/dist/host.js') then
+    health.ok('host built: ' .. root .. '/dist/host.js')
+    return true
+  end
+  health.error('the host is not built (no dist/host.js)', {
+    ('run `npm ci && npm run build` in %s'):format(root),
+    'with lazy.nvim: build = "npm ci && npm run build"',
+  })
+  return false
+end
+
+---@param cfg mcp.Config
+local function check_config(cfg)
+  local path = cfg.config_path
+  if not path then
+    health.info('no config file (config_path = false)')
+  elseif vim.uv.fs_stat(path) == nil then
+    health.info('config file not found: ' .. path .. ' (servers come from setup() only)')
+  else
+    local ok, text = pcall(vim.fn.readfile, path)
+    local decoded, value = false, nil
+    if ok then decoded, value = pcall(vim.json.decode, table.concat(text, '\n')) end
+    if not ok then
+      health.error('cannot read the config file ' .. path)
+    elseif table.concat(text, ''):match('^%s*$') then
+      health.warn('config file is empty: ' .. path)
+    elseif not decoded then
+      health.error(('config file is not valid JSON: %s'):format(path), tostring(value))
+    elseif type(value) ~= 'table' or (value.mcpServers == nil and value.servers == nil) then
+      health.warn(('config file %s has neither "mcpServers" nor "servers"'):format(path), ':help mcp-config')
+    else
+      health.ok('config file: ' .. path)
+    end
+  end
+  local n = vim.tbl_count(cfg.servers)
+  if n > 0 then health.info(('%d server(s) from setup()/vim.g.mcp: %s'):format(n, table.concat(vim.tbl_keys(cfg.servers), ', '))) end
+end
+
+---@return boolean ok
+local function check_host()
+  local host = require('mcp.host')
+  if not host.running() then health.info('the host was not running: starting it') end
+  local _, err = host.try_ensure(false)
+  if err then
+    health.error(err)
+    return false
+  end
+  local replied = vim.wait(5000, function() return host.info() ~= nil or not host.running() end, 20)
+  local info = host.info()
+  if not replied or not info then
+    health.error('the host did not answer `init` within 5 s', 'see the log: ' .. host.log_path())
+    return false
+  end
+  health.ok(('host %s running (pid %d); log: %s'):format(info.version, info.pid, info.log_path))
+  -- Let the `servers` reply land so that the list below is complete.
+  vim.wait(1000, function() return #host.snapshots() > 0 end, 20)
+  return true
+end
+
+local function check_servers()
+  local host = require('mcp.host')
+  for _, m in ipairs(host.messages()) do
+    if m.level == 'error' then
+      health.error('the host reported: ' .. m.text)
+    elseif m.level == 'warn' then
+      health.warn('the host reported: ' .. m.text)
+    end
+  end
+  local list = host.snapshots()
+  if #list == 0 then
+    health.info('no servers configured; see :help mcp-config')
+    return
+  end
+  -- Servers still starting get a moment to settle.
+  vim.wait(3000, function()
+    for _, s in ipairs(host.snapshots()) do
+      if s.status == 'starting' then return false end
+    end
+    return true
+  end, 50)
+  for _, s in ipairs(host.snapshots()) do
+    local facts = { s.transport }
+    if s.server_info then table.insert(facts, 1, ('%s %s'):format(s.server_info.name, s.server_info.version)) end
+    if s.status == 'connected' then
+      facts[#facts + 1] = ('%d tools, %d prompts, %d resources'):format(#s.tools, #s.prompts, #s.resources)
+    end
+    local line = ('%s: %s (%s)'):format(s.name, s.status, table.concat(facts, ', '))
+    if s.status == 'connected' then
+      health.ok(line)
+    elseif s.status == 'disabled' then
+      health.info(line)
+    elseif s.status == 'failed' then
+      health.error(line .. (s.error and (': ' .. s.error) or ''), 'see :Mcp log')
+    else
+      health.warn(line .. (s.error and (': ' .. s.error) or ''))
+    end
+  end
+end
+
+function M.check()
+  health.start('mcp.nvim: requirements')
+  check_neovim()
+  local ok_cfg, cfg = pcall(require('mcp.config').get)
+  if not ok_cfg then
+    health.error(tostring(cfg))
+    return
+  end
+  local node_ok = check_node(cfg)
+  local built = check_build()
+
+  health.start('mcp.nvim: configuration')
+  check_config(cfg)
+
+  health.start('mcp.nvim: host')
+  if not (node_ok and built) then
+    health.warn('not starting the host: fix the errors above first')
+    return
+  end
+  if check_host() then
+    health.start('mcp.nvim: servers')
+    check_servers()
+  end
+end
+
+return M

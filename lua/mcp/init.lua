@@ -1,0 +1,347 @@
+--- mcp.nvim: Neovim as a Model Context Protocol client host. The public Lua API (|mcp-api|).
+---
+--- Everything here is asynchronous or a plain read of cached state: nothing waits on the host.
+--- Callbacks are `cb(err, result)`, called once from the main loop; `err` is nil or an |mcp.Error|
+--- `{ code, message, data? }`; `result` is the MCP result object with the spec's own field names.
+--- The first call of any function that needs the host starts it.
+local M = {}
+
+---A tool as MCP defines it, plus the server it belongs to.
+---@class mcp.Tool
+---@field server string name of the server (added by mcp.nvim)
+---@field name string
+---@field title? string
+---@field description? string
+---@field inputSchema table JSON Schema of the arguments
+---@field outputSchema? table JSON Schema of `structuredContent`
+---@field annotations? { title?: string, readOnlyHint?: boolean, destructiveHint?: boolean, idempotentHint?: boolean, openWorldHint?: boolean }
+
+---@class mcp.Prompt
+---@field server string
+---@field name string
+---@field title? string
+---@field description? string
+---@field arguments? { name: string, description?: string, required?: boolean }[]
+
+---@class mcp.Resource
+---@field server string
+---@field uri string
+---@field name string
+---@field title? string
+---@field description? string
+---@field mimeType? string
+---@field size? integer
+
+---@class mcp.ResourceTemplate
+---@field server string
+---@field uriTemplate string
+---@field name string
+---@field title? string
+---@field description? string
+---@field mimeType? string
+
+---@class mcp.Server: mcp.ServerSnapshot
+
+---@class mcp.CallToolOpts
+---@field timeout_ms? integer how long the call may take, ms (default: the server's or global `timeout_ms`);
+---  with `on_progress` the timeout restarts on each progress notification
+---@field on_progress? fun(progress: mcp.Progress) progress notifications of this call
+
+---The result of `tools/call`.
+---@class mcp.CallToolResult
+---@field content table[] content items: `{ type = "text", text }`, `{ type = "image", data, mimeType }`, ...
+---@field structuredContent? table
+---@field isError? boolean
+
+---A running tool call.
+---@class mcp.CallHandle
+---@field id integer? request id (nil when the host could not start; the callback then got the error)
+---@field server string
+---@field tool string
+local CallHandle = {}
+CallHandle.__index = CallHandle
+
+---Cancels the call: the server is sent `notifications/cancelled` and the callback receives an error
+---with code -32800 (|mcp-errors|). No-op once the call has finished.
+---@param reason? string shown to the server
+function CallHandle:cancel(reason)
+  if self.id then require('mcp.host').cancel(self.id, reason) end
+end
+
+---Is the call still running?
+---@return boolean
+function CallHandle:running()
+  return self.id ~= nil and require('mcp.host').pending(self.id)
+end
+
+---@alias mcp.Callback fun(err: mcp.Error?, result: any)
+
+---@param name string
+---@param value any
+---@param ty string
+---@param optional? boolean
+local function arg(name, value, ty, optional)
+  if value == nil and optional then return end
+  if type(value) ~= ty then
+    error(('mcp: %s: expected %s, got %s'):format(name, ty, type(value)), 3)
+  end
+end
+
+---A callback that reports errors with vim.notify when the caller gave none.
+---@param what string
+---@param cb mcp.Callback?
+---@return mcp.Callback
+local function or_notify(what, cb)
+  if cb then return cb end
+  return function(err)
+    if err then vim.notify(('mcp: %s: %s'):format(what, err.message), vim.log.levels.ERROR, { title = 'mcp' }) end
+  end
+end
+
+---Table to send as a JSON object (`{}` would cross as an array).
+---@param t table?
+---@return table
+local function object(t)
+  if t == nil or next(t) == nil then return vim.empty_dict() end
+  return t
+end
+
+---Configures mcp.nvim. Optional: with no call, `vim.g.mcp` and the config file are used.
+---Calling it again after the host started restarts the host when a host option changed.
+---@param opts mcp.Options|nil see |mcp-options|
+---@error when an option has the wrong type
+function M.setup(opts)
+  local config = require('mcp.config')
+  local host = require('mcp.host')
+  local before = host.running() and vim.deepcopy(config.get()) or nil
+  local cfg = config.setup(opts)
+  if before then
+    before.autostart, cfg = nil, vim.deepcopy(cfg)
+    cfg.autostart = nil
+    if not vim.deep_equal(before, cfg) then host.restart() end
+  end
+  if config.get().autostart then M._autostart() end
+end
+
+---Starts the host after startup (used by `autostart`). Never during startup itself.
+function M._autostart()
+  local function go()
+    vim.schedule(function()
+      local _, err = require('mcp.host').try_ensure(false)
+      if err then vim.notify(err, vim.log.levels.ERROR, { title = 'mcp' }) end
+    end)
+  end
+  if vim.v.vim_did_enter == 1 then
+    go()
+  else
+    vim.api.nvim_create_autocmd('VimEnter', { once = true, desc = 'mcp.nvim: autostart', callback = go })
+  end
+end
+
+---Every configured server, in config order (a plain read of the cache; starts the host if needed).
+---Each entry is a shallow copy: its lists are shared with the cache, do not modify them.
+---@return mcp.Server[]
+function M.servers()
+  local host = require('mcp.host')
+  host.try_ensure(true)
+  local out = {}
+  for _, s in ipairs(host.snapshots()) do
+    local copy = {}
+    for k, v in pairs(s) do copy[k] = v end
+    out[#out + 1] = copy
+  end
+  return out
+end
+
+---One server's snapshot, or nil.
+---@param name string
+---@return mcp.Server?
+function M.server(name)
+  arg('name', name, 'string')
+  for _, s in ipairs(M.servers()) do
+    if s.name == name then return s end
+  end
+end
+
+---@param kind "tools"|"prompts"|"resources"|"resource_templates"
+---@param server string?
+---@return table[]
+local function items(kind, server)
+  arg('server', server, 'string', true)
+  local host = require('mcp.host')
+  host.try_ensure(true)
+  local out = {}
+  for _, s in ipairs(host.snapshots()) do
+    if server == nil or s.name == server then
+      for _, item in ipairs(s[kind] or {}) do
+        local copy = {}
+        for k, v in pairs(item) do copy[k] = v end
+        copy.server = s.name
+        out[#out + 1] = copy
+      end
+    end
+  end
+  return out
+end
+
+---@param method "start"|"stop"|"restart"
+---@param name string
+---@param cb mcp.Callback?
+local function lifecycle(method, name, cb)
+  arg('name', name, 'string')
+  arg('cb', cb, 'function', true)
+  require('mcp.host').request(method, { server = name }, { server = name }, or_notify(method .. ' ' .. name, cb))
+end
+
+---Starts (connects) a server. `cb(err, snapshot)` once it is connected or has failed.
+---@param name string server name
+---@param cb? fun(err: mcp.Error?, server: mcp.Server?)
+function M.start(name, cb) lifecycle('start', name, cb) end
+
+---Stops a server. `cb(err, snapshot)` once it is stopped.
+---@param name string
+---@param cb? fun(err: mcp.Error?, server: mcp.Server?)
+function M.stop(name, cb) lifecycle('stop', name, cb) end
+
+---Restarts a server. `cb(err, snapshot)` once it is connected again or has failed.
+---@param name string
+---@param cb? fun(err: mcp.Error?, server: mcp.Server?)
+function M.restart(name, cb) lifecycle('restart', name, cb) end
+
+---Re-reads the config file now (edits are also applied on their own, see |mcp-config-reload|).
+---@param cb? fun(err: mcp.Error?, diff: { added: string[], removed: string[], changed: string[] }?)
+function M.reload(cb)
+  arg('cb', cb, 'function', true)
+  local host = require('mcp.host')
+  host.request('reload', nil, {}, function(err, diff)
+    if not err then host.refresh() end
+    or_notify('reload', cb)(err, diff)
+  end)
+end
+
+---Cached tools of one server, or of every server.
+---@param server? string
+---@return mcp.Tool[]
+function M.tools(server) return items('tools', server) end
+
+---Cached prompts.
+---@param server? string
+---@return mcp.Prompt[]
+function M.prompts(server) return items('prompts', server) end
+
+---Cached resources.
+---@param server? string
+---@return mcp.Resource[]
+function M.resources(server) return items('resources', server) end
+
+---Cached resource templates.
+---@param server? string
+---@return mcp.ResourceTemplate[]
+function M.resource_templates(server) return items('resource_templates', server) end
+
+---Calls a tool (`tools/call`). Arguments are checked against the tool's `inputSchema` first.
+---`opts` may be omitted: `call_tool(server, tool, args, cb)`.
+---@param server string
+---@param tool string
+---@param args table|nil arguments (nil or `{}`: none)
+---@param opts mcp.CallToolOpts|nil
+---@param cb fun(err: mcp.Error?, result: mcp.CallToolResult?)|nil
+---@return mcp.CallHandle
+function M.call_tool(server, tool, args, opts, cb)
+  if type(opts) == 'function' and cb == nil then opts, cb = nil, opts end
+  arg('server', server, 'string')
+  arg('tool', tool, 'string')
+  arg('args', args, 'table', true)
+  arg('opts', opts, 'table', true)
+  arg('cb', cb, 'function', true)
+  opts = opts or {}
+  local params = { server = server, tool = tool, arguments = object(args) }
+  if opts.timeout_ms then params.timeout_ms = opts.timeout_ms end
+  if opts.on_progress then params.progress = true end
+  local id = require('mcp.host').request('call_tool', params, {
+    server = server,
+    timeout_ms = opts.timeout_ms,
+    on_progress = opts.on_progress,
+  }, or_notify(('call %s/%s'):format(server, tool), cb))
+  return setmetatable({ id = id, server = server, tool = tool }, CallHandle)
+end
+
+---Gets a prompt (`prompts/get`). `cb(err, { description?, messages })`.
+---@param server string
+---@param name string prompt name
+---@param args table<string, string>|nil argument values
+---@param cb fun(err: mcp.Error?, result: { description?: string, messages: { role: string, content: table }[] }?)
+function M.get_prompt(server, name, args, cb)
+  arg('server', server, 'string')
+  arg('name', name, 'string')
+  arg('args', args, 'table', true)
+  arg('cb', cb, 'function')
+  require('mcp.host').request('get_prompt', { server = server, name = name, arguments = object(args) }, { server = server }, cb)
+end
+
+---Reads a resource (`resources/read`). `cb(err, { contents = { { uri, mimeType?, text? | blob? } } })`.
+---@param server string
+---@param uri string
+---@param cb fun(err: mcp.Error?, result: { contents: table[] }?)
+function M.read_resource(server, uri, cb)
+  arg('server', server, 'string')
+  arg('uri', uri, 'string')
+  arg('cb', cb, 'function')
+  require('mcp.host').request('read_resource', { server = server, uri = uri }, { server = server }, cb)
+end
+
+---Subscribes to updates of a resource (`resources/subscribe`); each update fires `User McpResourceUpdated`.
+---@param server string
+---@param uri string
+---@param cb? fun(err: mcp.Error?)
+function M.subscribe(server, uri, cb)
+  arg('server', server, 'string')
+  arg('uri', uri, 'string')
+  require('mcp.host').request('subscribe', { server = server, uri = uri }, { server = server }, or_notify('subscribe ' .. uri, cb))
+end
+
+---Ends a subscription (`resources/unsubscribe`).
+---@param server string
+---@param uri string
+---@param cb? fun(err: mcp.Error?)
+function M.unsubscribe(server, uri, cb)
+  arg('server', server, 'string')
+  arg('uri', uri, 'string')
+  require('mcp.host').request('unsubscribe', { server = server, uri = uri }, { server = server }, or_notify('unsubscribe ' .. uri, cb))
+end
+
+---Asks a server for completions of an argument (`completion/complete`).
+---`cb(err, { completion = { values, total?, hasMore? } })`.
+---@param server string
+---@param ref { type: "ref/prompt", name: string }|{ type: "ref/resource", uri: string }
+---@param argument { name: string, value: string }
+---@param context { arguments?: table<string, string> }|nil values of arguments already filled in
+---@param cb fun(err: mcp.Error?, result: { completion: { values: string[], total?: integer, hasMore?: boolean } }?)
+function M.complete(server, ref, argument, context, cb)
+  arg('server', server, 'string')
+  arg('ref', ref, 'table')
+  arg('argument', argument, 'table')
+  arg('context', context, 'table', true)
+  arg('cb', cb, 'function')
+  local params = { server = server, ref = ref, argument = argument }
+  if context and next(context) then params.context = context end
+  require('mcp.host').request('complete', params, { server = server }, cb)
+end
+
+---The roots currently announced to servers (computed from the editor since the host started).
+---@return mcp.Root[] roots `{ { uri, name } }`
+function M.roots()
+  if not package.loaded['mcp.roots'] or not require('mcp.host').running() then return {} end
+  return require('mcp.roots').current()
+end
+
+---Absolute path of the host's log file.
+---@return string
+function M.log_path()
+  return require('mcp.host').log_path()
+end
+
+---Error codes callbacks may receive (|mcp-errors|).
+M.codes = require('mcp.host').codes
+
+return M

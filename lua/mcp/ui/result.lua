@@ -1,0 +1,358 @@
+--- Renders MCP results for a person: tool results, prompts and resource contents, each in a scratch
+--- buffer named `mcp://result/...` (|mcp-results|). Binary content (images, audio, blobs) is written to
+--- files under `stdpath("cache") .. "/mcp/"` and shown by path.
+local M = {}
+
+local json = require('mcp.json')
+local hl = require('mcp.ui.hl')
+
+local ns = vim.api.nvim_create_namespace('mcp.result')
+
+---@class mcp.ui.Hl
+---@field line integer 0-based line
+---@field col integer 0-based byte column
+---@field end_col integer exclusive; -1 for the end of the line
+---@field group string
+
+---@class mcp.ui.Rendered
+---@field lines string[]
+---@field hls mcp.ui.Hl[]
+---@field files string[] files written for binary content
+
+---@class mcp.ui.ShowOpts
+---@field mods? string command modifiers for the window (`vertical`, `tab`, `botright`, ...), as `:h <mods>`
+---@field enter? boolean move the cursor to the window (default true)
+
+---File extension by MIME type.
+local EXT = {
+  ['image/png'] = 'png',
+  ['image/jpeg'] = 'jpg',
+  ['image/jpg'] = 'jpg',
+  ['image/gif'] = 'gif',
+  ['image/webp'] = 'webp',
+  ['image/svg+xml'] = 'svg',
+  ['image/bmp'] = 'bmp',
+  ['image/x-icon'] = 'ico',
+  ['audio/wav'] = 'wav',
+  ['audio/x-wav'] = 'wav',
+  ['audio/wave'] = 'wav',
+  ['audio/mpeg'] = 'mp3',
+  ['audio/mp3'] = 'mp3',
+  ['audio/ogg'] = 'ogg',
+  ['audio/webm'] = 'webm',
+  ['audio/flac'] = 'flac',
+  ['audio/aac'] = 'aac',
+  ['audio/mp4'] = 'm4a',
+  ['application/pdf'] = 'pdf',
+  ['application/json'] = 'json',
+  ['application/zip'] = 'zip',
+  ['application/octet-stream'] = 'bin',
+  ['text/plain'] = 'txt',
+  ['text/html'] = 'html',
+  ['text/markdown'] = 'md',
+  ['text/csv'] = 'csv',
+}
+
+---@param mime string?
+---@return string
+function M.extension(mime)
+  mime = (mime or ''):lower():gsub(';.*$', ''):gsub('%s', '')
+  if EXT[mime] then return EXT[mime] end
+  local sub = mime:match('^[%w.-]+/([%w.-]+)$')
+  if sub then
+    sub = sub:gsub('^x%-', ''):gsub('^vnd%.', '')
+    if #sub > 0 and #sub <= 8 and sub:match('^[%w]+$') then return sub end
+  end
+  return 'bin'
+end
+
+---@param s string
+---@return string
+local function safe(s)
+  return (tostring(s):gsub('[^%w._-]', '_'):sub(1, 60))
+end
+
+local counter = 0
+
+---Decodes base64 `data` and writes it to a new file under `stdpath("cache")/mcp/`.
+---@param data string base64
+---@param mime string?
+---@param stem string file name stem (sanitized)
+---@return string? path
+---@return string? err
+function M.write_blob(data, mime, stem)
+  local ok, bytes = pcall(vim.base64.decode, (data:gsub('%s', '')))
+  if not ok then return nil, 'invalid base64: ' .. tostring(bytes) end
+  local dir = vim.fn.stdpath('cache') .. '/mcp'
+  vim.fn.mkdir(dir, 'p')
+  counter = counter + 1
+  local path = ('%s/%s-%s-%d.%s'):format(dir, safe(stem), os.date('%Y%m%d-%H%M%S'), counter, M.extension(mime))
+  local f, err = io.open(path, 'wb')
+  if not f then return nil, err end
+  f:write(bytes)
+  f:close()
+  return path
+end
+
+---@class mcp.ui.Builder
+---@field lines string[]
+---@field hls mcp.ui.Hl[]
+---@field files string[]
+local Builder = {}
+Builder.__index = Builder
+
+---@return mcp.ui.Builder
+local function builder()
+  return setmetatable({ lines = {}, hls = {}, files = {} }, Builder)
+end
+
+---Adds one line; `group` highlights all of it.
+---@param text string
+---@param group? string
+function Builder:add(text, group)
+  text = text:gsub('\n', ' ')
+  self.lines[#self.lines + 1] = text
+  if group then self.hls[#self.hls + 1] = { line = #self.lines - 1, col = 0, end_col = -1, group = group } end
+end
+
+---Adds several lines from a text (split on newlines).
+---@param text string
+---@param group? string
+function Builder:text(text, group)
+  for _, l in ipairs(vim.split(tostring(text), '\r?\n')) do self:add(l, group) end
+end
+
+---Adds pretty JSON of a value.
+---@param value any
+function Builder:json(value)
+  for _, l in ipairs(json.lines(value)) do self:add(l) end
+end
+
+---Adds a blank line unless the last one is blank already.
+function Builder:blank()
+  if #self.lines > 0 and self.lines[#self.lines] ~= '' then self.lines[#self.lines + 1] = '' end
+end
+
+---@return mcp.ui.Rendered
+function Builder:done()
+  while #self.lines > 0 and self.lines[#self.lines] == '' do self.lines[#self.lines] = nil end
+  return { lines = self.lines, hls = self.hls, files = self.files }
+end
+
+---@param b mcp.ui.Builder
+---@param label string
+---@param data string
+---@param mime string?
+---@param stem string
+local function blob(b, label, data, mime, stem)
+  local path, err = M.write_blob(data, mime, stem)
+  local size = math.floor(#data * 3 / 4)
+  if path then
+    b.files[#b.files + 1] = path
+    b:add(('[%s %s, %d bytes] %s'):format(label, mime or '?', vim.fn.getfsize(path), path), 'McpPath')
+  else
+    b:add(('[%s %s, ~%d bytes] not written: %s'):format(label, mime or '?', size, err), 'McpError')
+  end
+end
+
+---One content block (spec: ContentBlock) as lines.
+---@param b mcp.ui.Builder
+---@param item table
+---@param stem string
+local function content(b, item, stem)
+  local ty = item.type
+  if ty == 'text' then
+    b:text(item.text or '')
+  elseif ty == 'image' or ty == 'audio' then
+    blob(b, ty, item.data or '', item.mimeType, stem)
+  elseif ty == 'resource_link' then
+    local parts = { '[resource link]', item.title or item.name or '?', item.uri or '' }
+    if item.mimeType then parts[#parts + 1] = item.mimeType end
+    b:add(table.concat(parts, '  '), 'McpLabel')
+    if item.description then b:text(item.description, 'McpDescription') end
+  elseif ty == 'resource' then
+    local r = item.resource or {}
+    b:add(('[resource] %s%s'):format(r.uri or '?', r.mimeType and ('  ' .. r.mimeType) or ''), 'McpLabel')
+    if r.text then
+      b:text(r.text)
+    elseif r.blob then
+      blob(b, 'blob', r.blob, r.mimeType, stem)
+    end
+  else
+    b:json(item)
+  end
+end
+
+---Renders a `tools/call` result.
+---@param server string
+---@param tool string
+---@param result mcp.CallToolResult
+---@return mcp.ui.Rendered
+function M.render_tool(server, tool, result)
+  local b = builder()
+  result = type(result) == 'table' and result or {}
+  if result.isError == true then
+    b:add(('Error from %s/%s'):format(server, tool), 'McpHeaderError')
+  else
+    b:add(('Result of %s/%s'):format(server, tool), 'McpHeader')
+  end
+  local structured = result.structuredContent
+  if structured == vim.NIL then structured = nil end
+  local items = type(result.content) == 'table' and result.content or {}
+  local shown = 0
+  for _, item in ipairs(items) do
+    -- A text block that only repeats `structuredContent` as JSON (as the spec suggests for older clients)
+    -- is shown once, below, as pretty JSON.
+    local dup = false
+    if structured ~= nil and item.type == 'text' then
+      local ok, decoded = pcall(vim.json.decode, item.text or '')
+      dup = ok and vim.deep_equal(decoded, structured)
+    end
+    if not dup then
+      b:blank()
+      content(b, item, server .. '-' .. tool)
+      shown = shown + 1
+    end
+  end
+  if structured ~= nil then
+    b:blank()
+    b:add('Structured content:', 'McpSection')
+    b:json(structured)
+  elseif shown == 0 then
+    b:blank()
+    b:add('(no content)', 'McpDescription')
+  end
+  return b:done()
+end
+
+---Renders a `prompts/get` result.
+---@param server string
+---@param name string
+---@param result { description?: string, messages?: { role: string, content: table }[] }
+---@return mcp.ui.Rendered
+function M.render_prompt(server, name, result)
+  local b = builder()
+  result = type(result) == 'table' and result or {}
+  b:add(('Prompt %s/%s'):format(server, name), 'McpHeader')
+  if type(result.description) == 'string' then b:text(result.description, 'McpDescription') end
+  for _, msg in ipairs(type(result.messages) == 'table' and result.messages or {}) do
+    b:blank()
+    b:add(('[%s]'):format(msg.role or '?'), 'McpSection')
+    local c = msg.content
+    if type(c) == 'table' and c.type then
+      content(b, c, server .. '-' .. name)
+    elseif type(c) == 'table' then
+      for _, item in ipairs(c) do content(b, item, server .. '-' .. name) end
+    end
+  end
+  return b:done()
+end
+
+---Renders a `resources/read` result.
+---@param server string
+---@param uri string
+---@param result { contents?: table[] }
+---@return mcp.ui.Rendered
+function M.render_resource(server, uri, result)
+  local b = builder()
+  result = type(result) == 'table' and result or {}
+  b:add(('Resource %s %s'):format(server, uri), 'McpHeader')
+  for _, c in ipairs(type(result.contents) == 'table' and result.contents or {}) do
+    b:blank()
+    b:add(('[%s]%s'):format(c.uri or uri, c.mimeType and ('  ' .. c.mimeType) or ''), 'McpLabel')
+    if c.text then
+      b:text(c.text)
+    elseif c.blob then
+      blob(b, 'blob', c.blob, c.mimeType, server .. '-resource')
+    end
+  end
+  return b:done()
+end
+
+---Finds a buffer by its exact name.
+---@param name string
+---@return integer?
+local function find_buf(name)
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_valid(buf) and vim.api.nvim_buf_get_name(buf) == name then return buf end
+  end
+end
+
+---Shows rendered lines in the scratch buffer `name`, in a window of the current tab page.
+---@param name string buffer name (`mcp://result/...`)
+---@param r mcp.ui.Rendered
+---@param opts? mcp.ui.ShowOpts
+---@return integer buf
+---@return integer win
+function M.show(name, r, opts)
+  opts = opts or {}
+  hl.setup()
+  local buf = find_buf(name)
+  if not buf then
+    buf = vim.api.nvim_create_buf(false, true)
+    vim.api.nvim_buf_set_name(buf, name)
+    vim.bo[buf].bufhidden = 'wipe'
+    vim.bo[buf].swapfile = false
+    vim.bo[buf].filetype = 'mcp_result'
+    vim.keymap.set('n', 'q', function() require('mcp.ui.window').close(buf) end, { buffer = buf, nowait = true, desc = 'mcp: close' })
+  end
+  vim.bo[buf].modifiable = true
+  vim.api.nvim_buf_set_lines(buf, 0, -1, false, r.lines)
+  vim.bo[buf].modifiable = false
+  vim.bo[buf].modified = false
+  vim.api.nvim_buf_clear_namespace(buf, ns, 0, -1)
+  for _, h in ipairs(r.hls) do
+    local line = r.lines[h.line + 1] or ''
+    vim.api.nvim_buf_set_extmark(buf, ns, h.line, h.col, {
+      end_col = h.end_col < 0 and #line or h.end_col,
+      hl_group = h.group,
+    })
+  end
+  local win = require('mcp.ui.window').show(buf, { mods = opts.mods, enter = opts.enter })
+  vim.api.nvim_win_set_cursor(win, { 1, 0 })
+  return buf, win
+end
+
+---Shows a tool result (and warns when `isError` is set).
+---@param server string
+---@param tool string
+---@param result mcp.CallToolResult
+---@param opts? mcp.ui.ShowOpts
+---@return integer buf
+function M.tool(server, tool, result, opts)
+  local r = M.render_tool(server, tool, result)
+  local buf = M.show(('mcp://result/%s/%s'):format(server, tool), r, opts)
+  if type(result) == 'table' and result.isError == true then
+    local first = ''
+    for _, l in ipairs(r.lines) do
+      if l ~= '' and not l:match('^Error from ') then
+        first = l
+        break
+      end
+    end
+    vim.notify(('mcp: %s/%s returned an error: %s'):format(server, tool, first), vim.log.levels.WARN, { title = 'mcp' })
+  end
+  return buf
+end
+
+---Shows a prompt's messages.
+---@param server string
+---@param name string
+---@param result table `prompts/get` result
+---@param opts? mcp.ui.ShowOpts
+---@return integer buf
+function M.prompt(server, name, result, opts)
+  return (M.show(('mcp://result/%s/prompt:%s'):format(server, name), M.render_prompt(server, name, result), opts))
+end
+
+---Shows a resource's contents.
+---@param server string
+---@param uri string
+---@param result table `resources/read` result
+---@param opts? mcp.ui.ShowOpts
+---@return integer buf
+function M.resource(server, uri, result, opts)
+  return (M.show(('mcp://result/%s/read:%s'):format(server, uri), M.render_resource(server, uri, result), opts))
+end
+
+return M
