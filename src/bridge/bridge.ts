@@ -5,6 +5,7 @@
  */
 import { homedir } from 'node:os';
 import type { NeovimClient } from 'neovim';
+import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import { loadConfig } from '../config/load.js';
 import { ConfigError, type ServerConfig } from '../config/types.js';
 import { watchConfig } from '../config/watch.js';
@@ -161,6 +162,13 @@ export class Bridge {
       return null;
     },
     roots: async () => ({ roots: this.hub!.roots, servers: this.hub!.list().map((s) => ({ name: s.name, roots: s.effectiveRoots() })) }),
+    expand_template: async ({ template, variables }) => {
+      try {
+        return { uri: new UriTemplate(template).expand(normalizeArgs(variables) as Record<string, string | string[]>) };
+      } catch (err) {
+        throw new HostError(ErrorCodes.InvalidParams, `uriTemplate ${JSON.stringify(template)}: ${(err as Error).message}`);
+      }
+    },
     subscribe: async ({ server, uri }) => {
       await this.hub!.get(server).subscribe(uri);
       return null;

@@ -127,6 +127,11 @@ export interface Requests {
   set_roots: { params: { roots: Root[] }; result: null };
   /** The editor's roots and what each server is told (after its own `roots` setting). */
   roots: { params: Record<string, never>; result: { roots: Root[]; servers: { name: string; roots: Root[] }[] } };
+  /**
+   * Expands a resource template's `uriTemplate` (RFC 6570, the SDK's implementation) with the given
+   * variables; no server is involved.
+   */
+  expand_template: { params: { template: string; variables: Record<string, string | string[]> }; result: { uri: string } };
   /** `resources/subscribe`; `resource_updated` pushes follow. */
   subscribe: { params: { server: string; uri: string }; result: null };
   unsubscribe: { params: { server: string; uri: string }; result: null };
