@@ -1,0 +1,25 @@
+import { it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nvimBinaries, startNvim } from '../helpers/nvim.js';
+import { everythingStdio, filesystemStdio, waitStatus } from '../helpers/mcp.js';
+const { bin } = nvimBinaries()[1]!;
+it('dump', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mcp-fs-'));
+  const nv = await startNvim(bin, { config: { mcpServers: { everything: everythingStdio(), filesystem: filesystemStdio(dir), broken: { command: 'no-such-cmd-xyz' } } } });
+  await nv.lua('vim.cmd("Mcp")');
+  await waitStatus(nv, 'everything'); await waitStatus(nv, 'filesystem');
+  await nv.waitFor('return #require("mcp").servers() == 3 and require("mcp").servers()[3].status == "failed"');
+  await new Promise(r => setTimeout(r, 300));
+  console.log((await nv.bufferLines()).join('\n'));
+  await nv.lua('vim.cmd("normal! gg") vim.fn.search("everything") ');
+  await nv.nvim.input('<CR>');
+  await new Promise(r => setTimeout(r, 300));
+  console.log((await nv.bufferLines()).join('\n'));
+  console.log(JSON.stringify(await nv.lua('local s = require("mcp").servers()[1]; s.tools=nil; s.prompts=nil; s.resources=nil; s.resource_templates = nil; return s'), null, 1));
+  console.log(JSON.stringify(await nv.lua('return vim.fn.getcompletion("Mcp call everything ", "cmdline")')));
+  console.log(JSON.stringify(await nv.lua('return vim.fn.getcompletion("Mcp ", "cmdline")')));
+  console.log(JSON.stringify(await nv.lua('return vim.fn.getcompletion("Mcp start ", "cmdline")')));
+  await nv.quit();
+});
