@@ -128,6 +128,8 @@ export class Session {
     if (this.starting) return this.starting;
     clearTimeout(this.restartTimer);
     const gen = ++this.generation;
+    // A new server learns the roots by asking roots/list; only changes after this point are news to it.
+    this.announcedRoots = JSON.stringify(this.effectiveRoots());
     this.setStatus('starting');
     this.log.info({ transport: this.cfg.transport }, 'starting');
     const started = Date.now();
