@@ -39,10 +39,10 @@ function hubLines(nv: NvimInstance): Promise<string[]> {
 
 /** Waits until the hub's lines satisfy `ok`, and returns them. */
 function waitHub(nv: NvimInstance, ok: (lines: string[]) => boolean, message: string, timeoutMs = 15_000): Promise<string[]> {
-  return nv.waitFor(
+  return nv.waitFor<string[]>(
     async () => {
       const lines = await hubLines(nv);
-      return ok(lines) ? lines : false;
+      return (ok(lines) ? lines : false) as string[];
     },
     { timeoutMs, message: `hub: ${message}` },
   );
