@@ -63,8 +63,10 @@ local function check_build()
   return false
 end
 
+---The file as Lua sees it, before the host is asked: present, readable, JSON.
 ---@param cfg mcp.Config
-local function check_config(cfg)
+---@return boolean ok worth asking the host about
+local function check_config_file(cfg)
   local path = cfg.config_path
   if not path then
     health.info('no config file (config_path = false)')
@@ -76,18 +78,35 @@ local function check_config(cfg)
     if ok then decoded, value = pcall(vim.json.decode, table.concat(text, '\n')) end
     if not ok then
       health.error('cannot read the config file ' .. path)
+      return false
     elseif table.concat(text, ''):match('^%s*$') then
       health.warn('config file is empty: ' .. path)
     elseif not decoded then
       health.error(('config file is not valid JSON: %s'):format(path), tostring(value))
+      return false
     elseif type(value) ~= 'table' or (value.mcpServers == nil and value.servers == nil) then
       health.warn(('config file %s has neither "mcpServers" nor "servers"'):format(path), ':help mcp-config')
-    else
-      health.ok('config file: ' .. path)
     end
   end
   local n = vim.tbl_count(cfg.servers)
   if n > 0 then health.info(('%d server(s) from setup()/vim.g.mcp: %s'):format(n, table.concat(vim.tbl_keys(cfg.servers), ', '))) end
+  return true
+end
+
+---The host's verdict on the whole configuration (file and setup() merged, every key validated).
+---@param cfg mcp.Config
+local function check_config_loaded(cfg)
+  local host = require('mcp.host')
+  vim.wait(2000, function() return host.config_status() ~= nil end, 20)
+  local status = host.config_status()
+  if not status then
+    health.warn('the host has not reported loading the configuration yet')
+  elseif status.error then
+    health.error('configuration rejected: ' .. status.error, { 'fix the file; edits apply live', ':help mcp-config' })
+  else
+    local path = cfg.config_path and vim.uv.fs_stat(cfg.config_path) and cfg.config_path
+    health.ok(path and ('config file: ' .. path) or 'configuration valid')
+  end
 end
 
 ---@return boolean ok
@@ -113,8 +132,11 @@ end
 
 local function check_servers()
   local host = require('mcp.host')
+  local config_error = (host.config_status() or {}).error
   for _, m in ipairs(host.messages()) do
-    if m.level == 'error' then
+    if config_error and vim.startswith(m.text, config_error) then
+      -- Reported above, under the configuration.
+    elseif m.level == 'error' then
       health.error('the host reported: ' .. m.text)
     elseif m.level == 'warn' then
       health.warn('the host reported: ' .. m.text)
@@ -122,7 +144,7 @@ local function check_servers()
   end
   local list = host.snapshots()
   if #list == 0 then
-    health.info('no servers configured; see :help mcp-config')
+    health.info(config_error and 'no servers (the configuration was rejected)' or 'no servers configured; see :help mcp-config')
     return
   end
   -- Servers still starting get a moment to settle.
@@ -162,15 +184,19 @@ function M.check()
   local node_ok = check_node(cfg)
   local built = check_build()
 
-  health.start('mcp.nvim: configuration')
-  check_config(cfg)
-
   health.start('mcp.nvim: host')
+  local host_ok = false
   if not (node_ok and built) then
     health.warn('not starting the host: fix the errors above first')
-    return
+  else
+    host_ok = check_host()
   end
-  if check_host() then
+
+  health.start('mcp.nvim: configuration')
+  -- The file's own checks first; then the host's verdict on every key, when the host answers.
+  if check_config_file(cfg) and host_ok then check_config_loaded(cfg) end
+
+  if host_ok then
     health.start('mcp.nvim: servers')
     check_servers()
   end

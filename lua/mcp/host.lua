@@ -105,6 +105,9 @@ local state = {
   stderr = {}, ---@type string[] last lines of the current host's stderr
   augroup = nil, ---@type integer?
   implicit_error_shown = false,
+  ---The configuration as the host last loaded it (`config` push): its file and error, if any.
+  ---@type { path?: string, error?: string }?
+  config = nil,
   ---Last `message` pushes of the host, newest last (at most 20).
   ---@type { level: string, text: string, time: integer }[]
   messages = {},
@@ -382,7 +385,7 @@ function M.ensure()
     fail(('cannot start the host (%s %s): %s'):format(cfg.node, entry, ok and ('jobstart returned ' .. tostring(res)) or tostring(res)))
   end
   job = res
-  state.chan, state.crashed, state.last_error, state.info = job, false, nil, nil
+  state.chan, state.crashed, state.last_error, state.info, state.config = job, false, nil, nil, nil
   state.outbox = {}
   state.implicit_error_shown = false
 
@@ -518,6 +521,14 @@ function M.restart()
   return M.try_ensure(false)
 end
 
+---The configuration as the running host last loaded it: `{ path?, error? }`; `error` names the file,
+---the key path and the problem when the file was rejected (the host then keeps its previous servers).
+---`nil` before the host loaded it.
+---@return { path?: string, error?: string }?
+function M.config_status()
+  return state.config and vim.deepcopy(state.config)
+end
+
 ---The last messages the host pushed (`message` events), oldest first.
 ---@return { level: "error"|"warn"|"info", text: string, time: integer }[]
 function M.messages()
@@ -560,7 +571,7 @@ function M._reply(id, err, result)
 end
 
 ---Called by the host (`nvim_exec_lua`): something happened (`PushEvents` in protocol.ts).
----@param event "server"|"removed"|"progress"|"resource_updated"|"message"
+---@param event "server"|"removed"|"progress"|"config"|"resource_updated"|"message"
 ---@param payload table
 function M._push(event, payload)
   payload = nonil(payload)
@@ -593,6 +604,9 @@ function M._push(event, payload)
       local progress = { progress = payload.progress, total = nonil(payload.total), message = nonil(payload.message) }
       vim.schedule(function() p.on_progress(progress) end)
     end
+  elseif event == 'config' then
+    state.config = { path = nonil(payload.path), error = nonil(payload.error) }
+    fire('McpConfigLoaded', vim.deepcopy(state.config))
   elseif event == 'resource_updated' then
     fire('McpResourceUpdated', { server = payload.server, uri = payload.uri })
   elseif event == 'message' then

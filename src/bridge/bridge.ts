@@ -87,10 +87,13 @@ export class Bridge {
       });
     } catch (err) {
       const message = err instanceof ConfigError ? err.message : `config: ${(err as Error).message}`;
-      this.log.error({ err: message }, 'config rejected; running servers kept');
-      this.push('message', { level: 'error', text: `${message} (running servers kept)` });
+      const running = this.hub!.list().some((s) => s.status === 'connected' || s.status === 'starting');
+      this.log.error({ err: message }, 'config rejected');
+      this.push('config', { ...(p.config_path ? { path: p.config_path } : {}), error: message });
+      this.push('message', { level: 'error', text: running ? `${message} (running servers kept)` : message });
       throw new HostError(ErrorCodes.ConfigError, message);
     }
+    this.push('config', p.config_path ? { path: p.config_path } : {});
     const diff = this.hub!.apply(next);
     this.current = next;
     const names = { added: diff.added.map((s) => s.name), removed: diff.removed, changed: diff.changed.map((s) => s.name) };
@@ -161,7 +164,14 @@ export class Bridge {
       this.hub!.setRoots(asList(roots));
       return null;
     },
-    roots: async () => ({ roots: this.hub!.roots, servers: this.hub!.list().map((s) => ({ name: s.name, roots: s.effectiveRoots() })) }),
+    roots: async () => ({
+      roots: this.hub!.roots,
+      servers: this.hub!.list().map((s) => ({
+        name: s.name,
+        mode: s.cfg.roots === true ? ('editor' as const) : s.cfg.roots === false ? ('none' as const) : ('fixed' as const),
+        roots: s.effectiveRoots(),
+      })),
+    }),
     expand_template: async ({ template, variables }) => {
       try {
         return { uri: new UriTemplate(template).expand(normalizeArgs(variables) as Record<string, string | string[]>) };

@@ -126,7 +126,11 @@ export interface Requests {
    */
   set_roots: { params: { roots: Root[] }; result: null };
   /** The editor's roots and what each server is told (after its own `roots` setting). */
-  roots: { params: Record<string, never>; result: { roots: Root[]; servers: { name: string; roots: Root[] }[] } };
+  roots: {
+    params: Record<string, never>;
+    /** `mode`: the server's `roots` setting: the editor's roots, none (`false`), or a fixed list. */
+    result: { roots: Root[]; servers: { name: string; mode: 'editor' | 'none' | 'fixed'; roots: Root[] }[] };
+  };
   /**
    * Expands a resource template's `uriTemplate` (RFC 6570, the SDK's implementation) with the given
    * variables; no server is involved.
@@ -149,6 +153,8 @@ export interface PushEvents {
   removed: { name: string };
   /** Progress of request `id` (a Lua request id), from `notifications/progress`. */
   progress: { id: number; progress: number; total?: number; message?: string };
+  /** After every load of the configuration (start, file edit, `reload`): the file and what was wrong, if anything. */
+  config: { path?: string; error?: string };
   /** `notifications/resources/updated` for a subscribed resource. */
   resource_updated: { server: string; uri: string };
   /** Something the user should see (config errors, a server that crashed). */

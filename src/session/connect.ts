@@ -27,6 +27,18 @@ export interface Connected {
  * @param onStderr each stderr line of a stdio server
  * @throws Error from spawning, HTTP, or initialize (McpError with code RequestTimeout on timeout)
  */
+/**
+ * Hands each incoming message to the client in its own macrotask. The SDK handles a response at once but
+ * a notification a microtask later, so a final `notifications/progress` that arrives in the same read as
+ * its response found its handler gone and was dropped (typescript-sdk#2580). One message per turn keeps
+ * the order and lets every notification be handled before the next message.
+ */
+function oneMessagePerTurn(transport: Transport): void {
+  const deliver = transport.onmessage;
+  if (!deliver) return;
+  transport.onmessage = (message, extra) => void setImmediate(() => deliver.call(transport, message, extra));
+}
+
 export async function connect(
   cfg: ServerConfig,
   makeClient: () => Client,
@@ -43,6 +55,7 @@ export async function connect(
       await transport.close();
       throw describeExit(err, transport);
     }
+    oneMessagePerTurn(transport);
     return { client, transport, kind: 'stdio' };
   }
   const url = new URL(cfg.url);
@@ -52,6 +65,7 @@ export async function connect(
     const client = makeClient();
     try {
       await client.connect(transport, options);
+      oneMessagePerTurn(transport);
       return { client, transport, kind: 'http' };
     } catch (err) {
       await transport.close().catch(() => {});
@@ -61,6 +75,7 @@ export async function connect(
   const transport = new SSEClientTransport(url, { requestInit, eventSourceInit: { fetch: withHeaders(cfg.headers) } });
   const client = makeClient();
   await client.connect(transport, options);
+  oneMessagePerTurn(transport);
   return { client, transport, kind: 'sse' };
 }
 

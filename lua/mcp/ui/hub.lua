@@ -262,6 +262,12 @@ function M.build()
   local info = host.info()
   local config_path = (info and info.config_path) or (ok and cfg.config_path) or nil
   lines[#lines + 1] = { segs = { { 'Config: ', 'McpLabel' }, { config_path and vim.fn.fnamemodify(config_path, ':~') or '(none)', 'McpPath' } } }
+  local config = host.config_status()
+  if config and config.error then
+    for i, l in ipairs(vim.split(config.error, '\r?\n')) do
+      lines[#lines + 1] = { segs = { { (i == 1 and '  error: ' or '         ') .. l, 'McpError' } } }
+    end
+  end
   lines[#lines + 1] = { segs = { { '' } } }
 
   local servers = host.snapshots()
@@ -274,9 +280,6 @@ function M.build()
       lines[#lines + 1] = { segs = { { 'Starting the host…', 'McpDescription' } } }
     elseif host.running() then
       lines[#lines + 1] = { segs = { { 'No servers configured: add some to the config file (:help mcp-config).', 'McpDescription' } } }
-      local msgs = host.messages()
-      local last = msgs[#msgs]
-      if last and last.level == 'error' then detail(lines, nil, '', 'Last error: ' .. last.text, 'McpError') end
     end
   end
   for _, s in ipairs(servers) do
@@ -493,7 +496,7 @@ function M.buffer()
     state.augroup = vim.api.nvim_create_augroup('mcp.hub', { clear = true })
     vim.api.nvim_create_autocmd('User', {
       group = state.augroup,
-      pattern = { 'McpServerChanged', 'McpServerRemoved', 'McpHostStarted', 'McpHostExited' },
+      pattern = { 'McpServerChanged', 'McpServerRemoved', 'McpHostStarted', 'McpHostExited', 'McpConfigLoaded' },
       desc = 'mcp.nvim: redraw the hub',
       callback = function() M.schedule() end,
     })
