@@ -1,0 +1,599 @@
+/**
+ * The cases of issue 5. Each returns one or more rows: ours, the floor measured in the same run, the
+ * target and whether it is met. Timings taken inside Neovim use vim.uv.hrtime() (bench/lua/bench.lua);
+ * timings of the floor use performance.now() in this process.
+ */
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { startEverythingHttp } from '../../test/helpers/mcp.js';
+import { BIG_RESOURCE, CACHE, catalog, everything, nvim012, paged, repoRoot, SLOW_INIT, startBench, type BenchNvim, type ServerDef } from './env.js';
+import { connectFloor, listAll, type Floor } from './floor.js';
+import { sleep, summarize, type Summary } from './stats.js';
+
+export interface Row {
+  id: string;
+  case: string;
+  /** What is measured, in one sentence (also in bench/README.md). */
+  measure: string;
+  unit: 'ms' | 'MB';
+  ours: Summary;
+  floor?: Summary;
+  /** ours.median / floor.median */
+  ratio?: number;
+  target: string;
+  pass: boolean;
+  /** Extra figures: breakdowns, the other variant, sample counts. */
+  details: Record<string, unknown>;
+}
+
+/** How many repetitions; `quick` divides them for a smoke run. */
+export interface Reps {
+  quick: boolean;
+}
+const reps = (r: Reps, full: number, quick: number) => (r.quick ? quick : full);
+
+const echoArgs = { message: 'hello from the bench' };
+
+function ratio(ours: Summary, floor: Summary): number {
+  return ours.median / floor.median;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// startup cost
+
+/** Elapsed ms at "--- NVIM STARTED ---" and the ms of the lines naming this repository. */
+function parseStartuptime(file: string): { total: number; plugin: number } {
+  let total = Number.NaN;
+  let plugin = 0;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line.includes('NVIM STARTED')) total = Number(line.split(/\s+/)[0]);
+    // "clock  self+sourced  self: sourcing <file>" and "clock  self+sourced  self: require('mcp...')"
+    const m = /^\d+\.\d+\s+(\d+\.\d+)\s+\d+\.\d+:\s+(.*)$/.exec(line);
+    if (m && (m[2]!.includes(repoRoot) || /require\('mcp[.')]/.test(m[2]!))) {
+      // Count top-level entries only: a require inside a sourced file is inside its self+sourced.
+      if (m[2]!.startsWith('sourcing') || !/require\('mcp[.')]/.test(m[2]!) || m[2]! === "require('mcp')") plugin += Number(m[1]);
+    }
+  }
+  return { total, plugin };
+}
+
+export async function startupCost(r: Reps): Promise<Row[]> {
+  const runs = reps(r, 60, 10);
+  const root = mkdtempSync(join(tmpdir(), 'mcp-bench-startup-'));
+  try {
+    const xdg = Object.fromEntries(
+      ['XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_STATE_HOME', 'XDG_CACHE_HOME', 'XDG_CONFIG_DIRS', 'XDG_DATA_DIRS'].map((k) => [k, join(root, k)]),
+    );
+    for (const d of Object.values(xdg)) mkdirSync(d, { recursive: true });
+    // The config file the host would read (Neovim never does at startup), and servers given in Lua too.
+    mkdirSync(join(xdg.XDG_CONFIG_HOME!, 'nvim'), { recursive: true });
+    const servers = { everything: everything(), paged: paged(), slow: { command: 'node', args: [SLOW_INIT, '4000'] } };
+    writeFileSync(join(xdg.XDG_CONFIG_HOME!, 'nvim', 'mcp.json'), JSON.stringify({ mcpServers: servers }, null, 2));
+    const luaServers = `{ everything = { command = 'node', args = { ${JSON.stringify(servers.everything.args[0])}, 'stdio' } }, paged = { command = 'node', args = { ${JSON.stringify(servers.paged.args[0])} } } }`;
+    const rtp = `vim.opt.rtp:prepend(${JSON.stringify(repoRoot)})`;
+    const inits: Record<string, string> = {
+      without: `vim.g.mcp = { servers = ${luaServers} }\n`,
+      plugin: `${rtp}\nvim.g.mcp = { servers = ${luaServers} }\n`,
+      setup: `${rtp}\nrequire('mcp').setup({ servers = ${luaServers} })\n`,
+    };
+    const files: Record<string, string> = {};
+    for (const [k, v] of Object.entries(inits)) writeFileSync((files[k] = join(root, `init-${k}.lua`)), v);
+    const env: NodeJS.ProcessEnv = { ...process.env, ...xdg };
+    for (const k of ['NVIM', 'NVIM_LISTEN_ADDRESS', 'VIMRUNTIME', 'VIM', 'VIMINIT', 'MYVIMRC', 'NVIM_APPNAME']) delete env[k];
+    const bin = nvim012();
+    const totals: Record<string, number[]> = { without: [], plugin: [], setup: [] };
+    const pluginLines: Record<string, number[]> = { plugin: [], setup: [] };
+    const log = join(root, 'startuptime.log');
+    for (let i = 0; i < runs + 3; i++) {
+      for (const k of Object.keys(inits)) {
+        rmSync(log, { force: true });
+        const res = spawnSync(bin, ['--headless', '-n', '-i', 'NONE', '-u', files[k]!, '--startuptime', log, '-c', 'qa!'], {
+          env,
+          cwd: root,
+          stdio: 'ignore',
+          timeout: 20_000,
+        });
+        if (res.status !== 0) throw new Error(`nvim --startuptime (${k}) exited with ${res.status}`);
+        if (i < 3) continue; // warm-up: page cache
+        const p = parseStartuptime(log);
+        totals[k]!.push(p.total);
+        if (k !== 'without') pluginLines[k]!.push(p.plugin);
+      }
+    }
+    const without = summarize(totals.without!);
+    const rows: Row[] = [];
+    for (const k of ['plugin', 'setup'] as const) {
+      const withIt = summarize(totals[k]!);
+      const delta = withIt.median - without.median;
+      const lines = summarize(pluginLines[k]!);
+      rows.push({
+        id: k === 'plugin' ? 'startup' : 'startup-setup',
+        case: k === 'plugin' ? 'startup cost' : 'startup cost, setup() in init.lua',
+        measure:
+          k === 'plugin'
+            ? 'nvim --startuptime: median total with the plugin on rtp (vim.g.mcp with servers, mcp.json with servers, no autostart) minus median total without it'
+            : 'same, but init.lua calls require("mcp").setup({ servers = ... }) (no autostart)',
+        unit: 'ms',
+        ours: { ...withIt, median: delta, p99: Number.NaN, min: Number.NaN, max: Number.NaN, mean: Number.NaN, n: runs },
+        target: '<= 1 ms',
+        pass: delta <= 1,
+        details: {
+          total_with_median: withIt.median,
+          total_with_p99: withIt.p99,
+          total_without_median: without.median,
+          total_without_p99: without.p99,
+          plugin_lines_median_ms: lines.median,
+          plugin_lines_p99_ms: lines.p99,
+          plugin_lines: 'sum of self+sourced of the --startuptime lines naming this repository or require("mcp...")',
+          runs,
+        },
+      });
+    }
+    return rows;
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// host ready
+
+/** Spawn of a bare `node` that writes one byte: from spawn to that byte. */
+function bareNode(script = "process.stdout.write('x')"): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const p = spawn('node', ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+    p.stdout.once('data', () => resolve(performance.now() - t0));
+    p.once('error', reject);
+  });
+}
+
+export async function hostReady(r: Reps): Promise<Row[]> {
+  const n = reps(r, 15, 4);
+  const ours: number[] = [];
+  const floor: number[] = [];
+  const sdk: number[] = [];
+  const sdkImport = `await import(${JSON.stringify(join(repoRoot, 'node_modules/@modelcontextprotocol/sdk/dist/esm/client/index.js'))}); process.stdout.write('x')`;
+  for (let i = 0; i < n + 1; i++) {
+    const b = await startBench({});
+    try {
+      const res = await b.run<{ ms: number }>('host_ready', [], 20_000);
+      if (i > 0) ours.push(res.ms); // the first is a warm-up (page cache)
+    } finally {
+      await b.quit();
+    }
+    const f = await bareNode();
+    const s = await bareNode(sdkImport);
+    if (i > 0) {
+      floor.push(f);
+      sdk.push(s);
+    }
+  }
+  const o = summarize(ours);
+  const fl = summarize(floor);
+  return [
+    {
+      id: 'host-ready',
+      case: 'host ready',
+      measure: 'first API call that needs the host (require("mcp").servers(), no servers) to User McpHostStarted (the init reply), fresh Neovim each time',
+      unit: 'ms',
+      ours: o,
+      floor: fl,
+      ratio: ratio(o, fl),
+      target: '<= 120 ms',
+      pass: o.median <= 120,
+      details: { floor_is: 'a bare node process: spawn to its first byte on stdout', node_plus_sdk_client_import: summarize(sdk) },
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// first server
+
+export async function firstServer(r: Reps): Promise<Row[]> {
+  const n = reps(r, 7, 2);
+  const ours: number[] = [];
+  const floor: number[] = [];
+  const floorConnect: number[] = [];
+  for (let i = 0; i < n + 1; i++) {
+    const b = await startBench({ everything: everything() });
+    try {
+      const res = await b.run<{ ms: number; status: string }>('first_server', ['everything'], 30_000);
+      if (res.status !== 'connected') throw new Error(`everything: ${res.status}`);
+      if (i > 0) ours.push(res.ms);
+    } finally {
+      await b.quit();
+    }
+    const t0 = performance.now();
+    const f = await connectFloor(everything());
+    const t1 = performance.now();
+    await listAll(f.client);
+    const t2 = performance.now();
+    await f.close();
+    if (i > 0) {
+      floor.push(t2 - t0);
+      floorConnect.push(t1 - t0);
+    }
+  }
+  const o = summarize(ours);
+  const fl = summarize(floor);
+  return [
+    {
+      id: 'first-server',
+      case: 'first server',
+      measure:
+        'require("mcp").start("everything") in a fresh Neovim (host not running) to its callback (connected, lists loaded) vs the SDK Client: spawn + initialize + every list',
+      unit: 'ms',
+      ours: o,
+      floor: fl,
+      ratio: ratio(o, fl),
+      target: 'ratio <= 1.1',
+      pass: ratio(o, fl) <= 1.1,
+      details: { floor_connect_only: summarize(floorConnect), ratio_to_connect_only: o.median / summarize(floorConnect).median },
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// no head-of-line
+
+export async function headOfLine(r: Reps): Promise<Row[]> {
+  const n = reps(r, 6, 2);
+  const withSlow: number[] = [];
+  const alone: number[] = [];
+  const slow: ServerDef = { command: 'node', args: [SLOW_INIT, '4000'] };
+  for (let i = 0; i < n + 1; i++) {
+    for (const variant of ['alone', 'slow'] as const) {
+      const servers: Record<string, ServerDef> = variant === 'slow' ? { slow, fast: everything() } : { fast: everything() };
+      const b = await startBench(servers);
+      try {
+        const res = await b.run<{ ms: number }>('first_call', ['fast', 'echo', echoArgs], 30_000);
+        if (res.ms > 3900) throw new Error(`fast server waited for the slow one (${res.ms} ms)`);
+        if (i > 0) (variant === 'slow' ? withSlow : alone).push(res.ms);
+      } finally {
+        await b.quit();
+      }
+    }
+  }
+  const o = summarize(withSlow);
+  const fl = summarize(alone);
+  const delta = o.median - fl.median;
+  return [
+    {
+      id: 'head-of-line',
+      case: 'no head-of-line',
+      measure:
+        'fresh Neovim, first API call is call_tool("fast", "echo"): to its callback, with a second server that answers initialize after 4 s (ours) vs without it (floor column)',
+      unit: 'ms',
+      ours: o,
+      floor: fl,
+      ratio: ratio(o, fl),
+      target: 'within 50 ms of without',
+      pass: delta <= 50,
+      details: { delta_ms: delta, floor_is: 'the same measurement without the slow server (not the SDK)' },
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// call latency (stdio, HTTP), throughput, editor stays live
+
+async function seqFloor(f: Floor, n: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await f.client.callTool({ name: 'echo', arguments: echoArgs });
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+async function latency(b: BenchNvim, server: string, f: Floor, total: number, blocks: number): Promise<{ ours: number[]; floor: number[] }> {
+  // Warm-up: JIT, caches, connections.
+  await b.run('seq_calls', [server, 'echo', echoArgs, 100]);
+  await seqFloor(f, 100);
+  const ours: number[] = [];
+  const floor: number[] = [];
+  for (let i = 0; i < blocks; i++) {
+    const res = await b.run<{ samples: number[] }>('seq_calls', [server, 'echo', echoArgs, total / blocks], 120_000);
+    ours.push(...res.samples);
+    floor.push(...(await seqFloor(f, total / blocks)));
+  }
+  return { ours, floor };
+}
+
+export async function calls(r: Reps): Promise<Row[]> {
+  const total = reps(r, 1000, 200);
+  const blocks = 4;
+  const http = await startEverythingHttp('streamableHttp');
+  const b = await startBench({ everything: everything(), http: { url: http.url } });
+  const rows: Row[] = [];
+  try {
+    // Start the host and both servers.
+    await b.run('first_call', ['everything', 'echo', echoArgs], 30_000);
+    await b.run('first_call', ['http', 'echo', echoArgs], 30_000);
+    const fs = await connectFloor(everything());
+    await listAll(fs.client);
+    const fh = await connectFloor({ url: http.url });
+    await listAll(fh.client);
+    try {
+      const st = await latency(b, 'everything', fs, total, blocks);
+      const o = summarize(st.ours);
+      const fl = summarize(st.floor);
+      rows.push({
+        id: 'call-stdio',
+        case: 'call latency, stdio',
+        measure: `call_tool("everything", "echo") from Lua to its callback, ${total} sequential, vs SDK client.callTool (server-everything stdio)`,
+        unit: 'ms',
+        ours: o,
+        floor: fl,
+        ratio: ratio(o, fl),
+        target: 'median <= floor + 0.3 ms',
+        pass: o.median <= fl.median + 0.3,
+        details: { overhead_median_ms: o.median - fl.median, overhead_p99_ms: o.p99 - fl.p99 },
+      });
+      const ht = await latency(b, 'http', fh, total, blocks);
+      const oh = summarize(ht.ours);
+      const flh = summarize(ht.floor);
+      rows.push({
+        id: 'call-http',
+        case: 'call latency, HTTP',
+        measure: `the same over Streamable HTTP (server-everything streamableHttp on 127.0.0.1, one server process for both)`,
+        unit: 'ms',
+        ours: oh,
+        floor: flh,
+        ratio: ratio(oh, flh),
+        target: 'median <= floor + 0.5 ms',
+        pass: oh.median <= flh.median + 0.5,
+        details: { overhead_median_ms: oh.median - flh.median, overhead_p99_ms: oh.p99 - flh.p99 },
+      });
+
+      // Throughput and liveness: 500 concurrent calls.
+      const n = 500;
+      const runs = reps(r, 9, 3);
+      const oursT: number[] = [];
+      const floorT: number[] = [];
+      const gaps: number[] = [];
+      const gapsAfter: number[] = [];
+      const issue: number[] = [];
+      let errors = 0;
+      for (let i = 0; i < runs + 1; i++) {
+        const res = await b.run<{ ms: number; gap_ms: number; gap_after_issue_ms: number; issue_ms: number; errors: number }>(
+          'concurrent',
+          ['everything', 'echo', echoArgs, n],
+          120_000,
+        );
+        const t0 = performance.now();
+        await Promise.all(Array.from({ length: n }, () => fs.client.callTool({ name: 'echo', arguments: echoArgs })));
+        const t1 = performance.now();
+        if (i === 0) continue; // warm-up
+        errors += res.errors;
+        oursT.push(res.ms);
+        gaps.push(res.gap_ms);
+        gapsAfter.push(res.gap_after_issue_ms);
+        issue.push(res.issue_ms);
+        floorT.push(t1 - t0);
+        await sleep(100);
+      }
+      const ot = summarize(oursT);
+      const ft = summarize(floorT);
+      rows.push({
+        id: 'throughput',
+        case: 'throughput',
+        measure: `${n} concurrent call_tool("everything", "echo") issued in one Lua loop: first call to last callback, vs Promise.all of ${n} SDK callTool`,
+        unit: 'ms',
+        ours: ot,
+        floor: ft,
+        ratio: ratio(ot, ft),
+        target: '<= 1.5 x floor',
+        pass: ratio(ot, ft) <= 1.5,
+        details: { errors, runs },
+      });
+      const g = summarize(gaps);
+      rows.push({
+        id: 'editor-live',
+        case: 'editor stays live',
+        measure: `longest gap between runs of a 1 ms vim.uv timer, from just before the ${n} calls are issued to the last callback (per run; median and worst over runs)`,
+        unit: 'ms',
+        ours: g,
+        target: '<= 16 ms',
+        pass: g.median <= 16,
+        details: {
+          worst_ms: g.max,
+          gap_after_issue: summarize(gapsAfter),
+          issue_loop_ms: summarize(issue),
+          note: 'gap_after_issue counts only gaps ending after the issuing loop returned',
+        },
+      });
+    } finally {
+      await fs.close();
+      await fh.close();
+    }
+  } finally {
+    await b.quit();
+    await http.stop();
+  }
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// big catalog and memory (one Neovim, ten paged servers)
+
+function status(pid: number): { rss_mb: number; hwm_mb: number } {
+  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (f: string) => Number(new RegExp(`^${f}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return { rss_mb: kb('VmRSS') / 1024, hwm_mb: kb('VmHWM') / 1024 };
+}
+
+function floorMemory(defs: ServerDef[], settleMs: number): Promise<{ rss_kb: number; hwm_kb: number }> {
+  return new Promise((resolve, reject) => {
+    execFile('node', [join(CACHE, 'floor-memory.mjs'), String(settleMs), JSON.stringify(defs)], { timeout: 60_000 }, (err, stdout) => {
+      if (err) return reject(err);
+      resolve(JSON.parse(stdout.trim().split('\n').pop()!) as { rss_kb: number; hwm_kb: number });
+    });
+  });
+}
+
+async function catalogFloor(n: number): Promise<number[]> {
+  const f = await connectFloor(catalog());
+  await listAll(f.client);
+  const out: number[] = [];
+  try {
+    for (let i = 0; i < n + 1; i++) {
+      const done = new Promise<number>((resolve) => {
+        f.client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+          // What a client must do on list_changed: load every page again.
+          let cursor: string | undefined;
+          do {
+            const res = await f.client.listTools(cursor ? { cursor } : {});
+            cursor = res.nextCursor;
+          } while (cursor);
+          resolve(performance.now());
+        });
+      });
+      const t0 = performance.now();
+      await f.client.callTool({ name: 'touch_tools', arguments: {} });
+      const t1 = await done;
+      if (i > 0) out.push(t1 - t0);
+      await sleep(30);
+    }
+  } finally {
+    await f.close();
+  }
+  return out;
+}
+
+export async function catalogAndMemory(r: Reps): Promise<Row[]> {
+  const count = 10;
+  const names = Array.from({ length: count }, (_, i) => `paged${String(i + 1).padStart(2, '0')}`);
+  const servers = Object.fromEntries(names.map((n) => [n, catalog(100, 50)]));
+  const b = await startBench(servers);
+  const rows: Row[] = [];
+  try {
+    // Open the hub with every server expanded (`:Mcp tools`): this starts the host, which starts them all.
+    await b.nv.lua('vim.cmd("Mcp tools")');
+    await b.nv.waitFor(
+      `local n = 0 for _, s in ipairs(require("mcp").servers()) do if s.status == "connected" then n = n + 1 end end\nreturn n == ${count}`,
+      { timeoutMs: 60_000, message: `${count} paged servers connected` },
+    );
+    const pid = await b.hostPid();
+
+    // Memory, once things have settled.
+    await sleep(2000);
+    const mem = status(pid);
+    const fmem = await floorMemory(names.map(() => catalog(100, 50)), 2000);
+    rows.push({
+      id: 'memory',
+      case: 'memory',
+      measure: `host VmRSS (/proc/<pid>/status) with ${count} stdio servers connected (bench/servers/catalog.mjs 100 50: paged.mjs's 100 tools, 100 prompts, 100 resources in pages of 50, plus touch_tools), 2 s after the last connected; floor: a Node process with ${count} SDK Clients connected to the same servers, every list loaded`,
+      unit: 'MB',
+      ours: { n: 1, median: mem.rss_mb, p99: Number.NaN, min: mem.rss_mb, max: mem.rss_mb, mean: mem.rss_mb },
+      floor: { n: 1, median: fmem.rss_kb / 1024, p99: Number.NaN, min: fmem.rss_kb / 1024, max: fmem.rss_kb / 1024, mean: fmem.rss_kb / 1024 },
+      ratio: mem.rss_mb / (fmem.rss_kb / 1024),
+      target: '<= 60 MB',
+      pass: mem.rss_mb <= 60,
+      details: { host_hwm_mb: mem.hwm_mb, floor_hwm_mb: fmem.hwm_kb / 1024, host_pid: pid },
+    });
+
+    // Big catalog.
+    await b.nv.lua('B.catalog_hook()');
+    const n = reps(r, 20, 5);
+    const ms: number[] = [];
+    const push: number[] = [];
+    const render: number[] = [];
+    let lines = 0;
+    for (let i = 0; i < n + 1; i++) {
+      const res = await b.run<{ ms: number; push_ms: number; render_ms: number; lines: number }>('touch', [names[i % count]!], 20_000);
+      if (i > 0) {
+        ms.push(res.ms);
+        push.push(res.push_ms);
+        render.push(res.render_ms);
+      }
+      lines = res.lines;
+      await sleep(50);
+    }
+    const fl = summarize(await catalogFloor(n));
+    const o = summarize(ms);
+    rows.unshift({
+      id: 'big-catalog',
+      case: 'big catalog',
+      measure: `hub open with ${count} paged servers expanded (${lines} lines): from call_tool("touch_tools") (the server adds a tool and sends tools/list_changed) to the end of the hub's render with the new tool; floor: SDK client, touch_tools to every page of tools/list reloaded`,
+      unit: 'ms',
+      ours: o,
+      floor: fl,
+      ratio: ratio(o, fl),
+      target: '<= 50 ms',
+      pass: o.median <= 50,
+      details: { to_push_arrival: summarize(push), render_itself: summarize(render), hub_lines: lines },
+    });
+  } finally {
+    await b.quit();
+  }
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// big resource
+
+export async function bigResource(r: Reps): Promise<Row[]> {
+  const n = reps(r, 7, 2);
+  const def: ServerDef = { command: 'node', args: [BIG_RESOURCE, String(10_000_000)] };
+  const b = await startBench({ big: def });
+  const ours: number[] = [];
+  const floor: number[] = [];
+  const parts: { read_ms: number[]; split_ms: number[]; insert_ms: number[] } = { read_ms: [], split_ms: [], insert_ms: [] };
+  let lines = 0;
+  let bytes = 0;
+  try {
+    await b.run('first_call', ['big', 'size', {}], 30_000);
+    const f = await connectFloor(def);
+    await listAll(f.client);
+    try {
+      for (let i = 0; i < n + 1; i++) {
+        const res = await b.run<{ ms: number; read_ms: number; split_ms: number; insert_ms: number; lines: number; bytes: number }>(
+          'big_resource',
+          ['big', 'big://text'],
+          60_000,
+        );
+        const t0 = performance.now();
+        const fr = await f.client.readResource({ uri: 'big://text' });
+        const t1 = performance.now();
+        const first = fr.contents[0];
+        if (!first || !('text' in first) || first.text.length !== res.bytes) throw new Error('floor read a different resource');
+        if (i === 0) continue;
+        ours.push(res.ms);
+        parts.read_ms.push(res.read_ms);
+        parts.split_ms.push(res.split_ms);
+        parts.insert_ms.push(res.insert_ms);
+        floor.push(t1 - t0);
+        lines = res.lines;
+        bytes = res.bytes;
+        await sleep(200);
+      }
+    } finally {
+      await f.close();
+    }
+  } finally {
+    await b.quit();
+  }
+  const o = summarize(ours);
+  const fl = summarize(floor);
+  return [
+    {
+      id: 'big-resource',
+      case: 'big resource',
+      measure: `read_resource of a ${(bytes / 1e6).toFixed(1)} MB text resource (bench/servers/big-resource.mjs, ${lines} lines) to its lines inserted into a buffer (mcp.ui.result resource_lines + insert); floor: SDK client.readResource`,
+      unit: 'ms',
+      ours: o,
+      floor: fl,
+      ratio: ratio(o, fl),
+      target: '<= 300 ms (ratio reported)',
+      pass: o.median <= 300,
+      details: { read: summarize(parts.read_ms), split: summarize(parts.split_ms), insert: summarize(parts.insert_ms), lines, bytes },
+    },
+  ];
+}
