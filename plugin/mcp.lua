@@ -1,5 +1,6 @@
 -- mcp.nvim: Neovim as a Model Context Protocol client host. See :help mcp.
--- Startup cost: one user command, one <Plug> mapping, and (only with `autostart`) one autocmd.
+-- Startup cost: one user command, one <Plug> mapping, two autocmds (reading `mcp://` resource buffers),
+-- and (only with `autostart`) one more autocmd.
 -- Everything else loads on first use.
 if vim.g.loaded_mcp then return end
 vim.g.loaded_mcp = true
@@ -21,6 +22,23 @@ vim.api.nvim_set_keymap('n', '<Plug>(mcp-hub)', '', {
   silent = true,
   desc = 'mcp.nvim: open the hub',
   callback = function() require('mcp.ui.hub').open() end,
+})
+
+-- `mcp://{server}/{uri}` buffers: resources read through the host (:help mcp-resource-buffers).
+local group = vim.api.nvim_create_augroup('mcp.resources', { clear = true })
+vim.api.nvim_create_autocmd('BufReadCmd', {
+  group = group,
+  pattern = 'mcp://*',
+  nested = true,
+  desc = 'mcp.nvim: read an MCP resource into the buffer',
+  callback = function(ev) require('mcp.resources').read_cmd(ev.buf) end,
+})
+vim.api.nvim_create_autocmd('FileReadCmd', {
+  group = group,
+  pattern = 'mcp://*',
+  nested = true,
+  desc = 'mcp.nvim: :read an MCP resource',
+  callback = function(ev) require('mcp.resources').file_read_cmd(ev.match) end,
 })
 
 local g = vim.g.mcp

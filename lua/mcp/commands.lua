@@ -100,49 +100,56 @@ function M.call(server, tool, args, opts)
   end)
 end
 
----Asks for a tool's arguments (JSON, prefilled with its required properties), then calls it.
----@param server string
----@param tool string
----@param def? table the Tool object (for the prefill)
----@param opts? { mods?: string }
-function M.prompt_and_call(server, tool, def, opts)
-  local what = server .. '/' .. tool
-  vim.ui.input({ prompt = ('%s arguments (JSON, empty = {}): '):format(what), default = M.skeleton(def and def.inputSchema) }, function(text)
-    if text == nil then return end
-    local args, err = M.parse_args(text, what)
-    if not args then return fail(err) end
-    M.call(server, tool, args, opts)
-  end)
+---Does a tool take arguments (its `inputSchema` has properties)?
+---@param def? table the Tool object
+---@return boolean
+function M.takes_args(def)
+  local schema = def and def.inputSchema
+  return type(schema) == 'table' and type(schema.properties) == 'table' and next(schema.properties) ~= nil
 end
 
----Asks for each argument of a prompt in turn, then gets it and shows its messages.
+---Asks for a tool's arguments with the form (|mcp-forms|), from its `inputSchema`, then calls it.
+---A tool without arguments is called at once.
+---@param server string
+---@param tool string
+---@param def? table the Tool object (nil: looked up in the cache)
+---@param opts? { mods?: string, values?: table }
+---@return mcp.form.Form? form nil when nothing was asked
+function M.prompt_and_call(server, tool, def, opts)
+  opts = opts or {}
+  if not def then
+    for _, t in ipairs(require('mcp').tools(server)) do
+      if t.name == tool then def = t end
+    end
+  end
+  if not M.takes_args(def) then
+    M.call(server, tool, vim.empty_dict(), opts)
+    return nil
+  end
+  ---@cast def table
+  local desc = {}
+  local title = def.title or (type(def.annotations) == 'table' and def.annotations.title) or nil
+  if type(title) == 'string' and title ~= tool then desc[#desc + 1] = title end
+  if type(def.description) == 'string' and def.description ~= '' then desc[#desc + 1] = def.description end
+  return require('mcp.ui.form').open({
+    title = ('tool %s/%s'):format(server, tool),
+    description = table.concat(desc, ': '),
+    schema = def.inputSchema,
+    values = opts.values,
+    kind = 'tool',
+    on_submit = function(values)
+      M.call(server, tool, next(values) and values or vim.empty_dict(), opts)
+    end,
+  })
+end
+
+---Gets a prompt after asking for its arguments with the form (when it has any), and shows its messages
+---in the results buffer (|mcp-results|).
 ---@param server string
 ---@param name string
 ---@param opts? { mods?: string }
 function M.prompt_and_get(server, name, opts)
-  local def
-  for _, p in ipairs(require('mcp').prompts(server)) do
-    if p.name == name then def = p end
-  end
-  local wanted = def and type(def.arguments) == 'table' and def.arguments or {}
-  local args = {}
-  local function ask(i)
-    local a = wanted[i]
-    if not a then
-      require('mcp').get_prompt(server, name, args, function(err, result)
-        if err then return fail(('prompt %s/%s: %s'):format(server, name, err.message)) end
-        require('mcp.ui.result').prompt(server, name, result, { mods = opts and opts.mods })
-      end)
-      return
-    end
-    local label = ('%s/%s %s%s: '):format(server, name, a.name, a.required == true and ' (required)' or '')
-    vim.ui.input({ prompt = label }, function(value)
-      if value == nil then return end
-      if value ~= '' then args[a.name] = value end
-      ask(i + 1)
-    end)
-  end
-  ask(1)
+  require('mcp.prompts').run(server, name, {}, { scratch = true, ask = true, mods = opts and opts.mods })
 end
 
 ---Reads a resource and shows its contents.
@@ -293,6 +300,14 @@ M.subcommands = {
       local server, tool, rest = a.args:match('^%s*(%S+)%s+(%S+)%s*(.-)%s*$')
       if not server then return fail('usage: :Mcp call {server} {tool} [{json arguments}]') end
       local what = server .. '/' .. tool
+      if rest == '' then
+        -- No JSON: the form asks for the arguments, if the tool takes any.
+        local def
+        for _, t in ipairs(require('mcp').tools(server)) do
+          if t.name == tool then def = t end
+        end
+        if M.takes_args(def) then return M.prompt_and_call(server, tool, def, { mods = a.mods }) end
+      end
       local args, err = M.parse_args(rest, what)
       if not args then return fail(err) end
       M.call(server, tool, args, { mods = a.mods })
@@ -311,6 +326,16 @@ M.subcommands = {
       end
       return {}
     end,
+  },
+  prompt = {
+    usage = 'prompt [{server}/{prompt}] [{name}={value} ...]   (:Mcp! prompt: into a scratch buffer)',
+    run = function(a) require('mcp.prompts').command(a) end,
+    complete = function(lead, words) return require('mcp.prompts').complete_cmdline(lead, words) end,
+  },
+  resource = {
+    usage = 'resource [insert|open|yank [{register}]] [{server} {uri}]',
+    run = function(a) require('mcp.resources').command(a) end,
+    complete = function(lead, words) return require('mcp.resources').complete_cmdline(lead, words) end,
   },
   log = {
     usage = 'log',

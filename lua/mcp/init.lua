@@ -116,8 +116,11 @@ function M.setup(opts)
   local before = host.running() and vim.deepcopy(config.get()) or nil
   local cfg = config.setup(opts)
   if before then
-    before.autostart, cfg = nil, vim.deepcopy(cfg)
-    cfg.autostart = nil
+    cfg = vim.deepcopy(cfg)
+    -- Options the host never sees do not restart it.
+    for _, k in ipairs({ 'autostart', 'resource_max_bytes' }) do
+      before[k], cfg[k] = nil, nil
+    end
     if not vim.deep_equal(before, cfg) then host.restart() end
   end
   if config.get().autostart then M._autostart() end
@@ -326,6 +329,35 @@ function M.complete(server, ref, argument, context, cb)
   local params = { server = server, ref = ref, argument = argument }
   if context and next(context) then params.context = context end
   require('mcp.host').request('complete', params, { server = server }, cb)
+end
+
+---Expands a resource template's `uriTemplate` with `variables` (RFC 6570, the MCP SDK's implementation,
+---run by the host; no server is involved). `cb(err, { uri })`; `err.code` is -32602 (InvalidParams) for a
+---malformed template.
+---@param template string an RFC 6570 URI template, e.g. `demo://resource/dynamic/text/{resourceId}`
+---@param variables table<string, string|string[]>|nil values by variable name (a list for exploded `{var*}`)
+---@param cb fun(err: mcp.Error?, result: { uri: string }?)
+function M.expand_template(template, variables, cb)
+  arg('template', template, 'string')
+  arg('variables', variables, 'table', true)
+  arg('cb', cb, 'function')
+  require('mcp.host').request('expand_template', { template = template, variables = object(variables) }, {}, cb)
+end
+
+---The messages of a `prompts/get` result as lines of text, the way `:Mcp prompt` inserts them (for a chat
+---plugin, or any buffer): each message's text as is; images, audio and binary resources written to
+---files under `stdpath("cache") .. "/mcp/"` and given by path (never as text); an embedded resource as a
+---`[resource] {uri}  {mimeType}` line followed by its text; a resource link as one
+---`[resource link]  {name}  {uri}` line. Messages are separated by an empty line; with more than one role
+---among them (or `opts.roles = true`), each starts with a `[{role}]` line.
+---@param result { messages?: { role: string, content: table }[] } `prompts/get` result
+---@param opts? { roles?: boolean|"auto", stem?: string } `stem`: name prefix of written files
+---@return string[] lines
+---@return string[] files the files written for binary content
+function M.prompt_lines(result, opts)
+  arg('result', result, 'table')
+  arg('opts', opts, 'table', true)
+  return require('mcp.ui.result').prompt_lines(result, opts)
 end
 
 ---The roots currently announced to servers (computed from the editor since the host started).

@@ -225,6 +225,24 @@ function M.render_tool(server, tool, result)
   return b:done()
 end
 
+---Adds prompt messages (spec: PromptMessage) to a builder, separated by blank lines.
+---@param b mcp.ui.Builder
+---@param messages table[] `{ role, content }` items
+---@param stem string file name stem for binary content
+---@param roles boolean precede each message with a `[role]` line
+local function messages(b, messages, stem, roles)
+  for _, msg in ipairs(messages) do
+    b:blank()
+    if roles then b:add(('[%s]'):format(msg.role or '?'), 'McpSection') end
+    local c = msg.content
+    if type(c) == 'table' and c.type then
+      content(b, c, stem)
+    elseif type(c) == 'table' then
+      for _, item in ipairs(c) do content(b, item, stem) end
+    end
+  end
+end
+
 ---Renders a `prompts/get` result.
 ---@param server string
 ---@param name string
@@ -235,17 +253,55 @@ function M.render_prompt(server, name, result)
   result = type(result) == 'table' and result or {}
   b:add(('Prompt %s/%s'):format(server, name), 'McpHeader')
   if type(result.description) == 'string' then b:text(result.description, 'McpDescription') end
-  for _, msg in ipairs(type(result.messages) == 'table' and result.messages or {}) do
+  messages(b, type(result.messages) == 'table' and result.messages or {}, server .. '-' .. name, true)
+  return b:done()
+end
+
+---@class mcp.ui.PromptLinesOpts
+---@field roles? boolean|"auto" precede each message with a `[role]` line: always (true), never (false), or
+---  only when the messages have more than one role ("auto", the default)
+---@field stem? string file name stem for binary content written to disk (default "prompt")
+
+---The messages of a `prompts/get` result as plain lines, the way they are inserted into a buffer: each
+---message's content (text as is; images, audio and blobs written to files under
+---`stdpath("cache") .. "/mcp/"` and given by path; embedded resources as a `[resource] {uri}` line and
+---their text; resource links as one line), messages separated by an empty line. No header.
+---@param result { messages?: { role: string, content: table }[] } `prompts/get` result
+---@param opts? mcp.ui.PromptLinesOpts
+---@return string[] lines
+---@return string[] files files written for binary content
+function M.prompt_lines(result, opts)
+  opts = opts or {}
+  local list = type(result) == 'table' and type(result.messages) == 'table' and result.messages or {}
+  local roles = opts.roles
+  if roles == nil or roles == 'auto' then
+    local seen, n = {}, 0
+    for _, m in ipairs(list) do
+      if not seen[m.role or '?'] then seen[m.role or '?'], n = true, n + 1 end
+    end
+    roles = n > 1
+  end
+  local b = builder()
+  messages(b, list, opts.stem or 'prompt', roles == true)
+  local r = b:done()
+  return r.lines, r.files
+end
+
+---Adds the contents of a `resources/read` result, each under a `[{uri}]  {mimeType}` label.
+---@param b mcp.ui.Builder
+---@param server string
+---@param uri string
+---@param contents table[]
+local function resource_contents(b, server, uri, contents)
+  for _, c in ipairs(contents) do
     b:blank()
-    b:add(('[%s]'):format(msg.role or '?'), 'McpSection')
-    local c = msg.content
-    if type(c) == 'table' and c.type then
-      content(b, c, server .. '-' .. name)
-    elseif type(c) == 'table' then
-      for _, item in ipairs(c) do content(b, item, server .. '-' .. name) end
+    b:add(('[%s]%s'):format(c.uri or uri, c.mimeType and ('  ' .. c.mimeType) or ''), 'McpLabel')
+    if c.text then
+      b:text(c.text)
+    elseif c.blob then
+      blob(b, 'blob', c.blob, c.mimeType, server .. '-resource')
     end
   end
-  return b:done()
 end
 
 ---Renders a `resources/read` result.
@@ -257,16 +313,87 @@ function M.render_resource(server, uri, result)
   local b = builder()
   result = type(result) == 'table' and result or {}
   b:add(('Resource %s %s'):format(server, uri), 'McpHeader')
-  for _, c in ipairs(type(result.contents) == 'table' and result.contents or {}) do
-    b:blank()
-    b:add(('[%s]%s'):format(c.uri or uri, c.mimeType and ('  ' .. c.mimeType) or ''), 'McpLabel')
-    if c.text then
-      b:text(c.text)
-    elseif c.blob then
-      blob(b, 'blob', c.blob, c.mimeType, server .. '-resource')
-    end
-  end
+  resource_contents(b, server, uri, type(result.contents) == 'table' and result.contents or {})
   return b:done()
+end
+
+---Splits a text into lines the way a file is read: a final newline ends the last line, it does not
+---start an empty one; `\r\n` counts as one newline.
+---@param text string
+---@return string[]
+function M.text_lines(text)
+  local lines = vim.split(text, '\r?\n')
+  if #lines > 1 and lines[#lines] == '' then lines[#lines] = nil end
+  return lines
+end
+
+---The contents of a `resources/read` result as the lines a buffer gets. One text content: its text,
+---exactly. One binary content (`blob`): never its bytes, but one line naming the file it was written to
+---(under `stdpath("cache") .. "/mcp/"`): `[blob {mimeType}, {n} bytes] {path}`. Several contents: each
+---under a `[{uri}]  {mimeType}` label, separated by empty lines.
+---@param server string
+---@param uri string
+---@param result { contents?: table[] } `resources/read` result
+---@return string[] lines
+---@return { binary: boolean, files: string[], mimeType?: string } info `binary`: the only content is a
+---  blob; `mimeType` of the first content
+function M.resource_lines(server, uri, result)
+  local contents = type(result) == 'table' and type(result.contents) == 'table' and result.contents or {}
+  local first = contents[1]
+  local mime = first and type(first.mimeType) == 'string' and first.mimeType or nil
+  if #contents == 1 and type(first.text) == 'string' then
+    return M.text_lines(first.text), { binary = false, files = {}, mimeType = mime }
+  end
+  local b = builder()
+  if #contents == 1 and type(first.blob) == 'string' then
+    blob(b, 'blob', first.blob, first.mimeType, server .. '-resource')
+    local r = b:done()
+    return r.lines, { binary = true, files = r.files, mimeType = mime }
+  end
+  resource_contents(b, server, uri, contents)
+  local r = b:done()
+  if r.lines[1] == '' then table.remove(r.lines, 1) end
+  return r.lines, { binary = false, files = r.files, mimeType = mime }
+end
+
+---Where lines are inserted: a buffer and, if still showing it, a window whose cursor decides the line.
+---@class mcp.ui.Target
+---@field buf integer
+---@field win? integer
+---@field row? integer 1-based line to insert below when `win` no longer shows `buf`
+
+---The current window's buffer and cursor, to insert into later (after an asynchronous reply).
+---@return mcp.ui.Target
+function M.target()
+  local win = vim.api.nvim_get_current_win()
+  return { buf = vim.api.nvim_win_get_buf(win), win = win, row = vim.api.nvim_win_get_cursor(win)[1] }
+end
+
+---Inserts lines below the cursor line of `target` (or, when the buffer is a single empty line, in place
+---of it), and leaves that window's cursor on the last inserted line.
+---@param lines string[]
+---@param target? mcp.ui.Target default: the current window now
+---@return boolean ok
+---@return string? err why nothing was inserted (buffer gone or not modifiable)
+function M.insert(lines, target)
+  target = target or M.target()
+  local buf = target.buf
+  if not vim.api.nvim_buf_is_valid(buf) then return false, 'the buffer is gone' end
+  if not vim.bo[buf].modifiable then return false, ('buffer %d is not modifiable'):format(buf) end
+  local win = target.win
+  if win and not (vim.api.nvim_win_is_valid(win) and vim.api.nvim_win_get_buf(win) == buf) then win = nil end
+  local count = vim.api.nvim_buf_line_count(buf)
+  local row = win and vim.api.nvim_win_get_cursor(win)[1] or math.min(target.row or count, count)
+  local ok, err
+  if count == 1 and vim.api.nvim_buf_get_lines(buf, 0, 1, false)[1] == '' then
+    ok, err = pcall(vim.api.nvim_buf_set_lines, buf, 0, 1, false, lines)
+    row = 0
+  else
+    ok, err = pcall(vim.api.nvim_buf_set_lines, buf, row, row, false, lines)
+  end
+  if not ok then return false, tostring(err) end
+  if win and #lines > 0 then pcall(vim.api.nvim_win_set_cursor, win, { row + #lines, 0 }) end
+  return true
 end
 
 ---Finds a buffer by its exact name.
