@@ -628,10 +628,8 @@ local function setup_autocmds()
     group = augroup,
     pattern = 'mcp://*',
     desc = 'mcp.nvim: resources cannot be written',
-    callback = function(ev)
-      if bufs[ev.buf] then
-        notify('MCP resources are read-only: write a copy with :w {file}', vim.log.levels.ERROR)
-      end
+    callback = function()
+      notify('MCP resources are read-only: write a copy with :w {file}', vim.log.levels.ERROR)
     end,
   })
 end

@@ -163,6 +163,26 @@ describe.each(nvimBinaries())('resources on nvim $version', ({ bin }) => {
     await ex(nv, 'only');
   });
 
+  it(':read inserts a resource below the cursor; :w refuses to write one; :e! reads it again', async () => {
+    const r = resources.find((x) => x.name === 'extension.md')!;
+    const want = await serverText(nv, r.uri);
+    await nv.lua('vim.api.nvim_buf_set_lines(0, 0, -1, false, { "a", "b" }) vim.api.nvim_win_set_cursor(0, { 1, 0 })');
+    await ex(nv, `read mcp://everything/${r.uri}`);
+    expect(await waitLines(nv, '#l > 2')).toEqual(['a', ...want.lines, 'b']);
+
+    await nv.lua('vim.bo.modified = false');
+    await ex(nv, `edit mcp://everything/${r.uri}`);
+    await nv.waitFor('vim.b.mcp_reads ~= nil and vim.b.mcp_reads >= 1');
+    const reads = await nv.lua<number>('return vim.b.mcp_reads');
+    await nv.lua('vim.api.nvim_buf_set_lines(0, 0, 1, false, { "edited" })');
+    await expect(ex(nv, 'write')).rejects.toThrow(/MCP resources are read-only: write a copy with :w \{file\}/);
+    expect(await nv.lua('return vim.bo.modified')).toBe(true);
+    await ex(nv, 'edit!');
+    await nv.waitFor(`vim.b.mcp_reads == ${reads + 1}`);
+    expect(await nv.bufferLines()).toEqual(want.lines);
+    expect(await nv.lua('return { vim.bo.modified, vim.bo.buftype, vim.bo.filetype }')).toEqual([false, 'acwrite', 'markdown']);
+  });
+
   it('inserts a resource at the cursor', async () => {
     const r = resources.find((x) => x.name === 'features.md')!;
     const want = await serverText(nv, r.uri);

@@ -1,6 +1,9 @@
 --- Renders MCP results for a person: tool results, prompts and resource contents, each in a scratch
 --- buffer named `mcp://result/...` (|mcp-results|). Binary content (images, audio, blobs) is written to
 --- files under `stdpath("cache") .. "/mcp/"` and shown by path.
+---
+--- The same content rendering gives the plain lines that `:Mcp prompt` and `:Mcp resource` insert into a
+--- buffer (`prompt_lines`, `resource_lines`, `insert`): there is one renderer of MCP content.
 local M = {}
 
 local json = require('mcp.json')
