@@ -360,13 +360,16 @@ end
 function M.run(o)
   local sub = o.fargs[1]
   if not sub then return require('mcp.ui.hub').open({ mods = o.mods, current = o.bang }) end
+  local bang = o.bang
+  -- `:Mcp prompt! ...` means `:Mcp! prompt ...` (a bang can only follow the command's name).
+  if sub:sub(-1) == '!' and M.subcommands[sub:sub(1, -2)] then sub, bang = sub:sub(1, -2), true end
   local cmd = M.subcommands[sub]
   if not cmd then
     return fail(('unknown subcommand "%s" (expected one of: %s)'):format(sub, table.concat(M.names(), ', ')))
   end
   local fargs = { unpack(o.fargs, 2) }
   local args = o.args:gsub('^%s*%S+', '', 1)
-  cmd.run({ fargs = fargs, args = args, bang = o.bang, mods = o.mods or '' })
+  cmd.run({ fargs = fargs, args = args, bang = bang, mods = o.mods or '' })
 end
 
 ---Completion of `:Mcp` (the `complete` function of the user command).
@@ -384,7 +387,7 @@ function M.complete(lead, cmdline, pos)
   if #words == 0 then
     candidates = M.names()
   else
-    local cmd = M.subcommands[words[1]]
+    local cmd = M.subcommands[words[1]] or M.subcommands[words[1]:gsub('!$', '')]
     candidates = cmd and cmd.complete and cmd.complete(lead, { unpack(words, 2) }) or {}
   end
   return vim.tbl_filter(function(c) return vim.startswith(c, lead) end, candidates)

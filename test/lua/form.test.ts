@@ -270,6 +270,29 @@ describe.each(nvimBinaries())('form on nvim $version', ({ bin }) => {
     expect(await nv.lua('return vim.bo.filetype')).not.toBe('mcp_form');
   });
 
+  it('shows defaults and initial values the way it reads them back', async () => {
+    await openForm(nv, {
+      title: 'defaults',
+      schema: {
+        properties: {
+          tags: { type: 'array', items: { type: 'string' }, default: ['x', 'y z'] },
+          nums: { type: 'array', default: [1, 2] },
+          opts: { type: 'object', default: { a: true } },
+          n: { type: 'integer', default: 7 },
+        },
+      },
+      values: { n: 8 },
+    });
+    const lines = await nv.bufferLines();
+    expect(lines).toContain('# tags (array, optional, default ["x","y z"])');
+    expect(lines).toContain('tags: x, y z');
+    expect(lines).toContain('nums: [1,2]');
+    expect(lines).toContain('opts: {"a":true}');
+    expect(lines).toContain('n: 8');
+    expect(await nv.lua('return require("mcp.ui.form").submit()')).toBe(true);
+    expect(await nv.lua('return _G.__form_out')).toEqual({ submitted: { tags: ['x', 'y z'], nums: [1, 2], opts: { a: true }, n: 8 } });
+  });
+
   it('takes prompt arguments (a list of strings); <Tab> goes from field to field', async () => {
     await openForm(nv, {
       title: 'prompt args',

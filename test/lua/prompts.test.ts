@@ -74,7 +74,9 @@ describe.each(nvimBinaries())('prompts on nvim $version', ({ bin }) => {
         if vim.api.nvim_win_get_config(w).relative ~= "" then pcall(vim.api.nvim_win_close, w, true) end
       end
       vim.ui.select = _G.__orig_select or vim.ui.select
-      _G.__orig_select = vim.ui.select`);
+      _G.__orig_select = vim.ui.select
+      _G.__orig_notify = _G.__orig_notify or vim.notify
+      vim.notify = _G.__orig_notify`);
     await freshBuffer(nv);
   });
 
@@ -137,6 +139,25 @@ describe.each(nvimBinaries())('prompts on nvim $version', ({ bin }) => {
     await ex(nv, 'Mcp! prompt everything/simple-prompt');
     await nv.waitFor('vim.api.nvim_buf_get_name(0) == "mcp://result/everything/prompt:simple-prompt"');
     expect(await nv.bufferLines()).toEqual(['Prompt everything/simple-prompt', '', '[user]', 'This is a simple prompt without arguments.']);
+    // The bang may also follow the subcommand.
+    await nv.nvim.command('only');
+    await nv.lua('vim.cmd("enew!") vim.bo.bufhidden = "wipe"');
+    await ex(nv, 'Mcp prompt! everything/args-prompt city=Oslo');
+    await nv.waitFor('vim.api.nvim_buf_get_name(0) == "mcp://result/everything/prompt:args-prompt"');
+    expect(await nv.bufferLines()).toEqual(['Prompt everything/args-prompt', '', '[user]', "What's weather in Oslo?"]);
+    expect(await nv.lua('return vim.fn.getcompletion("Mcp prompt! everything/s", "cmdline")')).toEqual(['everything/simple-prompt']);
+  });
+
+  it('a buffer that is not modifiable gets the scratch buffer instead, with a warning', async () => {
+    await nv.lua('vim.bo.modifiable = false _G.__notes = {} vim.notify = function(m, l) table.insert(_G.__notes, { m, l }) end');
+    try {
+      await ex(nv, 'Mcp prompt everything/simple-prompt');
+      await nv.waitFor('vim.api.nvim_buf_get_name(0) == "mcp://result/everything/prompt:simple-prompt"');
+      const notes = await nv.lua<[string, number][]>('return _G.__notes');
+      expect(notes[0]![0]).toMatch(/^mcp: cannot insert everything\/simple-prompt here \(buffer \d+ is not modifiable\): shown in a scratch buffer instead$/);
+    } finally {
+      await nv.lua('vim.notify = _G.__orig_notify or vim.notify');
+    }
   });
 
   it('resource-prompt: the embedded text resource is inserted', async () => {

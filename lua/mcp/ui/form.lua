@@ -79,13 +79,15 @@ local function compact(v)
   return require('mcp.json').compact(v)
 end
 
----A value as the text a field line holds.
+---A value as the text a field line holds: strings as they are, a list of plain strings as `a, b` when
+---`bare_list` (a field that reads them back that way), anything else as compact JSON.
 ---@param v any
+---@param bare_list? boolean
 ---@return string
-function M.to_text(v)
+function M.to_text(v, bare_list)
   if v == nil or v == vim.NIL then return '' end
   if type(v) == 'string' then return v end
-  if type(v) == 'table' and vim.islist(v) and #v > 0 then
+  if bare_list and type(v) == 'table' and vim.islist(v) and #v > 0 then
     local all = true
     for _, x in ipairs(v) do
       if type(x) ~= 'string' or x:find('[,%[%]]') or x ~= vim.trim(x) then all = false end
@@ -237,6 +239,16 @@ local function json(raw)
   return true, v
 end
 
+---Does the field take a list of strings written bare, `a, b, c`?
+---@param field mcp.form.Field
+---@return boolean
+function M.bare_list(field)
+  if not vim.tbl_contains(field.types, 'array') then return false end
+  local items = type(field.schema.items) == 'table' and field.schema.items or {}
+  local it = nonil(items.type)
+  return it == 'string' or (it == nil and field.item_choices ~= nil and type(field.item_choices[1].value) == 'string')
+end
+
 local ARTICLE = { integer = 'an integer', number = 'a number', boolean = 'true or false', array = 'a JSON array like ["a", "b"]', object = 'a JSON object like {"key": "value"}', null = 'null', string = 'text' }
 
 ---Converts text to one JSON type.
@@ -270,9 +282,7 @@ local function as_type(ty, raw, field)
       return false
     end
     -- Items of a list of strings may be written bare, separated by commas: `a, b, c`.
-    local items = type(field.schema.items) == 'table' and field.schema.items or {}
-    local it = nonil(items.type)
-    if it == 'string' or (it == nil and field.item_choices and type(field.item_choices[1].value) == 'string') then
+    if M.bare_list(field) then
       local out = {}
       for _, part in ipairs(vim.split(t, ',', { plain = true })) do
         part = vim.trim(part)
@@ -382,7 +392,7 @@ function M.lines(spec, fields)
     vim.list_extend(lines, describe(f))
     local v = values[f.name]
     if v == nil then v = f.default end
-    local text = M.to_text(v)
+    local text = M.to_text(v, M.bare_list(f))
     local parts = vim.split(text, '\n', { plain = true })
     lines[#lines + 1] = f.name .. ': ' .. parts[1]
     for i = 2, #parts do lines[#lines + 1] = parts[i] end
