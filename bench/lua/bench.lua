@@ -32,14 +32,28 @@ end
 ---Host ready: from the first API call that needs the host (`require("mcp").servers()`, which starts it)
 ---to `User McpHostStarted` (fired when the host answered `init`). The time to `require("mcp")` itself is
 ---included: it is part of the first use.
+---`servers_ms`: until the host also answered a `servers` request sent at the same time (queued by Lua
+---until `init` is answered): the first real answer, for a host that would answer `init` early.
 function B.host_ready(tag)
   local t0 = now()
+  local ready, listed
+  local function finish()
+    if ready and listed then B.done(tag, { ms = ready, servers_ms = listed }) end
+  end
   vim.api.nvim_create_autocmd('User', {
     pattern = 'McpHostStarted',
     once = true,
-    callback = function() B.done(tag, { ms = now() - t0 }) end,
+    callback = function()
+      ready = now() - t0
+      finish()
+    end,
   })
   require('mcp').servers()
+  require('mcp.host').request('servers', nil, {}, function(err)
+    if err then return fail(tag, errtext(err)) end
+    listed = now() - t0
+    finish()
+  end)
 end
 
 ---First server: `require("mcp").start(name, cb)` in a fresh Neovim (host not running) until `cb` says
@@ -93,6 +107,9 @@ function B.concurrent(tag, server, tool, args, n)
   local mcp = require('mcp')
   local timer = assert(uv.new_timer())
   local last = now()
+  -- `last_after`: as `last`, but restarted when the issuing loop returns, so that `gap_after` only
+  -- counts time spent handling replies, not the loop itself.
+  local last_after
   local gap, gap_after = 0, 0
   local issued = false
   local ticks = 0
@@ -100,8 +117,9 @@ function B.concurrent(tag, server, tool, args, n)
     local t = now()
     local d = t - last
     if d > gap then gap = d end
-    if issued and d > gap_after then gap_after = d end
+    if last_after and t - last_after > gap_after then gap_after = t - last_after end
     last = t
+    if last_after then last_after = t end
     ticks = ticks + 1
   end)
   local left, errors = n, 0
@@ -115,14 +133,15 @@ function B.concurrent(tag, server, tool, args, n)
         -- The gap that ends now counts too.
         local d = t1 - last
         if d > gap then gap = d end
-        if d > gap_after then gap_after = d end
+        if last_after and t1 - last_after > gap_after then gap_after = t1 - last_after end
         timer:stop()
         timer:close()
         B.done(tag, { ms = t1 - t0, issue_ms = issued, gap_ms = gap, gap_after_issue_ms = gap_after, ticks = ticks, errors = errors })
       end
     end)
   end
-  issued = now() - t0
+  last_after = now()
+  issued = last_after - t0
 end
 
 ---Big catalog: watches the hub. `render` of `mcp.ui.hub` is wrapped to record when each redraw ended,

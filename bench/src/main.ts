@@ -4,7 +4,8 @@
  *
  * Options: --only id,id (case ids: startup, host-ready, first-server, head-of-line, calls, catalog,
  * big-resource), --quick (few repetitions: a smoke run, figures not meaningful), --profile <dir> (run
- * every host under `node --cpu-prof`, profiles into <dir>), --no-write (print only).
+ * every host under `node --cpu-prof`, profiles into <dir>), --no-write (print only), --details (print each
+ * row's breakdown too).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ const opt = (name: string): string | undefined => {
 const only = opt('--only')?.split(',');
 const quick = argv.includes('--quick');
 const write = !argv.includes('--no-write');
+const showDetails = argv.includes('--details');
 const profile = opt('--profile');
 if (profile) profileHostsInto(profile);
 
@@ -39,6 +41,7 @@ function oursText(r: Row): string {
   const u = r.unit === 'MB' ? ' MB' : '';
   if (r.id === 'startup' || r.id === 'startup-setup') return `${fmt(r.ours.median)} (Δ medians)`;
   if (r.id === 'editor-live') return `${fmt(r.ours.median)} (worst ${fmt(r.ours.max)})`;
+  if (r.id === 'memory') return `${fmt(r.ours.median)} MB (private ${fmt((r.details.host as { anon_mb: number }).anon_mb)})`;
   if (r.ours.n <= 1) return `${fmt(r.ours.median)}${u}`;
   return `${fmt(r.ours.median)} / p99 ${fmt(r.ours.p99)}${u}`;
 }
@@ -46,6 +49,7 @@ function oursText(r: Row): string {
 function floorText(r: Row): string {
   if (!r.floor) return '—';
   const u = r.unit === 'MB' ? ' MB' : '';
+  if (r.id === 'memory') return `${fmt(r.floor.median)} MB (private ${fmt((r.details.floor as { anon_mb: number }).anon_mb)})`;
   if (r.floor.n <= 1) return `${fmt(r.floor.median)}${u}`;
   return `${fmt(r.floor.median)} / p99 ${fmt(r.floor.p99)}${u}`;
 }
@@ -105,6 +109,7 @@ process.stdout.write(
     .map((l) => l.toFixed(2))
     .join(' ')} on ${cpus().length} cores; ${nvimVersion}, node ${process.version}${quick ? '; --quick: figures are not meaningful' : ''}\n`,
 );
+if (showDetails) for (const r of rows) process.stdout.write(`${r.id}: ${JSON.stringify(rounded(r.details))}\n`);
 if (errors.length) process.stdout.write(`errors: ${errors.map((e) => `${e.case}: ${e.error}`).join('; ')}\n`);
 if (write && !quick) {
   const dir = join(repoRoot, 'bench', 'results');
