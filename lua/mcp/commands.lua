@@ -341,6 +341,13 @@ M.subcommands = {
     usage = 'log',
     run = function(a) M.log({ mods = a.mods }) end,
   },
+  roots = {
+    usage = 'roots',
+    run = function(a)
+      if #a.fargs > 0 then return fail('usage: :Mcp roots') end
+      require('mcp.ui.roots').show(a.mods)
+    end,
+  },
   reload = {
     usage = 'reload   (:Mcp! reload: restart the host)',
     run = function(a) M.reload(a.bang) end,

@@ -25,6 +25,7 @@ local M = {}
 ---@field autostart? boolean start the host (and so every enabled server) right after startup (default false)
 ---@field log_level? "trace"|"debug"|"info"|"warn"|"error"|"fatal"|"silent" host log level (default "info")
 ---@field timeout_ms? integer default per-request timeout, ms (default 60000)
+---@field resource_max_bytes? integer resources larger than this (bytes) are inserted or yanked only after confirmation (default 10 MiB)
 ---@field roots? mcp.RootsOptions how the roots announced to servers are computed (|mcp-roots|)
 
 ---@class mcp.Config
@@ -34,6 +35,7 @@ local M = {}
 ---@field autostart boolean
 ---@field log_level string
 ---@field timeout_ms integer
+---@field resource_max_bytes integer
 ---@field roots mcp.RootsOptions
 
 ---Defaults. `config_path` is computed on read (`stdpath("config")` may change before first use).
@@ -45,6 +47,7 @@ M.defaults = {
   autostart = false,
   log_level = 'info',
   timeout_ms = 60000,
+  resource_max_bytes = 10 * 1024 * 1024,
   roots = {},
 }
 
@@ -78,6 +81,10 @@ local function check(opts, origin)
   opt('log_level', 'string')
   opt('timeout_ms', 'number')
   opt('roots', 'table')
+  opt('resource_max_bytes', 'number')
+  if opts.resource_max_bytes ~= nil and (opts.resource_max_bytes <= 0 or opts.resource_max_bytes % 1 ~= 0) then
+    bad(origin .. '.resource_max_bytes', opts.resource_max_bytes, 'a positive integer (bytes)')
+  end
   if opts.log_level ~= nil and not LOG_LEVELS[opts.log_level] then
     bad(origin .. '.log_level', opts.log_level, 'one of trace, debug, info, warn, error, fatal, silent')
   end

@@ -69,7 +69,7 @@ end
 ---@param name string
 ---@return boolean
 local function own_buffer(name)
-  if name == 'mcp://hub' then return true end
+  if name == 'mcp://hub' or name == 'mcp://roots' then return true end
   if name:match('^mcp://result/') then
     return not vim.tbl_contains(require('mcp.commands').server_names(), 'result')
   end

@@ -13,6 +13,8 @@ vim.api.nvim_create_autocmd('VimEnter', {
       'mcp.nvim demo. Try:',
       '  :Mcp call everything echo {"message":"hi"}',
       '  :Mcp tools everything      (or <CR> on a server in the hub)',
+      '  :Mcp prompt everything/args-prompt city=Paris',
+      '  :Mcp resource              (pick one to insert, open or yank)',
       '  :e ' .. root .. '/README.md, then :Mcp call filesystem list_allowed_directories',
       '  :help mcp',
     }, '\n'))

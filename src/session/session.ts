@@ -76,8 +76,8 @@ export class Session {
   private readonly log: Logger;
   /** The roots this server was last told about (JSON), so that only real changes are announced. */
   private announcedRoots?: string;
-  /** Resource URIs subscribed to; renewed after every (re)connect. */
-  private subscriptions = new Set<string>();
+  /** Resource URIs subscribed to, with how many subscribers each has; renewed after every (re)connect. */
+  private subscriptions = new Map<string, number>();
 
   constructor(
     readonly cfg: ServerConfig,
@@ -144,7 +144,7 @@ export class Session {
         conn.client.onclose = () => this.onClosed(gen);
         conn.client.onerror = (err) => this.log.warn({ err: err.message }, 'transport error');
         await Promise.all((['tools', 'prompts', 'resources'] as const).map((k) => this.refresh(k, gen)));
-        await Promise.all([...this.subscriptions].map((uri) => conn.client.subscribeResource({ uri }).catch((err: Error) => this.log.warn({ uri, err: err.message }, 'resubscribe failed'))));
+        await Promise.all([...this.subscriptions.keys()].map((uri) => conn.client.subscribeResource({ uri }).catch((err: Error) => this.log.warn({ uri, err: err.message }, 'resubscribe failed'))));
         if (gen !== this.generation) throw new Error('stopped while starting');
         this.crashes = 0;
         this.log.info({ ms: Date.now() - started, transport: conn.kind }, 'connected');
@@ -224,14 +224,23 @@ export class Session {
    * @throws HostError NotConnected; McpError when the server refuses
    */
   async subscribe(uri: string): Promise<void> {
-    await (await this.client()).subscribeResource({ uri });
-    this.subscriptions.add(uri);
+    const n = this.subscriptions.get(uri) ?? 0;
+    if (n === 0) await (await this.client()).subscribeResource({ uri });
+    this.subscriptions.set(uri, n + 1);
   }
 
-  /** `resources/unsubscribe`; forgetting the subscription even when the server is gone. */
+  /**
+   * Drops one subscriber of `uri` (a buffer, a plugin); `resources/unsubscribe` goes out with the last.
+   * The subscription is forgotten even when the server is gone.
+   */
   async unsubscribe(uri: string): Promise<void> {
+    const n = this.subscriptions.get(uri) ?? 0;
+    if (n > 1) {
+      this.subscriptions.set(uri, n - 1);
+      return;
+    }
     this.subscriptions.delete(uri);
-    if (this.status === 'connected') await (await this.client()).unsubscribeResource({ uri });
+    if (n === 1 && this.status === 'connected') await (await this.client()).unsubscribeResource({ uri });
   }
 
   /** The roots this server sees: the editor's, none (`roots = false`), or its fixed list. */

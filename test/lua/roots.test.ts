@@ -111,6 +111,38 @@ describe.each(nvimBinaries())('roots on Neovim $version', ({ bin }) => {
     expect(listChangedCount(nv, 'hidden')).toBe(0);
   });
 
+  it(':Mcp roots shows the roots and what each server is told', async () => {
+    const p = projects();
+    nv = await startNvim(bin, {
+      cwd: p.base,
+      config: {
+        mcpServers: {
+          fs: filesystemStdio(),
+          hidden: { ...filesystemStdio(p.base), roots: false },
+          fixed: { ...filesystemStdio(), roots: [p.C] },
+        },
+      },
+    });
+    await nv.lua('vim.cmd.edit(...)', join(p.A, 'src', 'main.txt'));
+    await nv.lua('vim.cmd.edit(...)', join(p.B, 'src', 'main.txt'));
+    await Promise.all(['fs', 'hidden', 'fixed'].map((s) => waitStatus(nv!, s)));
+    // The fixed server follows its own list, not the editor.
+    const fixed = await callTool(nv, 'fixed', 'list_allowed_directories');
+    expect(fixed.result!.content[0]!.text).toBe(`Allowed directories:\n${p.C}`);
+    await nv.lua('vim.cmd("Mcp roots")');
+    const lines = await nv.waitFor<string[]>(async () => {
+      const l = await nv!.bufferLines();
+      return l[0]?.startsWith('Roots (2)') ? l : false;
+    });
+    expect(await nv.lua<string>('return vim.api.nvim_buf_get_name(0)')).toBe('mcp://roots');
+    expect(lines).toContain(`  alpha       ${pathToFileURL(p.A).href}`);
+    expect(lines).toContain(`  proj B é ü  ${pathToFileURL(p.B).href}`);
+    expect(lines).toContain("  fs  2 roots (the editor's)");
+    expect(lines).toContain('  hidden  0 roots (roots = false)');
+    expect(lines).toContain('  fixed  1 root (fixed list)');
+    expect(lines).toContain(`    ${pathToFileURL(p.C).href}`);
+  });
+
   it('makes an LSP workspace folder a root', async () => {
     const p = projects();
     nv = await startNvim(bin, { cwd: p.base, config: { mcpServers: { fs: filesystemStdio() } } });

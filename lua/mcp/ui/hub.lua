@@ -451,9 +451,12 @@ function M.act()
   elseif item.kind == 'resource' then
     commands.read(item.server, item.name)
   elseif item.kind == 'template' then
-    vim.ui.input({ prompt = ('%s: resource URI: '):format(item.server), default = item.name }, function(uri)
-      if uri and uri ~= '' then commands.read(item.server, uri) end
-    end)
+    -- The form asks for the template's variables (with completion), the host expands it.
+    local tpl = { uriTemplate = item.name }
+    for _, t in ipairs(require('mcp').resource_templates(item.server)) do
+      if t.uriTemplate == item.name then tpl = t end
+    end
+    require('mcp.resources').expand(item.server, tpl, function(uri) commands.read(item.server, uri) end)
   else
     vim.notify('mcp: put the cursor on a tool, prompt or resource (<CR> on a server lists them)', vim.log.levels.INFO, { title = 'mcp' })
   end
