@@ -53,7 +53,9 @@ function parseStartuptime(file: string): { total: number; plugin: number } {
     if (line.includes('NVIM STARTED')) total = Number(line.split(/\s+/)[0]);
     // "clock  self+sourced  self: sourcing <file>" and "clock  self+sourced  self: require('mcp...')"
     const m = /^\d+\.\d+\s+(\d+\.\d+)\s+\d+\.\d+:\s+(.*)$/.exec(line);
-    if (m && (m[2]!.includes(repoRoot) || /require\('mcp[.')]/.test(m[2]!))) {
+    // This checkout's files (not the Neovim runtime that scripts/nvim.sh keeps under .cache/).
+    const ours = m && m[2]!.includes(`${repoRoot}/`) && !m[2]!.includes(`${repoRoot}/.cache/`);
+    if (m && (ours || /require\('mcp[.')]/.test(m[2]!))) {
       // Count top-level entries only: a require inside a sourced file is inside its self+sourced.
       if (m[2]!.startsWith('sourcing') || !/require\('mcp[.')]/.test(m[2]!) || m[2]! === "require('mcp')") plugin += Number(m[1]);
     }
