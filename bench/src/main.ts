@@ -55,8 +55,11 @@ function floorText(r: Row): string {
 }
 
 function ratioText(r: Row): string {
-  if (r.id === 'head-of-line') return `+${fmt(r.ours.median - r.floor!.median)} ms`;
-  if (r.id === 'call-stdio' || r.id === 'call-http') return `+${fmt(r.ours.median - r.floor!.median)} ms`;
+  const delta = () => {
+    const d = r.ours.median - r.floor!.median;
+    return `${d < 0 ? '-' : '+'}${fmt(Math.abs(d))} ms`;
+  };
+  if (r.id === 'head-of-line' || r.id === 'call-stdio' || r.id === 'call-http') return delta();
   return r.ratio === undefined ? '—' : `${r.ratio.toFixed(2)}x`;
 }
 
