@@ -1,8 +1,58 @@
 // Bundles the host (src/main.ts and its dependencies) into one file, dist/host.js: one file to read at
 // start instead of hundreds of modules. CommonJS dependencies inside the ESM bundle get a real `require`.
 import { build } from 'esbuild';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+
+// The `neovim` package requires winston at load time for a default logger the host never uses (it passes
+// its own to attach()): ~300 KB of winston, logform, readable-stream, colors... parsed and run at every start.
+// A stub that logs nothing stands in for it.
+const noWinston = {
+  name: 'no-winston',
+  setup(b) {
+    b.onResolve({ filter: /^winston$/ }, () => ({ path: 'winston', namespace: 'mcp-stub' }));
+    b.onLoad({ filter: /.*/, namespace: 'mcp-stub' }, () => ({
+      loader: 'js',
+      contents: `const noop = () => {};
+        const logger = { level: 'error', info: noop, warn: noop, error: noop, debug: noop, add: noop };
+        class Transport {}
+        module.exports = { createLogger: () => logger, format: { combine: noop, splat: noop, timestamp: noop, printf: noop }, transports: { Console: Transport, File: Transport } };`,
+    }));
+  },
+};
+
+// The config validators (src/config/schema.ts) as ajv standalone code, so that the host compiles nothing
+// at start: src/config/precompiled.ts is replaced by the generated module.
+const schemaModule = await build({
+  entryPoints: ['src/config/schema.ts'],
+  bundle: true,
+  packages: 'external',
+  platform: 'node',
+  format: 'esm',
+  write: false,
+  logLevel: 'warning',
+});
+// Imported from a file next to node_modules (it imports ajv), then removed.
+mkdirSync('.cache', { recursive: true });
+const schemaFile = `.cache/schema-${process.pid}.mjs`;
+writeFileSync(schemaFile, schemaModule.outputFiles[0].text);
+const { fileSchema, serverSchema } = await import(pathToFileURL(schemaFile).href).finally(() => rmSync(schemaFile, { force: true }));
+const { Ajv } = await import('ajv');
+const standaloneCode = (await import('ajv/dist/standalone/index.js')).default;
+const ajvStandalone = new Ajv({ allErrors: true, strict: false, code: { source: true, esm: true } });
+ajvStandalone.addSchema(fileSchema, 'file');
+ajvStandalone.addSchema(serverSchema, 'server');
+const validatorsCode = `${standaloneCode(ajvStandalone, { file: 'file', server: 'server' })}\nexport const precompiled = { file, server };\n`;
+const precompiledValidators = {
+  name: 'precompiled-validators',
+  setup(b) {
+    b.onResolve({ filter: /\/precompiled\.js$/ }, (a) => (a.importer.includes('/src/config/') ? { path: 'precompiled', namespace: 'mcp-precompiled' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'mcp-precompiled' }, () => ({ contents: validatorsCode, loader: 'js', resolveDir: process.cwd() }));
+  },
+};
 
 await build({
+  plugins: [noWinston, precompiledValidators],
   entryPoints: ['src/main.ts'],
   outfile: 'dist/host.js',
   bundle: true,

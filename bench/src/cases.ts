@@ -549,7 +549,7 @@ export async function catalogAndMemory(r: Reps): Promise<Row[]> {
     rows.push({
       id: 'memory',
       case: 'memory',
-      measure: `host VmRSS (/proc/<pid>/status) with ${count} stdio servers connected (bench/servers/catalog.mjs 100 50: paged.mjs's 100 tools, 100 prompts, 100 resources in pages of 50, plus touch_tools), 2 s after the last connected ("private" = RssAnon; the rest is mostly the node executable's own pages, shared by every node process); floor: a Node process with ${count} SDK Clients connected to the same servers, every list loaded`,
+      measure: `host VmRSS (/proc/<pid>/status) with ${count} stdio servers connected (test/servers/paged.mjs 100 50 --touch: 100 tools, 100 prompts, 100 resources in pages of 50, plus touch_tools), 2 s after the last connected ("private" = RssAnon; the rest is mostly the node executable's own pages, shared by every node process); floor: a Node process with ${count} SDK Clients connected to the same servers, every list loaded`,
       unit: 'MB',
       ours: one(mem.rss_mb),
       floor: one(fmem.rss_mb),

@@ -11,7 +11,6 @@ import { EVERYTHING, PAGED, SLOW_INIT } from '../../test/helpers/mcp.js';
 
 export { repoRoot, EVERYTHING, PAGED, SLOW_INIT };
 export const BIG_RESOURCE = join(repoRoot, 'bench', 'servers', 'big-resource.mjs');
-export const CATALOG = join(repoRoot, 'bench', 'servers', 'catalog.mjs');
 export const BENCH_LUA = join(repoRoot, 'bench', 'lua', 'bench.lua');
 export const CACHE = join(repoRoot, '.cache', 'bench');
 
@@ -45,8 +44,8 @@ export type ServerDef = StdioDef | { url: string };
 
 export const everything = (): StdioDef => ({ command: 'node', args: [EVERYTHING, 'stdio'] });
 export const paged = (count = 100, page = 50): StdioDef => ({ command: 'node', args: [PAGED, String(count), String(page)] });
-/** paged.mjs's catalogue with `touch_tools` listed (bench/servers/catalog.mjs). */
-export const catalog = (count = 100, page = 50): StdioDef => ({ command: 'node', args: [CATALOG, String(count), String(page)] });
+/** paged.mjs's catalogue with `touch_tools` listed (`--touch`). */
+export const catalog = (count = 100, page = 50): StdioDef => ({ command: 'node', args: [PAGED, String(count), String(page), '--touch'] });
 
 /** A headless Neovim under test. */
 export interface BenchNvim {

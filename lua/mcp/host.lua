@@ -262,13 +262,15 @@ local function send(chan, method, params, opts, cb)
   ---@type mcp.Pending
   local p = { chan = chan, method = method, cb = cb, on_progress = opts.on_progress, sync = opts.sync }
   local guard = opts.timeout_ms
+  -- The options the host was started with: config.get() deep-copies every option, too slow per request.
+  local cfg = state.cfg or require('mcp.config').get()
   if not guard then
     local snap = opts.server and state.snapshots[opts.server]
-    guard = (snap and nonil(snap.timeout_ms)) or require('mcp.config').get().timeout_ms
+    guard = (snap and nonil(snap.timeout_ms)) or cfg.timeout_ms
   end
   if opts.server and not opts.timeout_ms then
     -- A server may be configured with a longer timeout than the default; the host knows, Lua may not.
-    local def = require('mcp.config').get().servers[opts.server]
+    local def = cfg.servers[opts.server]
     if def and type(def.timeout_ms) == 'number' and def.timeout_ms > guard then guard = def.timeout_ms end
   end
   p.timeout_ms = guard + M.timeout_margin_ms
@@ -368,7 +370,7 @@ function M.ensure()
 
   state.stderr = {}
   local job
-  local ok, res = pcall(vim.fn.jobstart, { cfg.node, entry }, {
+  local ok, res = pcall(vim.fn.jobstart, { cfg.node, '--max-semi-space-size=1', entry }, {
     rpc = true,
     on_exit = function(j, code) on_exit(j, code) end,
     on_stderr = function(j, data)
@@ -386,6 +388,7 @@ function M.ensure()
   end
   job = res
   state.chan, state.crashed, state.last_error, state.info, state.config = job, false, nil, nil, nil
+  state.cfg = cfg
   state.outbox = {}
   state.implicit_error_shown = false
 

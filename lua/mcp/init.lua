@@ -112,8 +112,9 @@ end
 ---@error when an option has the wrong type
 function M.setup(opts)
   local config = require('mcp.config')
-  local host = require('mcp.host')
-  local before = host.running() and vim.deepcopy(config.get()) or nil
+  -- Not loaded: not running. (Loading mcp.host costs ~0.5 ms, too much for a setup() in init.lua.)
+  local host = package.loaded['mcp.host']
+  local before = host and host.running() and vim.deepcopy(config.get()) or nil
   local cfg = config.setup(opts)
   if before then
     cfg = vim.deepcopy(cfg)
@@ -374,6 +375,14 @@ function M.log_path()
 end
 
 ---Error codes callbacks may receive (|mcp-errors|).
-M.codes = require('mcp.host').codes
+---(Loaded on first use: `require("mcp")` in init.lua must stay cheap.)
+setmetatable(M, {
+  __index = function(_, k)
+    if k == 'codes' then
+      rawset(M, 'codes', require('mcp.host').codes)
+      return M.codes
+    end
+  end,
+})
 
 return M

@@ -4,11 +4,12 @@
  * `{ "servers": { name: server }, "inputs": [...] }`. Unknown keys are allowed: other clients put their
  * own settings (`autoApprove`, `alwaysAllow`, ...) beside ours.
  */
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { precompiled } from './precompiled.js';
 
 const stringMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
 
-const server = {
+export const serverSchema = {
   type: 'object',
   properties: {
     type: { enum: ['stdio', 'http', 'sse', 'streamableHttp', 'streamable-http'] },
@@ -24,18 +25,25 @@ const server = {
   },
 } as const;
 
-const file = {
+export const fileSchema = {
   type: 'object',
   properties: {
-    mcpServers: { type: 'object', additionalProperties: server },
-    servers: { type: 'object', additionalProperties: server },
+    mcpServers: { type: 'object', additionalProperties: serverSchema },
+    servers: { type: 'object', additionalProperties: serverSchema },
     inputs: { type: 'array' },
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-export const validateFile = ajv.compile(file);
-export const validateServer = ajv.compile(server);
+// Compiling with ajv costs ~35 ms (the draft-07 meta-schema, code generation) at every host start: the
+// bundle carries the validators as standalone code generated at build time (scripts/build.mjs).
+const compiled =
+  precompiled ??
+  (() => {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    return { file: ajv.compile(fileSchema), server: ajv.compile(serverSchema) };
+  })();
+export const validateFile: ValidateFunction = compiled.file;
+export const validateServer: ValidateFunction = compiled.server;
 
 /** `/mcpServers/git/args/1` → `mcpServers.git.args[1]`. */
 export function keyPath(instancePath: string, prefix = ''): string {

@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
 export interface StdioParams {
@@ -38,7 +38,7 @@ export class ProcessGroupStdioTransport implements Transport {
   /** Set once the process has exited. */
   exit?: ExitInfo;
   private child?: ChildProcess;
-  private readonly buffer = new ReadBuffer();
+  private readonly lines = new LineReader(MAX_MESSAGE_BYTES);
   private closing = false;
 
   constructor(private readonly params: StdioParams) {}
@@ -76,21 +76,19 @@ export class ProcessGroupStdioTransport implements Transport {
         this.onclose?.();
       });
       child.stdin!.on('error', (err) => this.onerror?.(err));
-      child.stdout!.on('data', (chunk: Buffer) => {
-        this.buffer.append(chunk);
-        for (;;) {
-          let message: JSONRPCMessage | null;
+      child.stdout!.on('data', (chunk: Buffer) =>
+        this.lines.push(chunk, (line, tooLong) => {
+          if (tooLong) return this.onerror?.(new Error(`message from server longer than ${MAX_MESSAGE_BYTES} bytes: dropped`));
+          let message: JSONRPCMessage;
           try {
-            message = this.buffer.readMessage();
+            message = deserializeMessage(line);
           } catch (err) {
             // A malformed line: report it and go on with the next one.
-            this.onerror?.(new Error(`malformed message from server: ${(err as Error).message}`));
-            continue;
+            return this.onerror?.(new Error(`malformed message from server: ${(err as Error).message}`));
           }
-          if (message === null) break;
           this.onmessage?.(message);
-        }
-      });
+        }),
+      );
       let partial = '';
       child.stderr!.setEncoding('utf8');
       child.stderr!.on('data', (text: string) => {
@@ -142,5 +140,54 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
     process.kill(-child.pid, signal);
   } catch {
     // ESRCH: the group is gone already.
+  }
+}
+
+/** Longest message accepted from a server (the SDK's ReadBuffer stops at 10 MiB). */
+const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Splits a byte stream into lines. Chunks of an unfinished line are kept in a list and joined once, when
+ * its newline arrives: the SDK's ReadBuffer concatenates the whole buffer on every chunk, which is
+ * quadratic (a 10 MB message in 64 KB reads: 100-400 ms of copying).
+ */
+class LineReader {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private skipping = false;
+
+  constructor(private readonly max: number) {}
+
+  push(chunk: Buffer, onLine: (line: string, tooLong: boolean) => void): void {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(10, start);
+      if (nl === -1) break;
+      const piece = chunk.subarray(start, nl);
+      start = nl + 1;
+      if (this.skipping) {
+        this.skipping = false;
+        onLine('', true);
+        continue;
+      }
+      const line = this.chunks.length ? Buffer.concat([...this.chunks, piece], this.size + piece.length) : piece;
+      this.chunks = [];
+      this.size = 0;
+      const end = line.length > 0 && line[line.length - 1] === 13 ? line.length - 1 : line.length;
+      if (end > 0) onLine(line.toString('utf8', 0, end), false);
+    }
+    if (start < chunk.length && !this.skipping) {
+      const rest = chunk.subarray(start);
+      this.size += rest.length;
+      if (this.size > this.max) {
+        // Drop the rest of this line (up to its newline) instead of growing without bound.
+        this.chunks = [];
+        this.size = 0;
+        this.skipping = true;
+      } else {
+        // A copy: the stream may reuse its buffer.
+        this.chunks.push(Buffer.from(rest));
+      }
+    }
   }
 }

@@ -130,10 +130,10 @@ describe.each(nvimBinaries())('roots on Neovim $version', ({ bin }) => {
     const fixed = await callTool(nv, 'fixed', 'list_allowed_directories');
     expect(fixed.result!.content[0]!.text).toBe(`Allowed directories:\n${p.C}`);
     await nv.lua('vim.cmd("Mcp roots")');
-    const lines = await nv.waitFor<string[]>(async () => {
+    const lines = (await nv.waitFor<string[] | false>(async () => {
       const l = await nv!.bufferLines();
       return l[0]?.startsWith('Roots (2)') ? l : false;
-    });
+    })) as string[];
     expect(await nv.lua<string>('return vim.api.nvim_buf_get_name(0)')).toBe('mcp://roots');
     expect(lines).toContain(`  alpha       ${pathToFileURL(p.A).href}`);
     expect(lines).toContain(`  proj B é ü  ${pathToFileURL(p.B).href}`);

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // A real MCP server (SDK, stdio) whose lists span several pages: N tools, N prompts, N resources in
 // pages of PAGE. server-everything never paginates, so this is how pagination is exercised.
-// Usage: node paged.mjs [count=250] [page=50]
+// Usage: node paged.mjs [count=250] [page=50] [--touch]
+// With --touch the tool list also has `touch_tools`, which adds a tool and sends
+// notifications/tools/list_changed before it answers (the catalog benchmark uses it).
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import {
@@ -16,6 +18,7 @@ import {
 
 const count = Number(process.argv[2] ?? 250);
 const pageSize = Number(process.argv[3] ?? 50);
+const touch = process.argv.includes('--touch');
 const pad = (i) => String(i).padStart(4, '0');
 
 const tools = Array.from({ length: count }, (_, i) => ({
@@ -23,6 +26,7 @@ const tools = Array.from({ length: count }, (_, i) => ({
   description: `Paged tool number ${i}`,
   inputSchema: { type: 'object', properties: { text: { type: 'string' } } },
 }));
+if (touch) tools.push({ name: 'touch_tools', description: 'Adds a tool and sends tools/list_changed', inputSchema: { type: 'object', properties: {} } });
 const prompts = Array.from({ length: count }, (_, i) => ({ name: `prompt_${pad(i)}`, description: `Paged prompt ${i}` }));
 const resources = Array.from({ length: count }, (_, i) => ({ uri: `paged://item/${pad(i)}`, name: `item ${pad(i)}`, mimeType: 'text/plain' }));
 
@@ -51,8 +55,7 @@ server.setRequestHandler(ListResourcesRequestSchema, async (req) => {
 });
 server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: [] }));
 server.setRequestHandler(CallToolRequestSchema, async (req) => {
-  if (req.params.name === 'touch_tools') {
-    // Announce a change of the tool list (used by the catalog benchmark).
+  if (touch && req.params.name === 'touch_tools') {
     tools.push({ name: `tool_${pad(tools.length)}`, description: 'added', inputSchema: { type: 'object' } });
     await server.sendToolListChanged();
   }
