@@ -7,6 +7,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../config/types.js';
 import { ProcessGroupStdioTransport } from './stdio-transport.js';
 
@@ -28,15 +29,37 @@ export interface Connected {
  * @throws Error from spawning, HTTP, or initialize (McpError with code RequestTimeout on timeout)
  */
 /**
- * Hands each incoming message to the client in its own macrotask. The SDK handles a response at once but
- * a notification a microtask later, so a final `notifications/progress` that arrives in the same read as
- * its response found its handler gone and was dropped (typescript-sdk#2580). One message per turn keeps
- * the order and lets every notification be handled before the next message.
+ * Orders incoming messages so that a notification is handled before whatever follows it. The SDK handles
+ * a response at once but a notification a turn later, so a final `notifications/progress` read together
+ * with its response found its handler gone and was dropped (typescript-sdk#2580). After a notification
+ * (or a server request), the messages that follow are handed over one per macrotask until the backlog is
+ * empty; a response with nothing before it (the common case) is delivered at once, without a detour.
  */
-function oneMessagePerTurn(transport: Transport): void {
+function notificationsFirst(transport: Transport): void {
   const deliver = transport.onmessage;
   if (!deliver) return;
-  transport.onmessage = (message, extra) => void setImmediate(() => deliver.call(transport, message, extra));
+  const backlog: [JSONRPCMessage, MessageExtraInfo | undefined][] = [];
+  let deferring = false;
+  const pump = (): void => {
+    const next = backlog.shift();
+    if (!next) {
+      deferring = false;
+      return;
+    }
+    deliver.call(transport, next[0], next[1]);
+    setImmediate(pump);
+  };
+  transport.onmessage = (message, extra) => {
+    if (deferring) {
+      backlog.push([message, extra]);
+      return;
+    }
+    deliver.call(transport, message, extra);
+    if ('method' in message) {
+      deferring = true;
+      setImmediate(pump);
+    }
+  };
 }
 
 export async function connect(
@@ -55,7 +78,7 @@ export async function connect(
       await transport.close();
       throw describeExit(err, transport);
     }
-    oneMessagePerTurn(transport);
+    notificationsFirst(transport);
     return { client, transport, kind: 'stdio' };
   }
   const url = new URL(cfg.url);
@@ -65,7 +88,7 @@ export async function connect(
     const client = makeClient();
     try {
       await client.connect(transport, options);
-      oneMessagePerTurn(transport);
+      notificationsFirst(transport);
       return { client, transport, kind: 'http' };
     } catch (err) {
       await transport.close().catch(() => {});
@@ -75,7 +98,7 @@ export async function connect(
   const transport = new SSEClientTransport(url, { requestInit, eventSourceInit: { fetch: withHeaders(cfg.headers) } });
   const client = makeClient();
   await client.connect(transport, options);
-  oneMessagePerTurn(transport);
+  notificationsFirst(transport);
   return { client, transport, kind: 'sse' };
 }
 

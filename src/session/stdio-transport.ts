@@ -76,6 +76,8 @@ export class ProcessGroupStdioTransport implements Transport {
         this.onclose?.();
       });
       child.stdin!.on('error', (err) => this.onerror?.(err));
+      // Many concurrent requests may each wait for 'drain' at once: that is expected, not a leak.
+      child.stdin!.setMaxListeners(0);
       child.stdout!.on('data', (chunk: Buffer) =>
         this.lines.push(chunk, (line, tooLong) => {
           if (tooLong) return this.onerror?.(new Error(`message from server longer than ${MAX_MESSAGE_BYTES} bytes: dropped`));
