@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    reporters: ['default', './test/summary-reporter.ts'],
     exclude: ['bench/**', 'node_modules/**', 'dist/**', '.cache/**'],
     globalSetup: ['test/global-setup.ts'],
     // Each test drives real Neovim processes, a Node host and MCP servers: be generous.

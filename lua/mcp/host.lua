@@ -181,19 +181,27 @@ local function call(cb, err, result)
   if cb then vim.schedule(function() cb(err, result) end) end
 end
 
+---Ends pending request `id` with an error from the Lua side (never sent, or the host cannot answer):
+---stops its guard timer and calls its callback.
+---@param id integer
+---@param err mcp.Error
+local function finish(id, err)
+  local p = state.pending[id]
+  if not p then return end
+  state.pending[id] = nil
+  if p.timer then
+    p.timer:stop()
+    p.timer:close()
+  end
+  call(p.cb, err, nil)
+end
+
 ---Fails every pending request of channel `chan` (all channels if nil).
 ---@param chan integer?
 ---@param err mcp.Error
 local function fail_pending(chan, err)
   for id, p in pairs(state.pending) do
-    if chan == nil or p.chan == chan then
-      state.pending[id] = nil
-      if p.timer then
-        p.timer:stop()
-        p.timer:close()
-      end
-      call(p.cb, err, nil)
-    end
+    if chan == nil or p.chan == chan then finish(id, err) end
   end
 end
 
@@ -228,20 +236,6 @@ local function on_exit(job, code)
   servers_gone('the host exited')
   vim.schedule(function() notify(msg, vim.log.levels.ERROR) end)
   fire('McpHostExited', { code = code, message = msg })
-end
-
----Completes pending request `id` locally (never sent, or the host cannot answer).
----@param id integer
----@param err mcp.Error
-local function reply_local(id, err)
-  local p = state.pending[id]
-  if not p then return end
-  state.pending[id] = nil
-  if p.timer then
-    p.timer:stop()
-    p.timer:close()
-  end
-  call(p.cb, err, nil)
 end
 
 ---@return integer
@@ -424,7 +418,7 @@ function M.ensure()
       if err then
         -- A host that cannot initialise is of no use: stop it; the next explicit request tries again.
         local msg = ('the host failed to start: %s; see the log: %s'):format(err.message, log_path)
-        for _, q in ipairs(outbox) do reply_local(q.id, { code = M.codes.HostUnavailable, message = msg }) end
+        for _, q in ipairs(outbox) do finish(q.id, { code = M.codes.HostUnavailable, message = msg }) end
         state.stopping[job] = true
         state.chan = nil
         fail_pending(job, { code = M.codes.HostUnavailable, message = msg })
@@ -488,7 +482,7 @@ function M.cancel(id, reason)
   for i, q in ipairs(state.outbox) do
     if q.id == id then -- never sent: nothing to tell the host
       table.remove(state.outbox, i)
-      return reply_local(id, { code = M.codes.Cancelled, message = reason and ('cancelled: ' .. reason) or 'request cancelled' })
+      return finish(id, { code = M.codes.Cancelled, message = reason and ('cancelled: ' .. reason) or 'request cancelled' })
     end
   end
   send(state.chan, 'cancel', { id = id, reason = reason }, {}, nil)

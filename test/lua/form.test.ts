@@ -6,24 +6,8 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { nvimBinaries, startNvim, type NvimInstance } from '../helpers/nvim.js';
+import { waitForm, toField, waitCompletion } from '../helpers/form.js';
 import { everythingStdio, waitStatus } from '../helpers/mcp.js';
-
-async function waitForm(nv: NvimInstance): Promise<string[]> {
-  await nv.waitFor('vim.bo.filetype == "mcp_form" and require("mcp.ui.form").get() ~= nil', { message: 'a form in the current window' });
-  return nv.bufferLines();
-}
-
-/** Puts the cursor at the end of the field line `name: ...`. */
-async function toField(nv: NvimInstance, name: string): Promise<void> {
-  await nv.lua(
-    `local name = ...
-     for i, l in ipairs(vim.api.nvim_buf_get_lines(0, 0, -1, false)) do
-       if l:sub(1, #name + 1) == name .. ":" then vim.api.nvim_win_set_cursor(0, { i, #l }) return end
-     end
-     error("no field " .. name)`,
-    name,
-  );
-}
 
 /** The error messages shown beside lines of the current form: `{line} |{message}`. */
 function errorMarks(nv: NvimInstance): Promise<string[]> {
@@ -34,15 +18,6 @@ function errorMarks(nv: NvimInstance): Promise<string[]> {
       out[#out + 1] = vim.api.nvim_buf_get_lines(0, m[2], m[2] + 1, false)[1] .. " |" .. m[4].virt_text[1][1]
     end
     return out`);
-}
-
-function waitCompletion(nv: NvimInstance): Promise<string[]> {
-  return nv.waitFor<string[]>(
-    `local info = vim.fn.complete_info({ "items" })
-     if #info.items == 0 then return nil end
-     return vim.tbl_map(function(i) return i.word end, info.items)`,
-    { message: 'insert-mode completion items' },
-  );
 }
 
 /** Lines of the result buffer of a tool, once it has some. */

@@ -7,39 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { nvimBinaries, startNvim, type NvimInstance } from '../helpers/nvim.js';
+import { waitForm, toField, waitCompletion } from '../helpers/form.js';
 import { api, everythingStdio, waitStatus } from '../helpers/mcp.js';
 
 /** Runs an Ex command the way `:` would. */
 async function ex(nv: NvimInstance, cmd: string): Promise<void> {
   await nv.nvim.command(cmd);
-}
-
-/** Waits until a form is the current buffer and returns its lines. */
-async function waitForm(nv: NvimInstance): Promise<string[]> {
-  await nv.waitFor('vim.bo.filetype == "mcp_form" and require("mcp.ui.form").get() ~= nil', { message: 'a form in the current window' });
-  return nv.bufferLines();
-}
-
-/** Puts the cursor at the end of the field line `name: ...` of the current form. */
-async function toField(nv: NvimInstance, name: string): Promise<void> {
-  await nv.lua(
-    `local name = ...
-     for i, l in ipairs(vim.api.nvim_buf_get_lines(0, 0, -1, false)) do
-       if l:sub(1, #name + 1) == name .. ":" then vim.api.nvim_win_set_cursor(0, { i, #l }) return end
-     end
-     error("no field " .. name)`,
-    name,
-  );
-}
-
-/** The completion items shown in Insert mode (waits until there are some). */
-function waitCompletion(nv: NvimInstance): Promise<string[]> {
-  return nv.waitFor<string[]>(
-    `local info = vim.fn.complete_info({ "items" })
-     if #info.items == 0 then return nil end
-     return vim.tbl_map(function(i) return i.word end, info.items)`,
-    { message: 'insert-mode completion items' },
-  );
 }
 
 /** Waits until the current buffer's lines `l` satisfy the Lua condition `cond`, and returns them. */

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { nvimBinaries, startNvim, type NvimInstance } from '../helpers/nvim.js';
+import { waitForm, waitCompletion } from '../helpers/form.js';
 import { api, callTool, everythingStdio, hostPid, waitStatus } from '../helpers/mcp.js';
 
 interface Resource {
@@ -71,20 +72,6 @@ async function stubSelect(nv: NvimInstance, answers: string[]): Promise<void> {
 
 function shown(nv: NvimInstance): Promise<{ prompt: string; kind: string; labels: string[] }[]> {
   return nv.lua('return _G.__shown');
-}
-
-async function waitForm(nv: NvimInstance): Promise<string[]> {
-  await nv.waitFor('vim.bo.filetype == "mcp_form" and require("mcp.ui.form").get() ~= nil', { message: 'a form in the current window' });
-  return nv.bufferLines();
-}
-
-function waitCompletion(nv: NvimInstance): Promise<string[]> {
-  return nv.waitFor<string[]>(
-    `local info = vim.fn.complete_info({ "items" })
-     if #info.items == 0 then return nil end
-     return vim.tbl_map(function(i) return i.word end, info.items)`,
-    { message: 'insert-mode completion items' },
-  );
 }
 
 describe.each(nvimBinaries())('resources on nvim $version', ({ bin }) => {
