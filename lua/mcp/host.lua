@@ -1,9 +1,9 @@
 --- The channel to the Node host: starts it, sends requests, receives replies and pushes.
 ---
 --- Wire contract: `src/bridge/protocol.ts`. Lua never waits on the host: every request is a
---- `vim.rpcnotify(chan, "mcp", id, method, params)`; the host answers by notifying Neovim with
---- `nvim_exec_lua` running `require("mcp.host")._reply(id, err, result)`, and pushes state changes
---- with `require("mcp.host")._push(event, payload)`.
+--- `vim.rpcnotify(chan, "mcp", id, method, params)`; the host answers, and pushes state changes, by
+--- notifying Neovim with `nvim_exec_lua` running `require("mcp.host")._batch(items)`: each item is a
+--- reply (`_reply(id, err, result)`) or a push (`_push(event, payload)`), in the order they happened.
 ---
 --- This module also keeps the cache of server snapshots the public API reads (|mcp-api|), and fires the
 --- `User` events (|mcp-events|). Callbacks and events always run from `vim.schedule()`, never inside the
@@ -547,7 +547,7 @@ function M.snapshot(name)
   return state.snapshots[name]
 end
 
----Called by the host (`nvim_exec_lua`): the reply to request `id`.
+---The reply to request `id`; one item of |_batch|.
 ---@param id integer
 ---@param err mcp.Error|nil
 ---@param result any
@@ -567,7 +567,19 @@ function M._reply(id, err, result)
   call(p.cb, err, result)
 end
 
----Called by the host (`nvim_exec_lua`): something happened (`PushEvents` in protocol.ts).
+---Called by the host (`nvim_exec_lua`): the replies and pushes of one turn of its event loop, in order.
+---@param items ({ [1]: "r", [2]: integer, [3]: mcp.Error?, [4]: any }|{ [1]: "p", [2]: string, [3]: table })[]
+function M._batch(items)
+  for _, item in ipairs(items) do
+    if item[1] == 'r' then
+      M._reply(item[2], item[3], item[4])
+    else
+      M._push(item[2], item[3])
+    end
+  end
+end
+
+---Something happened (`PushEvents` in protocol.ts); one item of |_batch|.
 ---@param event "server"|"removed"|"progress"|"config"|"resource_updated"|"message"
 ---@param payload table
 function M._push(event, payload)

@@ -16,8 +16,7 @@ import type { Session } from '../session/session.js';
 import type { PushEvents, Requests, RpcError } from './protocol.js';
 
 const VERSION = '0.1.0';
-const REPLY = 'require("mcp.host")._reply(...)';
-const PUSH = 'require("mcp.host")._push(...)';
+const BATCH = 'require("mcp.host")._batch(...)';
 /** Default per-request timeout, ms, when Lua sends none. */
 const DEFAULT_TIMEOUT_MS = 60_000;
 
@@ -33,6 +32,8 @@ export class Bridge {
   /** In-flight requests that can be cancelled, by Lua request id. */
   private inflight = new Map<number, AbortController>();
   private closed = false;
+  /** Replies and pushes waiting for the end of this turn (see {@link send}). */
+  private outbox: unknown[][] = [];
   /** Settles when `init` has loaded the configuration. */
   private initialised?: Promise<unknown>;
 
@@ -46,14 +47,29 @@ export class Bridge {
 
   /** Sends `_push(event, payload)` to Lua. */
   push<E extends keyof PushEvents>(event: E, payload: PushEvents[E]): void {
-    if (this.closed) return;
-    this.nvim.notify('nvim_exec_lua', [PUSH, [event, payload]]);
+    this.send(['p', event, payload]);
   }
 
   private reply(id: number, err: RpcError | null, result: unknown): void {
-    if (this.closed) return;
-    this.nvim.notify('nvim_exec_lua', [REPLY, [id, err, result ?? null]]);
+    this.send(['r', id, err, result ?? null]);
   }
+
+  /**
+   * Replies and pushes produced in one turn of the event loop go to Lua as one `_batch` call, in order:
+   * under load (many calls in flight, a list refresh with its pushes) Neovim runs one `nvim_exec_lua`
+   * instead of hundreds; a lone reply leaves in the same turn, without waiting.
+   */
+  private send(item: unknown[]): void {
+    if (this.closed) return;
+    this.outbox.push(item);
+    if (this.outbox.length === 1) setImmediate(this.flush);
+  }
+
+  private flush = (): void => {
+    const items = this.outbox;
+    this.outbox = [];
+    if (items.length && !this.closed) this.nvim.notify('nvim_exec_lua', [BATCH, [items]]);
+  };
 
   private async dispatch(id: number, name: string, params: Record<string, unknown>): Promise<void> {
     const handler = (this.handlers as Record<string, Handler<Method> | undefined>)[name];

@@ -6,11 +6,11 @@
  *
  * - Lua → host: `vim.rpcnotify(chan, "mcp", id, method, params)`.
  *   `id` is a positive integer chosen by Lua, unique per host process; `params` a table (a map).
- * - host → Lua, reply: the notification `nvim_exec_lua` running
- *   `require("mcp.host")._reply(id, err, result)`; exactly one reply per request.
- *   `err` is `nil`/`vim.NIL` on success, else an {@link RpcError}.
- * - host → Lua, push: `nvim_exec_lua` running `require("mcp.host")._push(event, payload)`,
- *   see {@link PushEvents}.
+ * - host → Lua: the notification `nvim_exec_lua` running `require("mcp.host")._batch(items)`, where
+ *   `items` lists, in order, what one turn of the host's event loop produced:
+ *   - `{ "r", id, err, result }`: the reply to request `id`, exactly one per request; `err` is
+ *     `nil`/`vim.NIL` on success, else an {@link RpcError};
+ *   - `{ "p", event, payload }`: a push, see {@link PushEvents}.
  *
  * Names of MCP objects keep the spec's own field names (`inputSchema`, `structuredContent`, ...).
  */
