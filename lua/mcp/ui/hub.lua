@@ -205,12 +205,18 @@ local function expanded(lines, s)
       end
     end
   end
+  ---One line for a resource or a resource template (title or name, URI or URI template, MIME type).
+  ---@return table item
+  local function uri_line(kind, r, uri)
+    local item = { kind = kind, server = s.name, name = uri, key = kind .. ':' .. s.name .. ':' .. tostring(uri) }
+    local segs = { { '      ' }, { r.title or r.name or '?', 'McpItem' }, { '  ' }, { uri or '', 'McpDescription' } }
+    if r.mimeType then segs[#segs + 1] = { '  ' .. r.mimeType, 'McpTag' } end
+    lines[#lines + 1] = { segs = segs, item = item }
+    return item
+  end
   if section('Resources', s.resources) then
     for _, r in ipairs(s.resources) do
-      local item = { kind = 'resource', server = s.name, name = r.uri, key = 'resource:' .. s.name .. ':' .. tostring(r.uri) }
-      local segs = { { '      ' }, { r.title or r.name or '?', 'McpItem' }, { '  ' }, { r.uri or '', 'McpDescription' } }
-      if r.mimeType then segs[#segs + 1] = { '  ' .. r.mimeType, 'McpTag' } end
-      lines[#lines + 1] = { segs = segs, item = item }
+      local item = uri_line('resource', r, r.uri)
       if state.details[item.key] then
         if r.description then detail(lines, item, '        ', r.description, 'McpDescription') end
         if r.size then detail(lines, item, '        ', ('size: %s bytes'):format(r.size)) end
@@ -219,10 +225,7 @@ local function expanded(lines, s)
   end
   if section('Resource templates', s.resource_templates) then
     for _, r in ipairs(s.resource_templates) do
-      local item = { kind = 'template', server = s.name, name = r.uriTemplate, key = 'template:' .. s.name .. ':' .. tostring(r.uriTemplate) }
-      local segs = { { '      ' }, { r.title or r.name or '?', 'McpItem' }, { '  ' }, { r.uriTemplate or '', 'McpDescription' } }
-      if r.mimeType then segs[#segs + 1] = { '  ' .. r.mimeType, 'McpTag' } end
-      lines[#lines + 1] = { segs = segs, item = item }
+      local item = uri_line('template', r, r.uriTemplate)
       if state.details[item.key] and r.description then detail(lines, item, '        ', r.description, 'McpDescription') end
     end
   end
