@@ -27,7 +27,6 @@ export class Bridge {
   log: Logger = silentLogger;
   private hub?: Hub;
   private initParams?: Requests['init']['params'];
-  private current: ServerConfig[] = [];
   private stopWatching?: () => Promise<void>;
   /** In-flight requests that can be cancelled, by Lua request id. */
   private inflight = new Map<number, AbortController>();
@@ -111,7 +110,6 @@ export class Bridge {
     }
     this.push('config', p.config_path ? { path: p.config_path } : {});
     const diff = this.hub!.apply(next);
-    this.current = next;
     const names = { added: diff.added.map((s) => s.name), removed: diff.removed, changed: diff.changed.map((s) => s.name) };
     this.log.info(names, 'config applied');
     return names;
