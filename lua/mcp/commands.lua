@@ -198,6 +198,21 @@ function M.log(opts)
   vim.cmd('normal! G')
 end
 
+---Splits `{server}/{rest}` (a prompt name, a resource URI). Server names may contain slashes: the
+---longest configured name followed by a slash wins; otherwise the first slash separates.
+---@param word string
+---@return string? server
+---@return string? rest
+function M.split_server(word)
+  local best
+  for _, n in ipairs(M.server_names()) do
+    if word:sub(1, #n + 1) == n .. '/' and (not best or #n > #best) then best = n end
+  end
+  if best then return best, word:sub(#best + 2) end
+  local server, rest = word:match('^([^/]+)/(.+)$')
+  return server, rest
+end
+
 ---Names of configured servers: the cache, plus those given to setup().
 ---@return string[]
 function M.server_names()

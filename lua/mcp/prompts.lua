@@ -42,18 +42,12 @@ local function arguments(def)
   return def and type(def.arguments) == 'table' and def.arguments or {}
 end
 
----Splits `{server}/{prompt}`; the server is the longest configured name followed by a slash.
+---Splits `{server}/{prompt}` (|mcp.commands.split_server()|).
 ---@param word string
 ---@return string? server
 ---@return string? prompt
 function M.split(word)
-  local best
-  for _, n in ipairs(require('mcp.commands').server_names()) do
-    if word:sub(1, #n + 1) == n .. '/' and (not best or #n > #best) then best = n end
-  end
-  if best then return best, word:sub(#best + 2) end
-  local s, p = word:match('^([^/]+)/(.+)$')
-  return s, p
+  return require('mcp.commands').split_server(word)
 end
 
 ---Parses `name=value` words.

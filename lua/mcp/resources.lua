@@ -56,13 +56,7 @@ end
 function M.parse_name(name)
   local rest = name:match('^mcp://(.*)$')
   if not rest then return nil end
-  local best
-  for _, n in ipairs(require('mcp.commands').server_names()) do
-    if rest:sub(1, #n + 1) == n .. '/' and (not best or #n > #best) then best = n end
-  end
-  if best then return best, rest:sub(#best + 2) end
-  local s, u = rest:match('^([^/]+)/(.+)$')
-  return s, u
+  return require('mcp.commands').split_server(rest)
 end
 
 ---Is `name` one of the plugin's own buffers (the hub, results) rather than a resource?
