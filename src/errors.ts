@@ -1,8 +1,9 @@
 /**
- * Errors that cross to Lua as `{ code, message, data? }` (see bridge/protocol.ts).
+ * Errors that cross to Lua as `{ code, message, data? }` (see contract/).
  */
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { ErrorCodes, type RpcError } from './bridge/protocol.js';
+import { ErrorCodes } from './contract/errors.js';
+import type { RpcError } from './contract/snapshot.js';
 
 /** An error the host raises on purpose, with a code from {@link ErrorCodes}. */
 export class HostError extends Error {

@@ -10,6 +10,7 @@ import { loadConfig } from '../config/load.js';
 import { ConfigError, type ServerConfig } from '../config/types.js';
 import { watchConfig } from '../config/watch.js';
 import { ErrorCodes, HostError, toRpcError } from '../errors.js';
+import { Defaults } from '../contract/defaults.js';
 import { Hub } from '../hub/hub.js';
 import { createFileLogger, silentLogger, type Logger } from '../log.js';
 import type { Session } from '../session/session.js';
@@ -17,8 +18,6 @@ import type { PushEvents, Requests, RpcError } from './protocol.js';
 
 const VERSION = '0.1.0';
 const BATCH = 'require("mcp.host")._batch(...)';
-/** Default per-request timeout, ms, when Lua sends none. */
-const DEFAULT_TIMEOUT_MS = 60_000;
 
 type Method = keyof Requests;
 type Handler<M extends Method> = (params: Requests[M]['params'], id: number) => Promise<Requests[M]['result']>;
@@ -128,7 +127,7 @@ export class Bridge {
       this.log.info({ node: process.version, config: params.config_path }, 'host started');
       this.hub = new Hub({
         log: this.log,
-        timeoutMs: params.timeout_ms ?? DEFAULT_TIMEOUT_MS,
+        timeoutMs: params.timeout_ms ?? Defaults.timeout_ms,
         onChange: this.onSessionChange,
         onRemoved: (name) => this.push('removed', { name }),
         onMessage: (level, text) => this.push('message', { level, text }),

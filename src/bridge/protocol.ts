@@ -15,65 +15,10 @@
  * Names of MCP objects keep the spec's own field names (`inputSchema`, `structuredContent`, ...).
  */
 
-/** A root as MCP defines it (spec: client/roots): a `file://` URI and a display name. */
-export interface Root {
-  uri: string;
-  name?: string;
-}
+import type { Root, ServerSnapshot } from '../contract/snapshot.js';
 
-/** Error shape every callback receives: JSON-RPC/MCP codes where the server sent one. */
-export interface RpcError {
-  code: number;
-  message: string;
-  data?: unknown;
-}
-
-/** Error codes the host itself produces (the JSON-RPC server-error range). */
-export const ErrorCodes = {
-  /** JSON-RPC: unknown method. */
-  MethodNotFound: -32601,
-  /** JSON-RPC: invalid params, e.g. tool arguments that fail the tool's `inputSchema`. */
-  InvalidParams: -32602,
-  /** JSON-RPC: internal error. */
-  InternalError: -32603,
-  /** SDK: the request timed out (`timeout_ms`). */
-  RequestTimeout: -32001,
-  /** The named server is not in the configuration. */
-  UnknownServer: -32010,
-  /** The server exists but is not connected (stopped, disabled, failed, still starting). */
-  NotConnected: -32011,
-  /** The named tool, prompt or resource is not in the server's cached lists. */
-  UnknownItem: -32012,
-  /** The request was cancelled by the client (`handle:cancel()`). */
-  Cancelled: -32800,
-  /** The configuration could not be read or is invalid. */
-  ConfigError: -32020,
-  /** Lua side only: the host could not be started, or exited before replying. */
-  HostUnavailable: -32030,
-} as const;
-
-/** Lifecycle of one server, as shown to the user. */
-export type ServerStatus = 'disabled' | 'stopped' | 'starting' | 'connected' | 'failed';
-
-/** What `mcp.servers()` returns for one server and what the `server` push carries. */
-export interface ServerSnapshot {
-  name: string;
-  status: ServerStatus;
-  /** Human-readable reason when `status` is `failed` (or the last failure while restarting). */
-  error?: string;
-  transport: 'stdio' | 'http' | 'sse';
-  /** `serverInfo` from the initialize result: `{ name, version, title? }`. */
-  server_info?: { name: string; version: string; title?: string };
-  capabilities?: Record<string, unknown>;
-  instructions?: string;
-  /** The server's own per-request timeout (ms) when its config sets one. */
-  timeout_ms?: number;
-  /** Complete lists (every page followed); empty when the server lacks the capability. */
-  tools: unknown[];
-  prompts: unknown[];
-  resources: unknown[];
-  resource_templates: unknown[];
-}
+export type { Root, RpcError, ServerSnapshot, ServerStatus } from '../contract/snapshot.js';
+export { ErrorCodes } from '../contract/errors.js';
 
 /** Requests Lua sends (method → params → result). */
 export interface Requests {
