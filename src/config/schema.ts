@@ -12,16 +12,22 @@ const stringMap = { type: 'object', additionalProperties: { type: 'string' } } a
 export const serverSchema = {
   type: 'object',
   properties: {
-    type: { enum: ['stdio', 'http', 'sse', 'streamableHttp', 'streamable-http'] },
-    command: { type: 'string', minLength: 1 },
-    args: { type: 'array', items: { type: 'string' } },
-    env: stringMap,
-    cwd: { type: 'string' },
-    url: { type: 'string', minLength: 1 },
-    headers: stringMap,
-    disabled: { type: 'boolean' },
-    timeout_ms: { type: 'integer', minimum: 1 },
-    roots: { anyOf: [{ type: 'boolean' }, { type: 'array', items: { type: 'string', minLength: 1 } }] },
+    type: {
+      enum: ['stdio', 'http', 'sse', 'streamableHttp', 'streamable-http'],
+      description: 'transport; inferred from `command`/`url` when absent (`streamableHttp` and `streamable-http` mean `http`)',
+    },
+    command: { type: 'string', minLength: 1, description: 'executable of a stdio server' },
+    args: { type: 'array', items: { type: 'string' }, description: 'its arguments' },
+    env: { ...stringMap, description: 'extra environment of the process' },
+    cwd: { type: 'string', description: "working directory of the process (default: Neovim's)" },
+    url: { type: 'string', minLength: 1, description: 'endpoint of a Streamable HTTP (or legacy SSE) server' },
+    headers: { ...stringMap, description: 'HTTP headers sent with every request' },
+    disabled: { type: 'boolean', description: 'configured but not started; shown as `disabled`' },
+    timeout_ms: { type: 'integer', minimum: 1, description: 'per-request deadline for this server, ms' },
+    roots: {
+      anyOf: [{ type: 'boolean' }, { type: 'array', items: { type: 'string', minLength: 1 } }],
+      description: "which roots the server is told about: true (default) the editor's, false none, or a fixed list of directories",
+    },
   },
 } as const;
 

@@ -38,3 +38,50 @@ export interface ServerSnapshot {
   resources: unknown[];
   resource_templates: unknown[];
 }
+
+/** Keys of `T` that are optional. */
+type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
+
+/**
+ * How one field of a wire shape reads in Lua: its LuaCATS type and its doc. `optional` must match the
+ * TypeScript type (checked by the compiler), so the generated class cannot drift from the interface.
+ */
+export type LuaFields<T> = {
+  [K in keyof Required<T>]: { lua: string; doc: string; optional: K extends OptionalKeys<T> ? true : false };
+};
+
+/** {@link ServerSnapshot} for the generated LuaCATS class `mcp.ServerSnapshot`. */
+export const serverSnapshotFields: LuaFields<ServerSnapshot> = {
+  name: { lua: 'string', doc: 'the name in the configuration', optional: false },
+  status: { lua: 'mcp.ServerStatus', doc: 'lifecycle state', optional: false },
+  error: { lua: 'string', doc: 'why it failed (or the last failure while restarting)', optional: true },
+  transport: { lua: '"stdio"|"http"|"sse"', doc: 'the transport in use (an `http` server may have fallen back to `sse`)', optional: false },
+  server_info: { lua: 'mcp.ServerInfo', doc: '`serverInfo` the server sent (when connected)', optional: true },
+  capabilities: { lua: 'table', doc: 'server capabilities (when connected)', optional: true },
+  instructions: { lua: 'string', doc: 'server instructions (when connected)', optional: true },
+  timeout_ms: { lua: 'integer', doc: "the server's own per-request timeout, ms, when its config sets one", optional: true },
+  tools: { lua: 'table[]', doc: 'MCP Tool objects (complete list)', optional: false },
+  prompts: { lua: 'table[]', doc: 'MCP Prompt objects (complete list)', optional: false },
+  resources: { lua: 'table[]', doc: 'MCP Resource objects (complete list)', optional: false },
+  resource_templates: { lua: 'table[]', doc: 'MCP ResourceTemplate objects (complete list)', optional: false },
+};
+
+/** `serverInfo` for the generated LuaCATS class `mcp.ServerInfo`. */
+export const serverInfoFields: LuaFields<NonNullable<ServerSnapshot['server_info']>> = {
+  name: { lua: 'string', doc: "the server's name", optional: false },
+  version: { lua: 'string', doc: "the server's version", optional: false },
+  title: { lua: 'string', doc: 'display name', optional: true },
+};
+
+/** {@link RpcError} for the generated LuaCATS class `mcp.Error`. */
+export const rpcErrorFields: LuaFields<RpcError> = {
+  code: { lua: 'integer', doc: 'JSON-RPC/MCP error code (|mcp-errors|)', optional: false },
+  message: { lua: 'string', doc: 'human-readable reason', optional: false },
+  data: { lua: 'any', doc: 'extra data the server sent', optional: true },
+};
+
+/** Every {@link ServerStatus}, in lifecycle order (a runtime list the type is checked against). */
+export const serverStatuses = ['disabled', 'stopped', 'starting', 'connected', 'failed'] as const satisfies readonly ServerStatus[];
+// The list names every status: a status missing from it makes this line fail to compile.
+const _allStatuses: Exclude<ServerStatus, (typeof serverStatuses)[number]> extends never ? true : never = true;
+void _allStatuses;

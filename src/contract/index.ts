@@ -1,0 +1,8 @@
+/**
+ * Everything the Lua side gets generated from (scripts/gen-lua.mjs → lua/mcp/core/contract.lua):
+ * error codes, defaults, log levels, the server snapshot and the server definition's schema.
+ */
+export { ErrorCodeTable, ErrorCodes } from './errors.js';
+export { Defaults, DefaultsTable, LogLevels } from './defaults.js';
+export { rpcErrorFields, serverInfoFields, serverSnapshotFields, serverStatuses } from './snapshot.js';
+export { serverSchema } from '../config/schema.js';
