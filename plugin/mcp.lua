@@ -31,14 +31,14 @@ vim.api.nvim_create_autocmd('BufReadCmd', {
   pattern = 'mcp://*',
   nested = true,
   desc = 'mcp.nvim: read an MCP resource into the buffer',
-  callback = function(ev) require('mcp.resources').read_cmd(ev.buf) end,
+  callback = function(ev) require('mcp.resources.buffers').read_cmd(ev.buf) end,
 })
 vim.api.nvim_create_autocmd('FileReadCmd', {
   group = group,
   pattern = 'mcp://*',
   nested = true,
   desc = 'mcp.nvim: :read an MCP resource',
-  callback = function(ev) require('mcp.resources').file_read_cmd(ev.match) end,
+  callback = function(ev) require('mcp.resources.buffers').file_read_cmd(ev.match) end,
 })
 
 local g = vim.g.mcp

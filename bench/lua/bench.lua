@@ -49,7 +49,7 @@ function B.host_ready(tag)
     end,
   })
   require('mcp').servers()
-  require('mcp.host').request('servers', nil, {}, function(err)
+  require('mcp.core.process').request('servers', nil, {}, function(err)
     if err then return fail(tag, errtext(err)) end
     listed = now() - t0
     finish()
@@ -145,10 +145,11 @@ function B.concurrent(tag, server, tool, args, n)
 end
 
 ---Big catalog: watches the hub. `render` of `mcp.ui.hub` is wrapped to record when each redraw ended,
----and `_push` of `mcp.host` to record when each `server` push arrived (with its tool count).
+---and `put` of `mcp.core.store` (where each `server` push lands) to record when each arrived (with its
+---tool count).
 function B.catalog_hook()
   local hub = require('mcp.ui.hub')
-  local host = require('mcp.host')
+  local store = require('mcp.core.store')
   B.renders = {}
   B.pushes = {}
   if not B.hooked then
@@ -159,12 +160,10 @@ function B.catalog_hook()
       render(...)
       B.renders[#B.renders + 1] = { t0 = t, t1 = now() }
     end
-    local push = host._push
-    host._push = function(event, payload)
-      if event == 'server' and type(payload) == 'table' then
-        B.pushes[#B.pushes + 1] = { t = now(), name = payload.name, tools = type(payload.tools) == 'table' and #payload.tools or -1 }
-      end
-      return push(event, payload)
+    local put = store.put
+    store.put = function(payload)
+      B.pushes[#B.pushes + 1] = { t = now(), name = payload.name, tools = type(payload.tools) == 'table' and #payload.tools or -1 }
+      return put(payload)
     end
   end
 end
@@ -174,8 +173,7 @@ end
 ---render, `push_ms` to the arrival of the snapshot push, `render_ms` the render itself, `lines` of the hub.
 function B.touch(tag, server)
   local hub = require('mcp.ui.hub')
-  local host = require('mcp.host')
-  local want = #host.snapshot(server).tools + 1
+  local want = #require('mcp.core.store').snapshot(server).tools + 1
   local t0 = now()
   local nr = #B.renders
   local timer = assert(uv.new_timer())
@@ -215,26 +213,28 @@ function B.touch(tag, server)
 end
 
 ---Big resource: `read_resource` then the lines inserted into a fresh buffer in the current window,
----the way `mcp.ui.result` inserts a resource (`resource_lines` + `insert`).
+---the way `:Mcp resource insert` does (`mcp.ui.result` resource_lines, then `mcp.ui.insert`).
 function B.big_resource(tag, server, uri)
   local result_ui = require('mcp.ui.result')
+  local insert = require('mcp.ui.insert')
   vim.cmd('enew')
   local buf = vim.api.nvim_get_current_buf()
   vim.bo[buf].bufhidden = 'wipe'
-  local target = result_ui.target()
+  local target = insert.target()
   local t0 = now()
   require('mcp').read_resource(server, uri, function(err, result)
     local t1 = now()
     if err then return fail(tag, errtext(err)) end
     local lines = result_ui.resource_lines(server, uri, result)
     local t2 = now()
-    local ok, ierr = result_ui.insert(lines, target)
+    local ok, ierr = insert.insert(lines, target)
     local t3 = now()
     if not ok then return fail(tag, tostring(ierr)) end
     local count = vim.api.nvim_buf_line_count(buf)
     local bytes = #result.contents[1].text
-    result = nil
-    lines = nil
+    -- Drop the references so that collectgarbage() below frees the text.
+    result = nil -- luacheck: no unused
+    lines = nil -- luacheck: no unused
     vim.cmd('bwipe! ' .. buf)
     collectgarbage()
     B.done(tag, { ms = t3 - t0, read_ms = t1 - t0, split_ms = t2 - t1, insert_ms = t3 - t2, lines = count, bytes = bytes })

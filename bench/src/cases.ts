@@ -651,7 +651,7 @@ export async function bigResource(r: Reps): Promise<Row[]> {
     {
       id: 'big-resource',
       case: 'big resource',
-      measure: `read_resource of a ${(bytes / 1e6).toFixed(1)} MB text resource (bench/servers/big-resource.mjs, ${lines} lines) to its lines inserted into a buffer (mcp.ui.result resource_lines + insert); floor: SDK client.readResource`,
+      measure: `read_resource of a ${(bytes / 1e6).toFixed(1)} MB text resource (bench/servers/big-resource.mjs, ${lines} lines) to its lines inserted into a buffer (mcp.ui.result resource_lines + mcp.ui.insert); floor: SDK client.readResource`,
       unit: 'ms',
       ours: o,
       floor: fl,

@@ -51,7 +51,7 @@ end
 
 ---@return boolean ok
 local function check_build()
-  local root = require('mcp.host').root()
+  local root = require('mcp.core.process').root()
   if vim.uv.fs_stat(root .. '/dist/host.js') then
     health.ok('host built: ' .. root .. '/dist/host.js')
     return true
@@ -96,9 +96,9 @@ end
 ---The host's verdict on the whole configuration (file and setup() merged, every key validated).
 ---@param cfg mcp.Config
 local function check_config_loaded(cfg)
-  local host = require('mcp.host')
-  vim.wait(2000, function() return host.config_status() ~= nil end, 20)
-  local status = host.config_status()
+  local store = require('mcp.core.store')
+  vim.wait(2000, function() return store.config_status() ~= nil end, 20)
+  local status = store.config_status()
   if not status then
     health.warn('the host has not reported loading the configuration yet')
   elseif status.error then
@@ -111,7 +111,8 @@ end
 
 ---@return boolean ok
 local function check_host()
-  local host = require('mcp.host')
+  local host = require('mcp.core.process')
+  local store = require('mcp.core.store')
   if not host.running() then health.info('the host was not running: starting it') end
   local _, err = host.try_ensure(false)
   if err then
@@ -126,35 +127,36 @@ local function check_host()
   end
   health.ok(('host %s running (pid %d); log: %s'):format(info.version, info.pid, info.log_path))
   -- Let the `servers` reply land so that the list below is complete.
-  vim.wait(1000, function() return #host.snapshots() > 0 end, 20)
+  vim.wait(1000, function() return #store.snapshots() > 0 end, 20)
   return true
 end
 
 local function check_servers()
-  local host = require('mcp.host')
-  local config_error = (host.config_status() or {}).error
-  for _, m in ipairs(host.messages()) do
-    if config_error and vim.startswith(m.text, config_error) then
-      -- Reported above, under the configuration.
+  local store = require('mcp.core.store')
+  local config_error = (store.config_status() or {}).error
+  for _, m in ipairs(store.messages()) do
+    -- A config error was reported above, under the configuration.
+    local reported = config_error and vim.startswith(m.text, config_error)
+    if reported then -- luacheck: ignore 542 (nothing more to say)
     elseif m.level == 'error' then
       health.error('the host reported: ' .. m.text)
     elseif m.level == 'warn' then
       health.warn('the host reported: ' .. m.text)
     end
   end
-  local list = host.snapshots()
+  local list = store.snapshots()
   if #list == 0 then
     health.info(config_error and 'no servers (the configuration was rejected)' or 'no servers configured; see :help mcp-config')
     return
   end
   -- Servers still starting get a moment to settle.
   vim.wait(3000, function()
-    for _, s in ipairs(host.snapshots()) do
+    for _, s in ipairs(store.snapshots()) do
       if s.status == 'starting' then return false end
     end
     return true
   end, 50)
-  for _, s in ipairs(host.snapshots()) do
+  for _, s in ipairs(store.snapshots()) do
     local facts = { s.transport }
     if s.server_info then table.insert(facts, 1, ('%s %s'):format(s.server_info.name, s.server_info.version)) end
     if s.status == 'connected' then
@@ -176,7 +178,7 @@ end
 function M.check()
   health.start('mcp.nvim: requirements')
   check_neovim()
-  local ok_cfg, cfg = pcall(require('mcp.config').get)
+  local ok_cfg, cfg = pcall(require('mcp.core.options').get)
   if not ok_cfg then
     health.error(tostring(cfg))
     return

@@ -65,13 +65,13 @@ CallHandle.__index = CallHandle
 ---with code -32800 (|mcp-errors|). No-op once the call has finished.
 ---@param reason? string shown to the server
 function CallHandle:cancel(reason)
-  if self.id then require('mcp.host').cancel(self.id, reason) end
+  if self.id then require('mcp.core.channel').cancel(self.id, reason) end
 end
 
 ---Is the call still running?
 ---@return boolean
 function CallHandle:running()
-  return self.id ~= nil and require('mcp.host').pending(self.id)
+  return self.id ~= nil and require('mcp.core.channel').pending(self.id)
 end
 
 ---@alias mcp.Callback fun(err: mcp.Error?, result: any)
@@ -94,7 +94,7 @@ end
 local function or_notify(what, cb)
   if cb then return cb end
   return function(err)
-    if err then vim.notify(('mcp: %s: %s'):format(what, err.message), vim.log.levels.ERROR, { title = 'mcp' }) end
+    if err then require('mcp.core.util').error(('%s: %s'):format(what, err.message)) end
   end
 end
 
@@ -102,8 +102,25 @@ end
 ---@param t table?
 ---@return table
 local function object(t)
-  if t == nil or next(t) == nil then return vim.empty_dict() end
-  return t
+  return require('mcp.core.util').object(t)
+end
+
+---Sends a request to the host, starting it if needed (|mcp.core.process.request()|).
+---@param method string
+---@param params table|nil
+---@param opts mcp.RequestOpts|nil
+---@param cb fun(err: mcp.Error?, result: any)|nil
+---@return integer? id
+local function request(method, params, opts, cb)
+  return require('mcp.core.process').request(method, params, opts, cb)
+end
+
+---Cached snapshots, after starting the host if it is not running (unless it crashed: a read never
+---restarts it).
+---@return mcp.ServerSnapshot[]
+local function snapshots()
+  require('mcp.core.process').try_ensure(true)
+  return require('mcp.core.store').snapshots()
 end
 
 ---Configures mcp.nvim. Optional: with no call, `vim.g.mcp` and the config file are used.
@@ -111,9 +128,9 @@ end
 ---@param opts mcp.Options|nil see |mcp-options|
 ---@error when an option has the wrong type
 function M.setup(opts)
-  local config = require('mcp.config')
-  -- Not loaded: not running. (Loading mcp.host costs ~0.5 ms, too much for a setup() in init.lua.)
-  local host = package.loaded['mcp.host']
+  local config = require('mcp.core.options')
+  -- Not loaded: not running. (Loading the core costs ~0.5 ms, too much for a setup() in init.lua.)
+  local host = package.loaded['mcp.core.process']
   local before = host and host.running() and vim.deepcopy(config.get()) or nil
   local cfg = config.setup(opts)
   if before then
@@ -131,7 +148,7 @@ end
 function M._autostart()
   local function go()
     vim.schedule(function()
-      local _, err = require('mcp.host').try_ensure(false)
+      local _, err = require('mcp.core.process').try_ensure(false)
       if err then vim.notify(err, vim.log.levels.ERROR, { title = 'mcp' }) end
     end)
   end
@@ -146,10 +163,8 @@ end
 ---Each entry is a shallow copy: its lists are shared with the cache, do not modify them.
 ---@return mcp.Server[]
 function M.servers()
-  local host = require('mcp.host')
-  host.try_ensure(true)
   local out = {}
-  for _, s in ipairs(host.snapshots()) do
+  for _, s in ipairs(snapshots()) do
     local copy = {}
     for k, v in pairs(s) do copy[k] = v end
     out[#out + 1] = copy
@@ -172,10 +187,8 @@ end
 ---@return table[]
 local function items(kind, server)
   arg('server', server, 'string', true)
-  local host = require('mcp.host')
-  host.try_ensure(true)
   local out = {}
-  for _, s in ipairs(host.snapshots()) do
+  for _, s in ipairs(snapshots()) do
     if server == nil or s.name == server then
       for _, item in ipairs(s[kind] or {}) do
         local copy = {}
@@ -194,7 +207,7 @@ end
 local function lifecycle(method, name, cb)
   arg('name', name, 'string')
   arg('cb', cb, 'function', true)
-  require('mcp.host').request(method, { server = name }, { server = name }, or_notify(method .. ' ' .. name, cb))
+  request(method, { server = name }, { server = name }, or_notify(method .. ' ' .. name, cb))
 end
 
 ---Starts (connects) a server. `cb(err, snapshot)` once it is connected or has failed.
@@ -216,9 +229,8 @@ function M.restart(name, cb) lifecycle('restart', name, cb) end
 ---@param cb? fun(err: mcp.Error?, diff: { added: string[], removed: string[], changed: string[] }?)
 function M.reload(cb)
   arg('cb', cb, 'function', true)
-  local host = require('mcp.host')
-  host.request('reload', nil, {}, function(err, diff)
-    if not err then host.refresh() end
+  request('reload', nil, {}, function(err, diff)
+    if not err then require('mcp.core.process').refresh() end
     or_notify('reload', cb)(err, diff)
   end)
 end
@@ -262,7 +274,7 @@ function M.call_tool(server, tool, args, opts, cb)
   local params = { server = server, tool = tool, arguments = object(args) }
   if opts.timeout_ms then params.timeout_ms = opts.timeout_ms end
   if opts.on_progress then params.progress = true end
-  local id = require('mcp.host').request('call_tool', params, {
+  local id = request('call_tool', params, {
     server = server,
     timeout_ms = opts.timeout_ms,
     on_progress = opts.on_progress,
@@ -280,7 +292,7 @@ function M.get_prompt(server, name, args, cb)
   arg('name', name, 'string')
   arg('args', args, 'table', true)
   arg('cb', cb, 'function')
-  require('mcp.host').request('get_prompt', { server = server, name = name, arguments = object(args) }, { server = server }, cb)
+  request('get_prompt', { server = server, name = name, arguments = object(args) }, { server = server }, cb)
 end
 
 ---Reads a resource (`resources/read`). `cb(err, { contents = { { uri, mimeType?, text? | blob? } } })`.
@@ -291,7 +303,7 @@ function M.read_resource(server, uri, cb)
   arg('server', server, 'string')
   arg('uri', uri, 'string')
   arg('cb', cb, 'function')
-  require('mcp.host').request('read_resource', { server = server, uri = uri }, { server = server }, cb)
+  request('read_resource', { server = server, uri = uri }, { server = server }, cb)
 end
 
 ---Subscribes to updates of a resource (`resources/subscribe`); each update fires `User McpResourceUpdated`.
@@ -301,7 +313,7 @@ end
 function M.subscribe(server, uri, cb)
   arg('server', server, 'string')
   arg('uri', uri, 'string')
-  require('mcp.host').request('subscribe', { server = server, uri = uri }, { server = server }, or_notify('subscribe ' .. uri, cb))
+  request('subscribe', { server = server, uri = uri }, { server = server }, or_notify('subscribe ' .. uri, cb))
 end
 
 ---Ends a subscription (`resources/unsubscribe`).
@@ -311,7 +323,7 @@ end
 function M.unsubscribe(server, uri, cb)
   arg('server', server, 'string')
   arg('uri', uri, 'string')
-  require('mcp.host').request('unsubscribe', { server = server, uri = uri }, { server = server }, or_notify('unsubscribe ' .. uri, cb))
+  request('unsubscribe', { server = server, uri = uri }, { server = server }, or_notify('unsubscribe ' .. uri, cb))
 end
 
 ---Asks a server for completions of an argument (`completion/complete`).
@@ -329,7 +341,7 @@ function M.complete(server, ref, argument, context, cb)
   arg('cb', cb, 'function')
   local params = { server = server, ref = ref, argument = argument }
   if context and next(context) then params.context = context end
-  require('mcp.host').request('complete', params, { server = server }, cb)
+  request('complete', params, { server = server }, cb)
 end
 
 ---Expands a resource template's `uriTemplate` with `variables` (RFC 6570, the MCP SDK's implementation,
@@ -342,7 +354,7 @@ function M.expand_template(template, variables, cb)
   arg('template', template, 'string')
   arg('variables', variables, 'table', true)
   arg('cb', cb, 'function')
-  require('mcp.host').request('expand_template', { template = template, variables = object(variables) }, {}, cb)
+  request('expand_template', { template = template, variables = object(variables) }, {}, cb)
 end
 
 ---The messages of a `prompts/get` result as lines of text, the way `:Mcp prompt` inserts them (for a chat
@@ -364,22 +376,22 @@ end
 ---The roots currently announced to servers (computed from the editor since the host started).
 ---@return mcp.Root[] roots `{ { uri, name } }`
 function M.roots()
-  if not package.loaded['mcp.roots'] or not require('mcp.host').running() then return {} end
+  if not package.loaded['mcp.roots'] or not require('mcp.core.process').running() then return {} end
   return require('mcp.roots').current()
 end
 
 ---Absolute path of the host's log file.
 ---@return string
 function M.log_path()
-  return require('mcp.host').log_path()
+  return require('mcp.core.process').log_path()
 end
 
----Error codes callbacks may receive (|mcp-errors|).
+---Error codes callbacks may receive (|mcp-errors|), generated from the host's contract.
 ---(Loaded on first use: `require("mcp")` in init.lua must stay cheap.)
 setmetatable(M, {
   __index = function(_, k)
     if k == 'codes' then
-      rawset(M, 'codes', require('mcp.host').codes)
+      rawset(M, 'codes', require('mcp.core.contract').codes)
       return M.codes
     end
   end,

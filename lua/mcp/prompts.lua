@@ -3,19 +3,8 @@
 --- into the current buffer or a scratch buffer.
 local M = {}
 
----How long command-line completion of an argument value may wait for the server, in ms. Command-line
----completion is synchronous by nature: this is the only place mcp.nvim waits on a server, and only this
----long (|mcp-completion|). A late answer is kept and offered on the next <Tab>.
-M.cmdline_wait_ms = 300
-
----How long a completion answer is reused by command-line completion, in ms.
-M.cache_ms = 10000
-
----@param msg string
----@param level? integer
-local function notify(msg, level)
-  vim.notify('mcp: ' .. msg, level or vim.log.levels.INFO, { title = 'mcp' })
-end
+local completion = require('mcp.completion')
+local notify = require('mcp.core.util').notify
 
 ---Where a prompt's messages go.
 ---@class mcp.prompts.Opts
@@ -42,12 +31,12 @@ local function arguments(def)
   return def and type(def.arguments) == 'table' and def.arguments or {}
 end
 
----Splits `{server}/{prompt}` (|mcp.commands.split_server()|).
+---Splits `{server}/{prompt}` (|mcp.servers.split()|).
 ---@param word string
 ---@return string? server
 ---@return string? prompt
 function M.split(word)
-  return require('mcp.commands').split_server(word)
+  return require('mcp.servers').split(word)
 end
 
 ---Parses `name=value` words.
@@ -84,34 +73,6 @@ function M.label(p)
   return table.concat(parts, '  ')
 end
 
----Does the server answer `completion/complete`?
----@param server string
----@return boolean
-local function can_complete(server)
-  local s = require('mcp.host').snapshot(server)
-  return s ~= nil and s.status == 'connected' and type(s.capabilities) == 'table' and s.capabilities.completions ~= nil
-end
-
----A completion function for forms: asks the server (MCP `completion/complete`) about `ref`, with the
----form's other values as `context.arguments`.
----@param server string
----@param ref { type: "ref/prompt", name: string }|{ type: "ref/resource", uri: string }
----@return (fun(field: string, value: string, filled: table<string, string>, cb: fun(values: string[]?)))?
-function M.form_completer(server, ref)
-  if not can_complete(server) then return nil end
-  return function(field, value, filled, cb)
-    local context = next(filled) and { arguments = filled } or nil
-    require('mcp').complete(server, ref, { name = field, value = value }, context, function(err, res)
-      if err then
-        notify(('completion of %s: %s'):format(field, err.message), vim.log.levels.WARN)
-        return cb(nil)
-      end
-      local c = type(res) == 'table' and res.completion or {}
-      cb(type(c) == 'table' and type(c.values) == 'table' and c.values or {})
-    end)
-  end
-end
-
 ---Puts a prompt's messages where `opts` says (|:Mcp-prompt|).
 ---@param server string
 ---@param name string
@@ -125,7 +86,7 @@ function M.output(server, name, result, opts)
     return
   end
   local lines = view.prompt_lines(result, { stem = server .. '-' .. name })
-  local ok, err = view.insert(lines, opts.target)
+  local ok, err = require('mcp.ui.insert').insert(lines, opts.target)
   if not ok then
     notify(('cannot insert %s/%s here (%s): shown in a scratch buffer instead'):format(server, name, err), vim.log.levels.WARN)
     view.prompt(server, name, result, { mods = opts.mods })
@@ -165,7 +126,7 @@ function M.form(server, def, args, on_submit, on_cancel)
     arguments = arguments(def),
     values = args,
     kind = 'prompt',
-    complete = M.form_completer(server, { type = 'ref/prompt', name = def.name }),
+    complete = completion.form_completer(server, { type = 'ref/prompt', name = def.name }),
     on_submit = on_submit,
     on_cancel = on_cancel,
   })
@@ -181,10 +142,10 @@ end
 function M.run(server, name, args, opts)
   opts = opts or {}
   args = args or {}
-  opts.target = opts.target or require('mcp.ui.result').target()
+  opts.target = opts.target or require('mcp.ui.insert').target()
   local def = M.find(server, name)
   if not def then
-    local s = require('mcp.host').snapshot(server)
+    local s = require('mcp.core.store').snapshot(server)
     if s and s.status ~= 'connected' then
       notify(('prompt %s/%s: server %s is %s'):format(server, name, server, s.status), vim.log.levels.ERROR)
     elseif not s then
@@ -218,7 +179,7 @@ end
 ---@param opts? mcp.prompts.Opts
 function M.pick(opts)
   opts = opts or {}
-  opts.target = opts.target or require('mcp.ui.result').target()
+  opts.target = opts.target or require('mcp.ui.insert').target()
   local items = require('mcp').prompts()
   if #items == 0 then return notify('no prompts (no connected server offers any)', vim.log.levels.WARN) end
   vim.ui.select(items, {
@@ -234,7 +195,7 @@ end
 ---`:Mcp[!] prompt [{server}/{prompt}] [{name}={value} ...]`.
 ---@param a mcp.CommandArgs
 function M.command(a)
-  local opts = { scratch = a.bang, mods = a.mods, target = require('mcp.ui.result').target() }
+  local opts = { scratch = a.bang, mods = a.mods, target = require('mcp.ui.insert').target() }
   if #a.fargs == 0 then return M.pick(opts) end
   local server, name = M.split(a.fargs[1])
   if not server or not name or name == '' then
@@ -243,41 +204,6 @@ function M.command(a)
   local args, err = M.parse_args({ unpack(a.fargs, 2) })
   if not args then return notify(('prompt %s/%s: %s'):format(server, name, err), vim.log.levels.ERROR) end
   M.run(server, name, args, opts)
-end
-
----@type table<string, { time: number, done?: boolean, values?: string[] }>
-local cache = {}
-
----Asks the server for completions and waits for the answer at most `M.cmdline_wait_ms` (for the command
----line only: |mcp-completion|). Answers are cached for `M.cache_ms`; a late answer serves the next call.
----@param server string
----@param ref table
----@param argument string
----@param value string
----@param context? table<string, string> values of the other arguments
----@return string[]
-function M.complete_now(server, ref, argument, value, context)
-  if not can_complete(server) then return {} end
-  local key = table.concat({ server, vim.json.encode(ref), argument, value, context and vim.json.encode(context) or '' }, '\0')
-  local now = vim.uv.now()
-  local entry = cache[key]
-  if not entry or now - entry.time > M.cache_ms then
-    entry = { time = now }
-    cache[key] = entry
-    local params = { server = server, ref = ref, argument = { name = argument, value = value } }
-    if context and next(context) then params.context = { arguments = context } end
-    require('mcp.host').request('complete', params, {
-      server = server,
-      -- Runs inside the host's reply, so the wait below ends as soon as the answer is in.
-      sync = function(err, res)
-        entry.done = true
-        local c = not err and type(res) == 'table' and res.completion or nil
-        entry.values = type(c) == 'table' and type(c.values) == 'table' and c.values or {}
-      end,
-    }, nil)
-  end
-  if not entry.done then pcall(vim.wait, M.cmdline_wait_ms, function() return entry.done == true end, 5) end
-  return entry.values or {}
 end
 
 ---@param s string
@@ -294,7 +220,7 @@ end
 
 ---Command-line completion after `:Mcp prompt`: `{server}/{prompt}`, then `{name}=` of the arguments not
 ---given yet, then `{name}={value}` from the server (MCP `completion/complete`, the other arguments as
----context), waiting at most `M.cmdline_wait_ms`.
+---context), waiting at most |mcp.completion.cmdline_wait_ms|.
 ---@param lead string
 ---@param words string[] the arguments before `lead`
 ---@return string[]
@@ -321,7 +247,7 @@ function M.complete_cmdline(lead, words)
     return out
   end
   given[k] = nil
-  local values = M.complete_now(server, { type = 'ref/prompt', name = name }, k, unescape(v), next(given) and given or nil)
+  local values = completion.now(server, { type = 'ref/prompt', name = name }, k, unescape(v), next(given) and given or nil)
   local out = {}
   for _, val in ipairs(values) do out[#out + 1] = k .. '=' .. escape(val) end
   return out

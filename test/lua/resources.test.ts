@@ -310,11 +310,11 @@ describe.each(nvimBinaries())('resources on nvim $version', ({ bin }) => {
 
       // Wiping the buffer unsubscribes.
       const subscribed = (uri: string) =>
-        nv.lua<boolean>('for _, s in ipairs(require("mcp.resources").subscriptions()) do if s.uri == ... then return true end end return false', uri);
+        nv.lua<boolean>('for _, s in ipairs(require("mcp.resources.buffers").subscriptions()) do if s.uri == ... then return true end end return false', uri);
       expect(await subscribed(uri)).toBe(true);
       const buf = await nv.lua<number>('return vim.api.nvim_get_current_buf()');
       await ex(nv, 'bwipeout!');
-      expect(await nv.lua('return require("mcp.resources").buffers()[...] == nil', buf)).toBe(true);
+      expect(await nv.lua('return require("mcp.resources.buffers").buffers()[...] == nil', buf)).toBe(true);
       expect(await subscribed(uri)).toBe(false);
     } finally {
       const off = await callTool(nv, 'everything', 'toggle-subscriber-updates');

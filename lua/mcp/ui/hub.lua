@@ -171,10 +171,10 @@ local function expanded(lines, s)
       if state.details[item.key] then
         if type(t.description) == 'string' and t.description:find('\n') then detail(lines, item, '        ', t.description, 'McpDescription') end
         lines[#lines + 1] = { segs = { { '        Input schema:', 'McpLabel' } }, item = item }
-        detail(lines, item, '        ', require('mcp.json').encode(t.inputSchema or vim.empty_dict()))
+        detail(lines, item, '        ', require('mcp.core.json').encode(t.inputSchema or vim.empty_dict()))
         if type(t.outputSchema) == 'table' then
           lines[#lines + 1] = { segs = { { '        Output schema:', 'McpLabel' } }, item = item }
-          detail(lines, item, '        ', require('mcp.json').encode(t.outputSchema))
+          detail(lines, item, '        ', require('mcp.core.json').encode(t.outputSchema))
         end
       end
     end
@@ -246,7 +246,8 @@ end
 ---Builds the hub's content from the cache.
 ---@return mcp.hub.Line[]
 function M.build()
-  local host = require('mcp.host')
+  local process = require('mcp.core.process')
+  local store = require('mcp.core.store')
   local lines = {} ---@type mcp.hub.Line[]
   -- Help line: keys highlighted, words plain.
   local segs = { { 'mcp.nvim', 'McpHeader' } }
@@ -261,11 +262,11 @@ function M.build()
       lines[#lines + 1] = { segs = { { ('  %-8s'):format(h[1]), 'McpKey' }, { h[2], 'McpHelp' } } }
     end
   end
-  local ok, cfg = pcall(require('mcp.config').get)
-  local info = host.info()
+  local ok, cfg = pcall(require('mcp.core.options').get)
+  local info = process.info()
   local config_path = (info and info.config_path) or (ok and cfg.config_path) or nil
   lines[#lines + 1] = { segs = { { 'Config: ', 'McpLabel' }, { config_path and vim.fn.fnamemodify(config_path, ':~') or '(none)', 'McpPath' } } }
-  local config = host.config_status()
+  local config = store.config_status()
   if config and config.error then
     for i, l in ipairs(vim.split(config.error, '\r?\n')) do
       lines[#lines + 1] = { segs = { { (i == 1 and '  error: ' or '         ') .. l, 'McpError' } } }
@@ -273,15 +274,15 @@ function M.build()
   end
   lines[#lines + 1] = { segs = { { '' } } }
 
-  local servers = host.snapshots()
-  if not host.running() and host.last_error() then
-    detail(lines, nil, '', 'Host not running: ' .. host.last_error(), 'McpError')
+  local servers = store.snapshots()
+  if not process.running() and process.last_error() then
+    detail(lines, nil, '', 'Host not running: ' .. process.last_error(), 'McpError')
     lines[#lines + 1] = { segs = { { '' } } }
   end
   if #servers == 0 then
-    if host.running() and not info then
+    if process.running() and not info then
       lines[#lines + 1] = { segs = { { 'Starting the host…', 'McpDescription' } } }
-    elseif host.running() then
+    elseif process.running() then
       lines[#lines + 1] = { segs = { { 'No servers configured: add some to the config file (:help mcp-config).', 'McpDescription' } } }
     end
   end
@@ -401,21 +402,12 @@ function M.item()
   return state.items[vim.api.nvim_win_get_cursor(0)[1]]
 end
 
----@param name string
----@return mcp.ServerSnapshot?
-local function snapshot(name)
-  return require('mcp.host').snapshot(name)
-end
-
 ---@param fn fun(item: mcp.hub.Item)
 ---@return fun()
 local function on_item(fn)
   return function()
     local item = M.item()
-    if not item then
-      vim.notify('mcp: no server under the cursor', vim.log.levels.INFO, { title = 'mcp' })
-      return
-    end
+    if not item then return require('mcp.core.util').notify('no server under the cursor') end
     fn(item)
   end
 end
@@ -434,34 +426,30 @@ end
 
 ---@param method "start"|"stop"|"restart"
 local function lifecycle(method)
-  return on_item(function(item) require('mcp.commands').lifecycle(method, item.server) end)
+  return on_item(function(item) require('mcp.servers').lifecycle(method, item.server) end)
 end
 
 ---Acts on the item under the cursor: calls a tool, gets a prompt, reads a resource.
 function M.act()
   local item = M.item()
   if not item then return end
-  local commands = require('mcp.commands')
   if item.kind == 'tool' then
-    local s = snapshot(item.server)
-    local tool
-    for _, t in ipairs(s and s.tools or {}) do
-      if t.name == item.name then tool = t end
-    end
-    commands.prompt_and_call(item.server, item.name, tool)
+    require('mcp.tools').ask_and_call(item.server, item.name)
   elseif item.kind == 'prompt' then
-    commands.prompt_and_get(item.server, item.name)
+    require('mcp.prompts').run(item.server, item.name, {}, { scratch = true, ask = true })
   elseif item.kind == 'resource' then
-    commands.read(item.server, item.name)
+    require('mcp.resources').show(item.server, item.name)
   elseif item.kind == 'template' then
     -- The form asks for the template's variables (with completion), the host expands it.
     local tpl = { uriTemplate = item.name }
     for _, t in ipairs(require('mcp').resource_templates(item.server)) do
       if t.uriTemplate == item.name then tpl = t end
     end
-    require('mcp.resources').expand(item.server, tpl, function(uri) commands.read(item.server, uri) end)
+    require('mcp.resources.templates').expand(item.server, tpl, function(uri)
+      require('mcp.resources').show(item.server, uri)
+    end)
   else
-    vim.notify('mcp: put the cursor on a tool, prompt or resource (<CR> on a server lists them)', vim.log.levels.INFO, { title = 'mcp' })
+    require('mcp.core.util').notify('put the cursor on a tool, prompt or resource (<CR> on a server lists them)')
   end
 end
 
@@ -477,8 +465,8 @@ local function keymaps(buf)
   map('S', lifecycle('stop'), 'stop server')
   map('r', lifecycle('restart'), 'restart server')
   map('c', M.act, 'call tool / get prompt / read resource')
-  map('R', function() require('mcp.commands').reload() end, 'reload config')
-  map('l', function() require('mcp.commands').log() end, 'open log')
+  map('R', function() require('mcp.servers').reload() end, 'reload config')
+  map('l', function() require('mcp.ui.log').open() end, 'open log')
   map('q', M.close, 'close')
   map('g?', function()
     state.help = not state.help
@@ -490,12 +478,8 @@ end
 ---@return integer buf
 function M.buffer()
   if state.buf and vim.api.nvim_buf_is_valid(state.buf) then return state.buf end
-  local buf = vim.api.nvim_create_buf(false, true)
-  vim.api.nvim_buf_set_name(buf, M.name)
-  vim.bo[buf].bufhidden = 'hide'
-  vim.bo[buf].swapfile = false
+  local buf = require('mcp.ui.buffer').create(M.name, 'hub', { filetype = 'mcp' })
   vim.bo[buf].modifiable = false
-  vim.bo[buf].filetype = 'mcp'
   state.buf = buf
   keymaps(buf)
   if not state.augroup then
@@ -528,7 +512,7 @@ end
 ---@return integer win
 function M.open(opts)
   opts = opts or {}
-  local _, err = require('mcp.host').try_ensure(false)
+  local _, err = require('mcp.core.process').try_ensure(false)
   if err then vim.notify(err, vim.log.levels.ERROR, { title = 'mcp' }) end
   local buf = M.buffer()
   local win = require('mcp.ui.window').show(buf, { mods = opts.mods, current = opts.current })
@@ -549,6 +533,19 @@ function M.open(opts)
   vim.b[buf].mcp_hub_shown = true
   M.render()
   return buf, win
+end
+
+---`:Mcp tools [{server}]`: the hub with every server expanded, or with the cursor on `server`.
+---@param a mcp.CommandArgs
+function M.tools_command(a)
+  local util = require('mcp.core.util')
+  if #a.fargs > 1 then return util.error('usage: :Mcp tools [{server}]') end
+  local server = a.fargs[1]
+  if server and require('mcp.core.process').info() and not require('mcp.core.store').snapshot(server) then
+    local names = table.concat(require('mcp.servers').names(), ', ')
+    return util.error(('no server named "%s" (configured: %s)'):format(server, names))
+  end
+  M.open({ mods = a.mods, current = a.bang, focus = server, expand = server == nil })
 end
 
 ---Closes every window of the hub in the current tab page (the buffer is kept).

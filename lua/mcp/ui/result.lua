@@ -6,7 +6,7 @@
 --- buffer (`prompt_lines`, `resource_lines`, `insert`): there is one renderer of MCP content.
 local M = {}
 
-local json = require('mcp.json')
+local json = require('mcp.core.json')
 local hl = require('mcp.ui.hl')
 
 local ns = vim.api.nvim_create_namespace('mcp.result')
@@ -25,77 +25,6 @@ local ns = vim.api.nvim_create_namespace('mcp.result')
 ---@class mcp.ui.ShowOpts
 ---@field mods? string command modifiers for the window (`vertical`, `tab`, `botright`, ...), as `:h <mods>`
 ---@field enter? boolean move the cursor to the window (default true)
-
----File extension by MIME type.
-local EXT = {
-  ['image/png'] = 'png',
-  ['image/jpeg'] = 'jpg',
-  ['image/jpg'] = 'jpg',
-  ['image/gif'] = 'gif',
-  ['image/webp'] = 'webp',
-  ['image/svg+xml'] = 'svg',
-  ['image/bmp'] = 'bmp',
-  ['image/x-icon'] = 'ico',
-  ['audio/wav'] = 'wav',
-  ['audio/x-wav'] = 'wav',
-  ['audio/wave'] = 'wav',
-  ['audio/mpeg'] = 'mp3',
-  ['audio/mp3'] = 'mp3',
-  ['audio/ogg'] = 'ogg',
-  ['audio/webm'] = 'webm',
-  ['audio/flac'] = 'flac',
-  ['audio/aac'] = 'aac',
-  ['audio/mp4'] = 'm4a',
-  ['application/pdf'] = 'pdf',
-  ['application/json'] = 'json',
-  ['application/zip'] = 'zip',
-  ['application/octet-stream'] = 'bin',
-  ['text/plain'] = 'txt',
-  ['text/html'] = 'html',
-  ['text/markdown'] = 'md',
-  ['text/csv'] = 'csv',
-}
-
----@param mime string?
----@return string
-function M.extension(mime)
-  mime = (mime or ''):lower():gsub(';.*$', ''):gsub('%s', '')
-  if EXT[mime] then return EXT[mime] end
-  local sub = mime:match('^[%w.-]+/([%w.-]+)$')
-  if sub then
-    sub = sub:gsub('^x%-', ''):gsub('^vnd%.', '')
-    if #sub > 0 and #sub <= 8 and sub:match('^[%w]+$') then return sub end
-  end
-  return 'bin'
-end
-
----@param s string
----@return string
-local function safe(s)
-  return (tostring(s):gsub('[^%w._-]', '_'):sub(1, 60))
-end
-
-local counter = 0
-
----Decodes base64 `data` and writes it to a new file under `stdpath("cache")/mcp/`.
----@param data string base64
----@param mime string?
----@param stem string file name stem (sanitized)
----@return string? path
----@return string? err
-function M.write_blob(data, mime, stem)
-  local ok, bytes = pcall(vim.base64.decode, (data:gsub('%s', '')))
-  if not ok then return nil, 'invalid base64: ' .. tostring(bytes) end
-  local dir = vim.fn.stdpath('cache') .. '/mcp'
-  vim.fn.mkdir(dir, 'p')
-  counter = counter + 1
-  local path = ('%s/%s-%s-%d.%s'):format(dir, safe(stem), os.date('%Y%m%d-%H%M%S'), counter, M.extension(mime))
-  local f, err = io.open(path, 'wb')
-  if not f then return nil, err end
-  f:write(bytes)
-  f:close()
-  return path
-end
 
 ---@class mcp.ui.Builder
 ---@field lines string[]
@@ -148,7 +77,7 @@ end
 ---@param mime string?
 ---@param stem string
 local function blob(b, label, data, mime, stem)
-  local path, err = M.write_blob(data, mime, stem)
+  local path, err = require('mcp.core.files').write_blob(data, mime, stem)
   local size = math.floor(#data * 3 / 4)
   if path then
     b.files[#b.files + 1] = path
@@ -230,11 +159,11 @@ end
 
 ---Adds prompt messages (spec: PromptMessage) to a builder, separated by blank lines.
 ---@param b mcp.ui.Builder
----@param messages table[] `{ role, content }` items
+---@param list table[] `{ role, content }` items
 ---@param stem string file name stem for binary content
 ---@param roles boolean precede each message with a `[role]` line
-local function messages(b, messages, stem, roles)
-  for _, msg in ipairs(messages) do
+local function messages(b, list, stem, roles)
+  for _, msg in ipairs(list) do
     b:blank()
     if roles then b:add(('[%s]'):format(msg.role or '?'), 'McpSection') end
     local c = msg.content
@@ -360,46 +289,6 @@ function M.resource_lines(server, uri, result)
   return r.lines, { binary = false, files = r.files, mimeType = mime }
 end
 
----Where lines are inserted: a buffer and, if still showing it, a window whose cursor decides the line.
----@class mcp.ui.Target
----@field buf integer
----@field win? integer
----@field row? integer 1-based line to insert below when `win` no longer shows `buf`
-
----The current window's buffer and cursor, to insert into later (after an asynchronous reply).
----@return mcp.ui.Target
-function M.target()
-  local win = vim.api.nvim_get_current_win()
-  return { buf = vim.api.nvim_win_get_buf(win), win = win, row = vim.api.nvim_win_get_cursor(win)[1] }
-end
-
----Inserts lines below the cursor line of `target` (or, when the buffer is a single empty line, in place
----of it), and leaves that window's cursor on the last inserted line.
----@param lines string[]
----@param target? mcp.ui.Target default: the current window now
----@return boolean ok
----@return string? err why nothing was inserted (buffer gone or not modifiable)
-function M.insert(lines, target)
-  target = target or M.target()
-  local buf = target.buf
-  if not vim.api.nvim_buf_is_valid(buf) then return false, 'the buffer is gone' end
-  if not vim.bo[buf].modifiable then return false, ('buffer %d is not modifiable'):format(buf) end
-  local win = target.win
-  if win and not (vim.api.nvim_win_is_valid(win) and vim.api.nvim_win_get_buf(win) == buf) then win = nil end
-  local count = vim.api.nvim_buf_line_count(buf)
-  local row = win and vim.api.nvim_win_get_cursor(win)[1] or math.min(target.row or count, count)
-  local ok, err
-  if count == 1 and vim.api.nvim_buf_get_lines(buf, 0, 1, false)[1] == '' then
-    ok, err = pcall(vim.api.nvim_buf_set_lines, buf, 0, 1, false, lines)
-    row = 0
-  else
-    ok, err = pcall(vim.api.nvim_buf_set_lines, buf, row, row, false, lines)
-  end
-  if not ok then return false, tostring(err) end
-  if win and #lines > 0 then pcall(vim.api.nvim_win_set_cursor, win, { row + #lines, 0 }) end
-  return true
-end
-
 ---Finds a buffer by its exact name.
 ---@param name string
 ---@return integer?
@@ -420,11 +309,7 @@ function M.show(name, r, opts)
   hl.setup()
   local buf = find_buf(name)
   if not buf then
-    buf = vim.api.nvim_create_buf(false, true)
-    vim.api.nvim_buf_set_name(buf, name)
-    vim.bo[buf].bufhidden = 'wipe'
-    vim.bo[buf].swapfile = false
-    vim.bo[buf].filetype = 'mcp_result'
+    buf = require('mcp.ui.buffer').create(name, 'result', { bufhidden = 'wipe', filetype = 'mcp_result' })
     vim.keymap.set('n', 'q', function() require('mcp.ui.window').close(buf) end, { buffer = buf, nowait = true, desc = 'mcp: close' })
   end
   vim.bo[buf].modifiable = true

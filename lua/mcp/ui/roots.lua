@@ -32,19 +32,11 @@ end
 --- Asks the host for the report and shows it in a scratch buffer named `mcp://roots`.
 ---@param mods? string command modifiers for the split
 function M.show(mods)
-  require('mcp.host').request('roots', nil, {}, function(err, report)
-    if err then
-      vim.notify('mcp: roots: ' .. err.message, vim.log.levels.ERROR)
-      return
-    end
+  require('mcp.core.process').request('roots', nil, {}, function(err, report)
+    if err then return require('mcp.core.util').error('roots: ' .. err.message) end
     local name = 'mcp://roots'
     local buf = vim.fn.bufnr(name)
-    if buf == -1 then
-      buf = vim.api.nvim_create_buf(false, true)
-      vim.api.nvim_buf_set_name(buf, name)
-      vim.bo[buf].bufhidden = 'hide'
-      vim.bo[buf].filetype = 'mcp'
-    end
+    if buf == -1 then buf = require('mcp.ui.buffer').create(name, 'roots', { filetype = 'mcp' }) end
     vim.bo[buf].modifiable = true
     vim.api.nvim_buf_set_lines(buf, 0, -1, false, M.lines(report))
     vim.bo[buf].modifiable = false

@@ -5,18 +5,9 @@
 --- The JSON config file itself is read by the host, not here: see |mcp-config|.
 local M = {}
 
----A server definition, as in the `mcpServers` section of a config file (|mcp-config|).
----@class mcp.ServerDef
----@field command? string executable of a stdio server
----@field args? string[] its arguments
----@field env? table<string, string> extra environment of the process
----@field cwd? string working directory of the process (default: Neovim's)
----@field url? string endpoint of a Streamable HTTP (or legacy SSE) server
----@field headers? table<string, string> HTTP headers sent with every request
----@field type? "stdio"|"http"|"sse" transport; inferred from `command`/`url` when absent
----@field disabled? boolean configured but not started; shown as `disabled`
----@field timeout_ms? integer per-request timeout for this server, ms
----@field roots? boolean|string[] which roots the server is told about (default true: the editor's)
+local contract = require('mcp.core.contract')
+
+-- `mcp.ServerDef` is generated from the host's config schema: lua/mcp/core/contract.lua.
 
 ---@class mcp.Options
 ---@field config_path? string|false JSON config file (default `stdpath("config") .. "/mcp.json"`; false: none)
@@ -38,20 +29,25 @@ local M = {}
 ---@field resource_max_bytes integer
 ---@field roots mcp.RootsOptions
 
----Defaults. `config_path` is computed on read (`stdpath("config")` may change before first use).
+---Defaults (those shared with the host come from the generated contract). `config_path` is computed on
+---read (`stdpath("config")` may change before first use).
 ---@type mcp.Options
 M.defaults = {
   config_path = nil,
   servers = {},
   node = 'node',
   autostart = false,
-  log_level = 'info',
-  timeout_ms = 60000,
-  resource_max_bytes = 10 * 1024 * 1024,
+  log_level = contract.defaults.log_level,
+  timeout_ms = contract.defaults.timeout_ms,
+  resource_max_bytes = contract.defaults.resource_max_bytes,
   roots = {},
 }
 
-local LOG_LEVELS = { trace = true, debug = true, info = true, warn = true, error = true, fatal = true, silent = true }
+---Log levels the host accepts, as a set.
+local LOG_LEVELS = {}
+for _, level in ipairs(contract.log_levels) do
+  LOG_LEVELS[level] = true
+end
 
 ---Options given to `setup()`, if it was called.
 ---@type mcp.Options?
@@ -86,7 +82,7 @@ local function check(opts, origin)
     bad(origin .. '.resource_max_bytes', opts.resource_max_bytes, 'a positive integer (bytes)')
   end
   if opts.log_level ~= nil and not LOG_LEVELS[opts.log_level] then
-    bad(origin .. '.log_level', opts.log_level, 'one of trace, debug, info, warn, error, fatal, silent')
+    bad(origin .. '.log_level', opts.log_level, 'one of ' .. table.concat(contract.log_levels, ', '))
   end
   if opts.timeout_ms ~= nil and (opts.timeout_ms <= 0 or opts.timeout_ms % 1 ~= 0) then
     bad(origin .. '.timeout_ms', opts.timeout_ms, 'a positive integer (ms)')

@@ -1,0 +1,306 @@
+--- The channel to the running host: requests, their callbacks and guard timers, and what the host sends
+--- back. Wire contract: `src/bridge/protocol.ts`.
+---
+--- Lua never waits on the host: every request is a `vim.rpcnotify(chan, "mcp", id, method, params)`; the
+--- host answers, and pushes state changes, by notifying Neovim with `nvim_exec_lua` running
+--- `require("mcp.host")._batch(items)` (this module's `_batch`): the replies and pushes of one turn of its
+--- event loop, in order. Callbacks run from `vim.schedule()`, never inside the RPC handler, so an error in
+--- a caller's callback is reported like any other.
+---
+--- This module does not start the host: `mcp.core.process` does, and opens the channel.
+local M = {}
+
+local codes = require('mcp.core.contract').codes
+local defaults = require('mcp.core.contract').defaults
+local store = require('mcp.core.store')
+local nonil = require('mcp.core.util').nonil
+
+---@class mcp.RequestOpts
+---@field timeout_ms? integer the request's own deadline, ms, as sent to the host (see `guard_ms`)
+---@field server? string server the request goes to (its own deadline then applies)
+---@field on_progress? fun(progress: mcp.Progress) called for each `progress` push of this request
+---@field implicit? boolean started by a cached read: do not restart a host that crashed
+---@field sync? fun(err: mcp.Error?, result: any) internal: run inside `_reply`, before `cb` is scheduled
+
+---@class mcp.Progress
+---@field progress number
+---@field total? number
+---@field message? string
+
+---@class mcp.Pending
+---@field chan integer channel the request went to
+---@field method string
+---@field opts mcp.RequestOpts
+---@field cb? fun(err: mcp.Error?, result: any)
+---@field timer? uv.uv_timer_t guard, started once the request is handed to the host
+---@field since? integer `vim.uv.now()` when the host's deadline started (sent, or last progress)
+
+---What the host was told at `init`: the default deadline and the servers given to setup().
+---@class mcp.channel.HostDefaults
+---@field timeout_ms integer
+---@field servers table<string, mcp.ServerDef>
+
+local state = {
+  chan = nil, ---@type integer?
+  ---Has the host answered `init`? Until then requests wait in `outbox` (the host handles requests
+  ---concurrently, so one sent before `init` completed would see no servers yet).
+  ready = false,
+  ---@type integer[] ids of requests waiting for `init`, in order
+  outbox = {},
+  next_id = 0,
+  ---@type table<integer, mcp.Pending>
+  pending = {},
+  ---@type mcp.channel.HostDefaults
+  host = { timeout_ms = defaults.timeout_ms, servers = {} },
+}
+
+---Calls `cb(err, result)` from the main loop.
+---@param cb fun(err: mcp.Error?, result: any)?
+---@param err mcp.Error?
+---@param result any
+local function call(cb, err, result)
+  if cb then vim.schedule(function() cb(err, result) end) end
+end
+
+---The host's deadline for a request, ms: the request's own `timeout_ms`, else the server's (from its
+---snapshot, else from the definition given to setup()), else the default the host was started with. The
+---host counts it from receipt, including any wait for a starting server, and restarts it on progress.
+---@param opts { timeout_ms?: integer, server?: string }
+---@param snapshot_ms? integer the server's `timeout_ms` in its snapshot
+---@param def_ms? integer the server's `timeout_ms` in the definition given to setup()
+---@param default_ms integer
+---@return integer ms
+function M.deadline_ms(opts, snapshot_ms, def_ms, default_ms)
+  if type(opts.timeout_ms) == 'number' then return opts.timeout_ms end
+  if opts.server then
+    if type(snapshot_ms) == 'number' then return snapshot_ms end
+    if type(def_ms) == 'number' then return def_ms end
+  end
+  return default_ms
+end
+
+---How long Lua waits for the host's answer to a request, ms: the host's deadline (`deadline_ms`) plus
+---`timeout_margin_ms` of the contract. The host always answers by its deadline, so the guard only fires
+---when the host hangs. Derived from what Lua knows now (a snapshot may arrive later: the guard checks
+---again before it gives up).
+---@param opts { timeout_ms?: integer, server?: string }
+---@return integer ms
+function M.guard_ms(opts)
+  local snap = opts.server and store.snapshot(opts.server)
+  local def = opts.server and state.host.servers[opts.server]
+  local def_ms = type(def) == 'table' and def.timeout_ms or nil
+  return M.deadline_ms(opts, snap and snap.timeout_ms, def_ms, state.host.timeout_ms) + defaults.timeout_margin_ms
+end
+
+---Ends pending request `id`: stops its guard, runs its `sync` hook and schedules its callback.
+---@param id integer
+---@param err mcp.Error?
+---@param result any
+local function finish(id, err, result)
+  local p = state.pending[id]
+  if not p then return end
+  state.pending[id] = nil
+  if p.timer then
+    p.timer:stop()
+    p.timer:close()
+  end
+  if p.opts.sync then p.opts.sync(err, result) end
+  call(p.cb, err, result)
+end
+
+---@return integer
+local function new_id()
+  state.next_id = state.next_id + 1
+  return state.next_id
+end
+
+---Starts (or restarts, on progress) the guard of a request handed to the host.
+---@param id integer
+---@param p mcp.Pending
+local function arm(id, p)
+  p.since = vim.uv.now()
+  p.timer = p.timer or assert(vim.uv.new_timer())
+  local function check()
+    if state.pending[id] ~= p then return end
+    local guard = M.guard_ms(p.opts)
+    local left = guard - (vim.uv.now() - p.since)
+    if left > 0 then -- the deadline grew (a snapshot arrived): wait for the rest
+      p.timer:start(left, 0, vim.schedule_wrap(check))
+      return
+    end
+    if state.chan == p.chan and p.method ~= 'cancel' then
+      pcall(vim.rpcnotify, p.chan, 'mcp', new_id(), 'cancel', { id = id, reason = 'no reply in time (Neovim side)' })
+    end
+    finish(id, {
+      code = codes.RequestTimeout,
+      message = ('no reply from the host to %s within %d ms'):format(p.method, guard),
+    })
+  end
+  p.timer:stop()
+  p.timer:start(M.guard_ms(p.opts), 0, vim.schedule_wrap(check))
+end
+
+---Hands request `id` to the host and starts its guard.
+---@param id integer
+---@param params table
+local function deliver(id, params)
+  local p = state.pending[id]
+  if not p then return end
+  local ok, err = pcall(vim.rpcnotify, p.chan, 'mcp', id, p.method, params)
+  if not ok then
+    return finish(id, { code = codes.HostUnavailable, message = 'cannot send to the host: ' .. tostring(err) })
+  end
+  arm(id, p)
+end
+
+---Channel id of the running host, or nil.
+---@return integer?
+function M.chan()
+  return state.chan
+end
+
+---Has the host answered `init` (requests go out at once)?
+---@return boolean
+function M.is_ready()
+  return state.chan ~= nil and state.ready
+end
+
+---Starts using a new host's channel. Requests other than `init` wait until `ready()`.
+---@param chan integer
+---@param host mcp.channel.HostDefaults what the host is told at `init`
+function M.open(chan, host)
+  state.chan, state.ready, state.outbox = chan, false, {}
+  state.host = { timeout_ms = host.timeout_ms or defaults.timeout_ms, servers = host.servers or {} }
+end
+
+---The host answered `init`: sends the requests that waited for it, in order.
+function M.ready()
+  state.ready = true
+  local outbox = state.outbox
+  state.outbox = {}
+  for _, q in ipairs(outbox) do
+    deliver(q.id, q.params)
+  end
+end
+
+---Fails every pending request of channel `chan` (nil: every channel) with `err`; forgets `chan` when it
+---is the current one (the host exited, is being restarted, or failed to start).
+---@param chan integer?
+---@param err mcp.Error
+function M.close(chan, err)
+  if chan == nil or chan == state.chan then
+    state.chan, state.ready, state.outbox = nil, false, {}
+  end
+  for id, p in pairs(state.pending) do
+    if chan == nil or p.chan == chan then finish(id, err) end
+  end
+end
+
+---Sends a request to the running host (see `mcp.core.process.request`, which starts it when needed).
+---@param method string a method of `Requests` in protocol.ts
+---@param params table its params (a map)
+---@param opts mcp.RequestOpts
+---@param cb fun(err: mcp.Error?, result: any)|nil called once, from the main loop
+---@return integer? id nil when no host runs (`cb` then gets HostUnavailable)
+function M.send(method, params, opts, cb)
+  local chan = state.chan
+  if not chan then
+    call(cb, { code = codes.HostUnavailable, message = 'the host is not running' })
+    return nil
+  end
+  local id = new_id()
+  state.pending[id] = { chan = chan, method = method, opts = opts, cb = cb }
+  if method ~= 'init' and not state.ready then
+    state.outbox[#state.outbox + 1] = { id = id, params = params }
+  else
+    deliver(id, params)
+  end
+  return id
+end
+
+---Cancels request `id` (no-op when it is no longer pending): one still waiting for `init` ends at once;
+---one the host has is cancelled there, and its callback gets the host's Cancelled error.
+---@param id integer
+---@param reason? string
+function M.cancel(id, reason)
+  local p = state.pending[id]
+  if not p or not state.chan or p.chan ~= state.chan then return end
+  for i, q in ipairs(state.outbox) do
+    if q.id == id then -- never sent: nothing to tell the host
+      table.remove(state.outbox, i)
+      return finish(id, { code = codes.Cancelled, message = reason and ('cancelled: ' .. reason) or 'request cancelled' })
+    end
+  end
+  M.send('cancel', { id = id, reason = reason }, {}, nil)
+end
+
+---Is request `id` still waiting for its reply?
+---@param id integer
+---@return boolean
+function M.pending(id)
+  return state.pending[id] ~= nil
+end
+
+---The reply to request `id`; one item of `_batch`.
+---@param id integer
+---@param err mcp.Error|nil
+---@param result any
+function M.reply(id, err, result)
+  err, result = nonil(err), nonil(result)
+  if not state.pending[id] then return end -- timed out in Lua already, or failed when the host restarted
+  if err then
+    err = {
+      code = nonil(err.code) or codes.InternalError,
+      message = nonil(err.message) or 'unknown error',
+      data = nonil(err.data),
+    }
+  end
+  finish(id, err, result)
+end
+
+---Progress of request `payload.id` (`progress` push): restarts its guard, as the host restarts its
+---deadline, and calls its `on_progress`.
+---@param payload { id: integer, progress: number, total?: number, message?: string }
+function M.progress(payload)
+  local p = state.pending[payload.id]
+  if not p then return end
+  if p.timer then arm(payload.id, p) end
+  if p.opts.on_progress then
+    local progress = { progress = payload.progress, total = nonil(payload.total), message = nonil(payload.message) }
+    vim.schedule(function() p.opts.on_progress(progress) end)
+  end
+end
+
+---Handlers of the items of `_batch`, by their first element. A new kind of host→Lua item is one more
+---entry (`on_item`).
+---@type table<string, fun(item: table)>
+local kinds = {
+  r = function(item) M.reply(item[2], item[3], item[4]) end,
+  p = function(item)
+    local event, payload = item[2], nonil(item[3])
+    if event == 'progress' then
+      if type(payload) == 'table' then M.progress(payload) end
+      return
+    end
+    require('mcp.core.pushes').apply(event, payload)
+  end,
+}
+
+---Registers the handler of a kind of `_batch` item.
+---@param kind string the item's first element
+---@param handler fun(item: table) gets the whole item
+function M.on_item(kind, handler)
+  kinds[kind] = handler
+end
+
+---Called by the host (`nvim_exec_lua`): the replies and pushes of one turn of its event loop, in order.
+---An item of an unknown kind is skipped (a newer host may send more than this Lua knows).
+---@param items ({ [1]: "r", [2]: integer, [3]: mcp.Error?, [4]: any }|{ [1]: "p", [2]: string, [3]: table })[]
+function M._batch(items)
+  for _, item in ipairs(items) do
+    local handler = kinds[item[1]]
+    if handler then handler(item) end
+  end
+end
+
+return M

@@ -1,0 +1,37 @@
+--- What the host pushes unasked (`PushEvents` in src/bridge/protocol.ts), applied to the store and
+--- announced as `User` events. (`progress` belongs to a pending request: the channel handles it.)
+local M = {}
+
+local events = require('mcp.core.events')
+local store = require('mcp.core.store')
+local util = require('mcp.core.util')
+
+local LEVELS = { error = vim.log.levels.ERROR, warn = vim.log.levels.WARN, info = vim.log.levels.INFO }
+
+---@type table<string, fun(payload: table)>
+local handlers = {
+  server = function(payload) store.put(payload) end,
+  removed = function(payload) store.remove(payload.name) end,
+  config = function(payload) store.set_config(payload) end,
+  resource_updated = function(payload)
+    events.fire(events.names.resource_updated, { server = payload.server, uri = payload.uri })
+  end,
+  message = function(payload)
+    local text = tostring(payload.text)
+    store.add_message(tostring(payload.level), text)
+    local level = LEVELS[payload.level] or vim.log.levels.INFO
+    vim.schedule(function() util.notify(text, level) end)
+  end,
+}
+
+---Applies one push. An unknown event is ignored (a newer host may push more than this Lua knows).
+---@param event string
+---@param payload any
+function M.apply(event, payload)
+  payload = util.nonil(payload)
+  if type(payload) ~= 'table' then return end
+  local handler = handlers[event]
+  if handler then handler(payload) end
+end
+
+return M
