@@ -239,8 +239,12 @@ function asList<T>(v: T[] | null | undefined): T[] {
   return Array.isArray(v) ? v : [];
 }
 
-/** Lua's `{}` arrives as `[]`; arguments are always an object. */
-function normalizeArgs(args: unknown): Record<string, unknown> {
+/**
+ * Tool and prompt arguments as the host passes them on: Lua's `{}` arrives as `[]`, nil as null, and
+ * arguments are always an object.
+ * @throws HostError InvalidParams when `args` is a list with items or not a table at all.
+ */
+export function normalizeArgs(args: unknown): Record<string, unknown> {
   if (args === undefined || args === null || (Array.isArray(args) && args.length === 0)) return {};
   if (typeof args !== 'object' || Array.isArray(args)) throw new HostError(ErrorCodes.InvalidParams, 'arguments must be a table of named values');
   return args as Record<string, unknown>;

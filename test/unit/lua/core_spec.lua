@@ -1,0 +1,76 @@
+-- Pure helpers of the core (lua/mcp/core/): JSON for people, name splitting, the request deadline.
+local t = require('harness')
+
+t.describe('json.encode', function()
+  local json = require('mcp.core.json')
+
+  t.it('indents, sorts object keys, and writes empty objects and arrays apart', function()
+    t.eq(json.encode({ b = 1, a = { 1, 2 }, e = vim.empty_dict(), l = {} }), table.concat({
+      '{',
+      '  "a": [',
+      '    1,',
+      '    2',
+      '  ],',
+      '  "b": 1,',
+      '  "e": {},',
+      '  "l": []',
+      '}',
+    }, '\n'))
+  end)
+
+  t.it('writes integers without a fraction, other numbers exactly, and NaN or infinity as null', function()
+    t.eq(json.encode({ 3, 0.5, 1e300 * 1e10, -2 ^ 60 }, ''), '[\n3,\n0.5,\nnull,\n-1.152921504606847e+18\n]')
+  end)
+
+  t.it('writes slashes unescaped, but keeps other escapes', function()
+    t.eq(json.encode('a/b "c"\n'), '"a/b \\"c\\"\\n"')
+    t.eq(json.compact({ uri = 'file:///x' }), '{"uri":"file:///x"}')
+  end)
+
+  t.it('writes vim.NIL as null, and lines() splits the text', function()
+    t.eq(json.lines({ x = vim.NIL }), { '{', '  "x": null', '}' })
+  end)
+end)
+
+t.describe('util.split_server', function()
+  local split = require('mcp.core.util').split_server
+
+  t.it('splits at the first slash when no configured name fits', function()
+    t.eq({ split('everything/simple-prompt', {}) }, { 'everything', 'simple-prompt' })
+    t.eq({ split('srv/file:///a/b', { 'other' }) }, { 'srv', 'file:///a/b' })
+  end)
+
+  t.it('takes the longest configured name followed by a slash (names may contain slashes)', function()
+    t.eq({ split('team/db/query', { 'team', 'team/db' }) }, { 'team/db', 'query' })
+    t.eq({ split('team/dbx/query', { 'team', 'team/db' }) }, { 'team', 'dbx/query' })
+  end)
+
+  t.it('gives nothing without a slash or without a rest', function()
+    t.eq({ split('nothing', {}) }, {})
+    t.eq({ split('srv/', {}) }, {})
+  end)
+end)
+
+t.describe('channel.deadline_ms', function()
+  local channel = require('mcp.core.channel')
+
+  t.it("takes the request's own timeout first", function()
+    t.eq(channel.deadline_ms({ timeout_ms = 100, server = 's' }, 200, 300, 400), 100)
+  end)
+
+  t.it("then the server's, from its snapshot, then from its definition", function()
+    t.eq(channel.deadline_ms({ server = 's' }, 200, 300, 400), 200)
+    t.eq(channel.deadline_ms({ server = 's' }, nil, 300, 400), 300)
+  end)
+
+  t.it('then the default the host was started with; a request to no server ignores server timeouts', function()
+    t.eq(channel.deadline_ms({ server = 's' }, nil, nil, 400), 400)
+    t.eq(channel.deadline_ms({}, 200, 300, 400), 400)
+  end)
+
+  t.it('the guard waits the margin of the contract beyond that deadline', function()
+    local contract = require('mcp.core.contract')
+    t.eq(channel.guard_ms({ timeout_ms = 1000 }), 1000 + contract.defaults.timeout_margin_ms)
+    t.eq(channel.guard_ms({}), contract.defaults.timeout_ms + contract.defaults.timeout_margin_ms)
+  end)
+end)
