@@ -136,7 +136,14 @@ function B.concurrent(tag, server, tool, args, n)
         if last_after and t1 - last_after > gap_after then gap_after = t1 - last_after end
         timer:stop()
         timer:close()
-        B.done(tag, { ms = t1 - t0, issue_ms = issued, gap_ms = gap, gap_after_issue_ms = gap_after, ticks = ticks, errors = errors })
+        B.done(tag, {
+          ms = t1 - t0,
+          issue_ms = issued,
+          gap_ms = gap,
+          gap_after_issue_ms = gap_after,
+          ticks = ticks,
+          errors = errors,
+        })
       end
     end)
   end
@@ -162,7 +169,8 @@ function B.catalog_hook()
     end
     local put = store.put
     store.put = function(payload)
-      B.pushes[#B.pushes + 1] = { t = now(), name = payload.name, tools = type(payload.tools) == 'table' and #payload.tools or -1 }
+      B.pushes[#B.pushes + 1] =
+        { t = now(), name = payload.name, tools = type(payload.tools) == 'table' and #payload.tools or -1 }
       return put(payload)
     end
   end
@@ -179,34 +187,38 @@ function B.touch(tag, server)
   local timer = assert(uv.new_timer())
   local deadline = t0 + 10000
   -- Poll (from a timer, not inside render) for the first render after the push that carries `want` tools.
-  timer:start(1, 1, vim.schedule_wrap(function()
-    if timer:is_closing() then return end
-    local push
-    for _, p in ipairs(B.pushes) do
-      if p.name == server and p.tools == want and p.t >= t0 then push = p end
-    end
-    if push then
-      for i = nr + 1, #B.renders do
-        local r = B.renders[i]
-        if r.t0 >= push.t then
-          timer:stop()
-          timer:close()
-          local buf = vim.fn.bufnr(hub.name)
-          return B.done(tag, {
-            ms = r.t1 - t0,
-            push_ms = push.t - t0,
-            render_ms = r.t1 - r.t0,
-            lines = vim.api.nvim_buf_line_count(buf),
-          })
+  timer:start(
+    1,
+    1,
+    vim.schedule_wrap(function()
+      if timer:is_closing() then return end
+      local push
+      for _, p in ipairs(B.pushes) do
+        if p.name == server and p.tools == want and p.t >= t0 then push = p end
+      end
+      if push then
+        for i = nr + 1, #B.renders do
+          local r = B.renders[i]
+          if r.t0 >= push.t then
+            timer:stop()
+            timer:close()
+            local buf = vim.fn.bufnr(hub.name)
+            return B.done(tag, {
+              ms = r.t1 - t0,
+              push_ms = push.t - t0,
+              render_ms = r.t1 - r.t0,
+              lines = vim.api.nvim_buf_line_count(buf),
+            })
+          end
         end
       end
-    end
-    if now() > deadline then
-      timer:stop()
-      timer:close()
-      fail(tag, 'no redraw of the hub within 10 s')
-    end
-  end))
+      if now() > deadline then
+        timer:stop()
+        timer:close()
+        fail(tag, 'no redraw of the hub within 10 s')
+      end
+    end)
+  )
   require('mcp').call_tool(server, 'touch_tools', {}, {}, function(err)
     if err then fail(tag, errtext(err)) end
   end)
@@ -237,7 +249,10 @@ function B.big_resource(tag, server, uri)
     lines = nil -- luacheck: no unused
     vim.cmd('bwipe! ' .. buf)
     collectgarbage()
-    B.done(tag, { ms = t3 - t0, read_ms = t1 - t0, split_ms = t2 - t1, insert_ms = t3 - t2, lines = count, bytes = bytes })
+    B.done(
+      tag,
+      { ms = t3 - t0, read_ms = t1 - t0, split_ms = t2 - t1, insert_ms = t3 - t2, lines = count, bytes = bytes }
+    )
   end)
 end
 

@@ -103,7 +103,9 @@ function M.run(o)
   if not sub then return require('mcp.ui.hub').open({ mods = o.mods, current = o.bang }) end
   local bang = o.bang
   -- `:Mcp prompt! ...` means `:Mcp! prompt ...` (a bang can only follow the command's name).
-  if sub:sub(-1) == '!' and M.subcommands[sub:sub(1, -2)] then sub, bang = sub:sub(1, -2), true end
+  if sub:sub(-1) == '!' and M.subcommands[sub:sub(1, -2)] then
+    sub, bang = sub:sub(1, -2), true
+  end
   local cmd = M.subcommands[sub]
   if not cmd then
     return util.error(('unknown subcommand "%s" (expected one of: %s)'):format(sub, table.concat(M.names(), ', ')))

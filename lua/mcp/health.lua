@@ -41,7 +41,10 @@ local function check_node(cfg)
   if not v then
     health.warn(('cannot tell the version of %s from %q'):format(cfg.node, out))
   elseif v[1] < 20 then
-    health.error(('Node.js %s is too old (%s)'):format(out, vim.fn.exepath(cfg.node)), 'mcp.nvim needs Node.js 20 or newer')
+    health.error(
+      ('Node.js %s is too old (%s)'):format(out, vim.fn.exepath(cfg.node)),
+      'mcp.nvim needs Node.js 20 or newer'
+    )
     return false
   else
     health.ok(('Node.js %s (%s)'):format(out, vim.fn.exepath(cfg.node)))
@@ -75,7 +78,9 @@ local function check_config_file(cfg)
   else
     local ok, text = pcall(vim.fn.readfile, path)
     local decoded, value = false, nil
-    if ok then decoded, value = pcall(vim.json.decode, table.concat(text, '\n')) end
+    if ok then
+      decoded, value = pcall(vim.json.decode, table.concat(text, '\n'))
+    end
     if not ok then
       health.error('cannot read the config file ' .. path)
       return false
@@ -89,7 +94,9 @@ local function check_config_file(cfg)
     end
   end
   local n = vim.tbl_count(cfg.servers)
-  if n > 0 then health.info(('%d server(s) from setup()/vim.g.mcp: %s'):format(n, table.concat(vim.tbl_keys(cfg.servers), ', '))) end
+  if n > 0 then
+    health.info(('%d server(s) from setup()/vim.g.mcp: %s'):format(n, table.concat(vim.tbl_keys(cfg.servers), ', ')))
+  end
   return true
 end
 
@@ -146,7 +153,9 @@ local function check_servers()
   end
   local list = store.snapshots()
   if #list == 0 then
-    health.info(config_error and 'no servers (the configuration was rejected)' or 'no servers configured; see :help mcp-config')
+    health.info(
+      config_error and 'no servers (the configuration was rejected)' or 'no servers configured; see :help mcp-config'
+    )
     return
   end
   -- Servers still starting get a moment to settle.

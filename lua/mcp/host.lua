@@ -12,9 +12,7 @@ M.codes = require('mcp.core.contract').codes
 
 ---The replies and pushes of one turn of the host's event loop (|mcp.core.channel._batch()|).
 ---@param items table[]
-function M._batch(items)
-  channel._batch(items)
-end
+function M._batch(items) channel._batch(items) end
 
 M.running = process.running
 M.info = process.info

@@ -70,9 +70,7 @@ end
 
 ---Is the call still running?
 ---@return boolean
-function CallHandle:running()
-  return self.id ~= nil and require('mcp.core.channel').pending(self.id)
-end
+function CallHandle:running() return self.id ~= nil and require('mcp.core.channel').pending(self.id) end
 
 ---@alias mcp.Callback fun(err: mcp.Error?, result: any)
 
@@ -82,9 +80,7 @@ end
 ---@param optional? boolean
 local function arg(name, value, ty, optional)
   if value == nil and optional then return end
-  if type(value) ~= ty then
-    error(('mcp: %s: expected %s, got %s'):format(name, ty, type(value)), 3)
-  end
+  if type(value) ~= ty then error(('mcp: %s: expected %s, got %s'):format(name, ty, type(value)), 3) end
 end
 
 ---A callback that reports errors with vim.notify when the caller gave none.
@@ -101,9 +97,7 @@ end
 ---Table to send as a JSON object (`{}` would cross as an array).
 ---@param t table?
 ---@return table
-local function object(t)
-  return require('mcp.core.util').object(t)
-end
+local function object(t) return require('mcp.core.util').object(t) end
 
 ---Sends a request to the host, starting it if needed (|mcp.core.process.request()|).
 ---@param method string
@@ -111,9 +105,7 @@ end
 ---@param opts mcp.RequestOpts|nil
 ---@param cb fun(err: mcp.Error?, result: any)|nil
 ---@return integer? id
-local function request(method, params, opts, cb)
-  return require('mcp.core.process').request(method, params, opts, cb)
-end
+local function request(method, params, opts, cb) return require('mcp.core.process').request(method, params, opts, cb) end
 
 ---Cached snapshots, after starting the host if it is not running (unless it crashed: a read never
 ---restarts it).
@@ -166,7 +158,9 @@ function M.servers()
   local out = {}
   for _, s in ipairs(snapshots()) do
     local copy = {}
-    for k, v in pairs(s) do copy[k] = v end
+    for k, v in pairs(s) do
+      copy[k] = v
+    end
     out[#out + 1] = copy
   end
   return out
@@ -192,7 +186,9 @@ local function items(kind, server)
     if server == nil or s.name == server then
       for _, item in ipairs(s[kind] or {}) do
         local copy = {}
-        for k, v in pairs(item) do copy[k] = v end
+        for k, v in pairs(item) do
+          copy[k] = v
+        end
         copy.server = s.name
         out[#out + 1] = copy
       end
@@ -264,7 +260,9 @@ function M.resource_templates(server) return items('resource_templates', server)
 ---@param cb fun(err: mcp.Error?, result: mcp.CallToolResult?)|nil
 ---@return mcp.CallHandle
 function M.call_tool(server, tool, args, opts, cb)
-  if type(opts) == 'function' and cb == nil then opts, cb = nil, opts end
+  if type(opts) == 'function' and cb == nil then
+    opts, cb = nil, opts
+  end
   arg('server', server, 'string')
   arg('tool', tool, 'string')
   arg('args', args, 'table', true)
@@ -382,9 +380,7 @@ end
 
 ---Absolute path of the host's log file.
 ---@return string
-function M.log_path()
-  return require('mcp.core.process').log_path()
-end
+function M.log_path() return require('mcp.core.process').log_path() end
 
 ---Error codes callbacks may receive (|mcp-errors|), generated from the host's contract.
 ---(Loaded on first use: `require("mcp")` in init.lua must stay cheap.)

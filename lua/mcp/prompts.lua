@@ -27,17 +27,13 @@ end
 ---The prompt's arguments (a list, possibly empty).
 ---@param def mcp.Prompt?
 ---@return { name: string, title?: string, description?: string, required?: boolean }[]
-local function arguments(def)
-  return def and type(def.arguments) == 'table' and def.arguments or {}
-end
+local function arguments(def) return def and type(def.arguments) == 'table' and def.arguments or {} end
 
 ---Splits `{server}/{prompt}` (|mcp.servers.split()|).
 ---@param word string
 ---@return string? server
 ---@return string? prompt
-function M.split(word)
-  return require('mcp.servers').split(word)
-end
+function M.split(word) return require('mcp.servers').split(word) end
 
 ---Parses `name=value` words.
 ---@param words string[]
@@ -59,7 +55,9 @@ end
 ---@return string
 function M.label(p)
   local parts = { p.server .. '/' .. p.name }
-  if type(p.title) == 'string' and p.title ~= '' and p.title ~= p.name then parts[#parts + 1] = '“' .. p.title .. '”' end
+  if type(p.title) == 'string' and p.title ~= '' and p.title ~= p.name then
+    parts[#parts + 1] = '“' .. p.title .. '”'
+  end
   if type(p.description) == 'string' and p.description ~= '' then
     parts[#parts + 1] = '— ' .. (p.description:match('^[^\r\n]*') or '')
   end
@@ -88,7 +86,10 @@ function M.output(server, name, result, opts)
   local lines = view.prompt_lines(result, { stem = server .. '-' .. name })
   local ok, err = require('mcp.ui.insert').insert(lines, opts.target)
   if not ok then
-    notify(('cannot insert %s/%s here (%s): shown in a scratch buffer instead'):format(server, name, err), vim.log.levels.WARN)
+    notify(
+      ('cannot insert %s/%s here (%s): shown in a scratch buffer instead'):format(server, name, err),
+      vim.log.levels.WARN
+    )
     view.prompt(server, name, result, { mods = opts.mods })
   end
 end
@@ -163,7 +164,15 @@ function M.run(server, name, args, opts)
   for k in pairs(args) do
     if not known[k] then
       local names = vim.tbl_map(function(a) return a.name end, arguments(def))
-      notify(('prompt %s/%s has no argument "%s" (arguments: %s)'):format(server, name, k, #names > 0 and table.concat(names, ', ') or 'none'), vim.log.levels.ERROR)
+      notify(
+        ('prompt %s/%s has no argument "%s" (arguments: %s)'):format(
+          server,
+          name,
+          k,
+          #names > 0 and table.concat(names, ', ') or 'none'
+        ),
+        vim.log.levels.ERROR
+      )
       return
     end
   end
@@ -199,7 +208,10 @@ function M.command(a)
   if #a.fargs == 0 then return M.pick(opts) end
   local server, name = M.split(a.fargs[1])
   if not server or not name or name == '' then
-    return notify(('usage: :Mcp prompt [{server}/{prompt}] [{name}={value} ...], got "%s"'):format(a.fargs[1]), vim.log.levels.ERROR)
+    return notify(
+      ('usage: :Mcp prompt [{server}/{prompt}] [{name}={value} ...], got "%s"'):format(a.fargs[1]),
+      vim.log.levels.ERROR
+    )
   end
   local args, err = M.parse_args({ unpack(a.fargs, 2) })
   if not args then return notify(('prompt %s/%s: %s'):format(server, name, err), vim.log.levels.ERROR) end
@@ -208,15 +220,11 @@ end
 
 ---@param s string
 ---@return string
-local function escape(s)
-  return (s:gsub('\\', '\\\\'):gsub(' ', '\\ '))
-end
+local function escape(s) return (s:gsub('\\', '\\\\'):gsub(' ', '\\ ')) end
 
 ---@param s string
 ---@return string
-local function unescape(s)
-  return (s:gsub('\\(.)', '%1'))
-end
+local function unescape(s) return (s:gsub('\\(.)', '%1')) end
 
 ---Command-line completion after `:Mcp prompt`: `{server}/{prompt}`, then `{name}=` of the arguments not
 ---given yet, then `{name}={value}` from the server (MCP `completion/complete`, the other arguments as
@@ -227,7 +235,9 @@ end
 function M.complete_cmdline(lead, words)
   if #words == 0 then
     local out = {}
-    for _, p in ipairs(require('mcp').prompts()) do out[#out + 1] = p.server .. '/' .. p.name end
+    for _, p in ipairs(require('mcp').prompts()) do
+      out[#out + 1] = p.server .. '/' .. p.name
+    end
     return out
   end
   local server, name = M.split(words[1])
@@ -247,9 +257,12 @@ function M.complete_cmdline(lead, words)
     return out
   end
   given[k] = nil
-  local values = completion.now(server, { type = 'ref/prompt', name = name }, k, unescape(v), next(given) and given or nil)
+  local values =
+    completion.now(server, { type = 'ref/prompt', name = name }, k, unescape(v), next(given) and given or nil)
   local out = {}
-  for _, val in ipairs(values) do out[#out + 1] = k .. '=' .. escape(val) end
+  for _, val in ipairs(values) do
+    out[#out + 1] = k .. '=' .. escape(val)
+  end
   return out
 end
 

@@ -26,14 +26,36 @@ local M = {}
 M.defaults = {
   enabled = true,
   markers = {
-    '.git', '.hg', '.svn', '.jj',
-    'package.json', 'deno.json', 'tsconfig.json',
-    'pyproject.toml', 'setup.py', 'requirements.txt',
-    'Cargo.toml', 'go.mod', 'go.work',
-    'pom.xml', 'build.gradle', 'build.gradle.kts', 'settings.gradle',
-    'Gemfile', 'composer.json', 'mix.exs', 'stack.yaml', 'dune-project',
-    'CMakeLists.txt', 'meson.build', 'Makefile', 'flake.nix',
-    '.luarc.json', 'stylua.toml', '*.sln', '*.csproj',
+    '.git',
+    '.hg',
+    '.svn',
+    '.jj',
+    'package.json',
+    'deno.json',
+    'tsconfig.json',
+    'pyproject.toml',
+    'setup.py',
+    'requirements.txt',
+    'Cargo.toml',
+    'go.mod',
+    'go.work',
+    'pom.xml',
+    'build.gradle',
+    'build.gradle.kts',
+    'settings.gradle',
+    'Gemfile',
+    'composer.json',
+    'mix.exs',
+    'stack.yaml',
+    'dune-project',
+    'CMakeLists.txt',
+    'meson.build',
+    'Makefile',
+    'flake.nix',
+    '.luarc.json',
+    'stylua.toml',
+    '*.sln',
+    '*.csproj',
   },
   buffers = true,
   lsp = true,
@@ -134,7 +156,10 @@ function M.compute()
     local covered = false
     if not opts.nested then
       for _, outer in ipairs(kept) do
-        if inside(path, outer) then covered = true break end
+        if inside(path, outer) then
+          covered = true
+          break
+        end
       end
     end
     if not covered then
@@ -150,9 +175,7 @@ end
 
 --- The roots last computed (and announced to the host).
 ---@return mcp.Root[]
-function M.current()
-  return vim.deepcopy(current)
-end
+function M.current() return vim.deepcopy(current) end
 
 --- Recomputes now; calls the change handler only when the set differs from the last one.
 ---@return boolean changed

@@ -30,9 +30,7 @@ end
 ---@param word string
 ---@return string? server
 ---@return string? rest
-function M.split(word)
-  return util.split_server(word, M.names())
-end
+function M.split(word) return util.split_server(word, M.names()) end
 
 ---One phrase for a server's state: `connected (3 tools, 1 prompts, 0 resources)`, `failed: why`.
 ---@param s mcp.ServerSnapshot?

@@ -155,15 +155,11 @@ end
 
 ---Channel id of the running host, or nil.
 ---@return integer?
-function M.chan()
-  return state.chan
-end
+function M.chan() return state.chan end
 
 ---Has the host answered `init` (requests go out at once)?
 ---@return boolean
-function M.is_ready()
-  return state.chan ~= nil and state.ready
-end
+function M.is_ready() return state.chan ~= nil and state.ready end
 
 ---Starts using a new host's channel. Requests other than `init` wait until `ready()`.
 ---@param chan integer
@@ -228,7 +224,10 @@ function M.cancel(id, reason)
   for i, q in ipairs(state.outbox) do
     if q.id == id then -- never sent: nothing to tell the host
       table.remove(state.outbox, i)
-      return finish(id, { code = codes.Cancelled, message = reason and ('cancelled: ' .. reason) or 'request cancelled' })
+      return finish(
+        id,
+        { code = codes.Cancelled, message = reason and ('cancelled: ' .. reason) or 'request cancelled' }
+      )
     end
   end
   M.send('cancel', { id = id, reason = reason }, {}, nil)
@@ -237,9 +236,7 @@ end
 ---Is request `id` still waiting for its reply?
 ---@param id integer
 ---@return boolean
-function M.pending(id)
-  return state.pending[id] ~= nil
-end
+function M.pending(id) return state.pending[id] ~= nil end
 
 ---The reply to request `id`; one item of `_batch`.
 ---@param id integer
@@ -289,9 +286,7 @@ local kinds = {
 ---Registers the handler of a kind of `_batch` item.
 ---@param kind string the item's first element
 ---@param handler fun(item: table) gets the whole item
-function M.on_item(kind, handler)
-  kinds[kind] = handler
-end
+function M.on_item(kind, handler) kinds[kind] = handler end
 
 ---Called by the host (`nvim_exec_lua`): the replies and pushes of one turn of its event loop, in order.
 ---An item of an unknown kind is skipped (a newer host may send more than this Lua knows).

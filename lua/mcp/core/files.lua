@@ -48,9 +48,7 @@ end
 
 ---@param s string
 ---@return string
-local function safe(s)
-  return (tostring(s):gsub('[^%w._-]', '_'):sub(1, 60))
-end
+local function safe(s) return (tostring(s):gsub('[^%w._-]', '_'):sub(1, 60)) end
 
 ---Files written by this Neovim so far (makes names unique within a second).
 local counter = 0

@@ -55,7 +55,9 @@ local function emit(v, indent, step, out)
       out[#out + 1] = indent .. ']'
     else
       local keys = {}
-      for k in pairs(v) do keys[#keys + 1] = tostring(k) end
+      for k in pairs(v) do
+        keys[#keys + 1] = tostring(k)
+      end
       table.sort(keys)
       out[#out + 1] = '{\n'
       for i, k in ipairs(keys) do
@@ -85,9 +87,7 @@ end
 ---Like `encode`, split into lines.
 ---@param value any
 ---@return string[]
-function M.lines(value)
-  return vim.split(M.encode(value), '\n', { plain = true })
-end
+function M.lines(value) return vim.split(M.encode(value), '\n', { plain = true }) end
 
 ---Compact one-line JSON (for prompts and messages), without escaped slashes.
 ---@param value any

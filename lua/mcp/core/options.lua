@@ -116,7 +116,9 @@ function M.get()
       check(opts, origin)
       for k, v in pairs(opts) do
         if k == 'servers' then
-          for name, def in pairs(v) do cfg.servers[name] = vim.deepcopy(def) end
+          for name, def in pairs(v) do
+            cfg.servers[name] = vim.deepcopy(def)
+          end
         else
           cfg[k] = vim.deepcopy(v)
         end
@@ -134,8 +136,6 @@ end
 
 ---Has `setup()` been called?
 ---@return boolean
-function M.was_setup()
-  return from_setup ~= nil
-end
+function M.was_setup() return from_setup ~= nil end
 
 return M

@@ -41,27 +41,19 @@ end
 
 ---Absolute path of the host's log file.
 ---@return string
-function M.log_path()
-  return (state.info and state.info.log_path) or (vim.fn.stdpath('log') .. '/mcp.log')
-end
+function M.log_path() return (state.info and state.info.log_path) or (vim.fn.stdpath('log') .. '/mcp.log') end
 
 ---Facts the running host reported (nil until `init` was answered).
 ---@return mcp.HostInfo?
-function M.info()
-  return state.info
-end
+function M.info() return state.info end
 
 ---Is a host process running (possibly still initialising)?
 ---@return boolean
-function M.running()
-  return state.job ~= nil
-end
+function M.running() return state.job ~= nil end
 
 ---Why the host could not start or last exited, if it did.
 ---@return string?
-function M.last_error()
-  return state.last_error
-end
+function M.last_error() return state.last_error end
 
 ---@param job integer
 ---@param code integer

@@ -107,9 +107,7 @@ end
 ---The cached snapshot of one server.
 ---@param name string
 ---@return mcp.ServerSnapshot?
-function M.snapshot(name)
-  return state.snapshots[name]
-end
+function M.snapshot(name) return state.snapshots[name] end
 
 ---Records the configuration the host loaded (`config` push) and fires `User McpConfigLoaded`.
 ---@param status { path?: string, error?: string }
@@ -119,17 +117,13 @@ function M.set_config(status)
 end
 
 ---Forgets the configuration status (a new host has not loaded it yet).
-function M.clear_config()
-  state.config = nil
-end
+function M.clear_config() state.config = nil end
 
 ---The configuration as the running host last loaded it: `{ path?, error? }`; `error` names the file,
 ---the key path and the problem when the file was rejected (the host then keeps its previous servers).
 ---`nil` before the host loaded it.
 ---@return { path?: string, error?: string }?
-function M.config_status()
-  return state.config and vim.deepcopy(state.config)
-end
+function M.config_status() return state.config and vim.deepcopy(state.config) end
 
 ---Keeps a message of the host (`message` push), dropping the oldest beyond `M.max_messages`.
 ---@param level string "error"|"warn"|"info"
@@ -141,8 +135,6 @@ end
 
 ---The last messages the host pushed (`message` events), oldest first.
 ---@return { level: "error"|"warn"|"info", text: string, time: integer }[]
-function M.messages()
-  return vim.deepcopy(state.messages)
-end
+function M.messages() return vim.deepcopy(state.messages) end
 
 return M

@@ -5,21 +5,15 @@ local M = {}
 ---Tells the user something, prefixed `mcp: ` (|vim.notify()|, title "mcp").
 ---@param msg string
 ---@param level? integer vim.log.levels (default INFO)
-function M.notify(msg, level)
-  vim.notify('mcp: ' .. msg, level or vim.log.levels.INFO, { title = 'mcp' })
-end
+function M.notify(msg, level) vim.notify('mcp: ' .. msg, level or vim.log.levels.INFO, { title = 'mcp' }) end
 
 ---Reports an error to the user (`notify` at level ERROR).
 ---@param msg string
-function M.error(msg)
-  M.notify(msg, vim.log.levels.ERROR)
-end
+function M.error(msg) M.notify(msg, vim.log.levels.ERROR) end
 
 ---Reports a warning to the user (`notify` at level WARN).
 ---@param msg string
-function M.warn(msg)
-  M.notify(msg, vim.log.levels.WARN)
-end
+function M.warn(msg) M.notify(msg, vim.log.levels.WARN) end
 
 ---`nil` for the `vim.NIL` that a JSON/msgpack null decodes to; any other value as is.
 ---@param v any
@@ -40,9 +34,7 @@ end
 ---Command modifiers (`<mods>`: `vertical`, `tab`, ...) followed by a space, or `''` when there are none.
 ---@param mods? string
 ---@return string
-function M.mods(mods)
-  return mods and mods ~= '' and (mods .. ' ') or ''
-end
+function M.mods(mods) return mods and mods ~= '' and (mods .. ' ') or '' end
 
 ---Splits `{server}/{rest}` (a prompt name, the rest of an `mcp://` buffer name). Server names may contain
 ---slashes: the longest of `names` followed by a slash wins; when none fits, the first slash separates.

@@ -87,9 +87,7 @@ end
 ---@param server string
 ---@param uri string
 ---@return string
-local function sub_key(server, uri)
-  return server .. '\n' .. uri
-end
+local function sub_key(server, uri) return server .. '\n' .. uri end
 
 ---Does the server support `resources/subscribe`?
 ---@param server string
@@ -123,7 +121,10 @@ local function subscribe(buf)
   if subs[k] == 1 then
     require('mcp').subscribe(b.server, b.uri, function(err)
       if err then
-        notify(('subscribe to %s: %s (the buffer will not update by itself)'):format(b.uri, err.message), vim.log.levels.WARN)
+        notify(
+          ('subscribe to %s: %s (the buffer will not update by itself)'):format(b.uri, err.message),
+          vim.log.levels.WARN
+        )
       end
     end)
   end
@@ -165,7 +166,10 @@ function M.load(buf, initial)
     if vim.bo[buf].modified then
       if not b.warned then
         b.warned = true
-        notify(('%s changed on %s, but its buffer has unsaved edits: not reloaded (:e! reloads it)'):format(b.uri, b.server), vim.log.levels.WARN)
+        notify(
+          ('%s changed on %s, but its buffer has unsaved edits: not reloaded (:e! reloads it)'):format(b.uri, b.server),
+          vim.log.levels.WARN
+        )
       end
       return
     end
@@ -211,9 +215,7 @@ local function setup_autocmds()
     group = augroup,
     pattern = 'mcp://*',
     desc = 'mcp.nvim: resources cannot be written',
-    callback = function()
-      notify('MCP resources are read-only: write a copy with :w {file}', vim.log.levels.ERROR)
-    end,
+    callback = function() notify('MCP resources are read-only: write a copy with :w {file}', vim.log.levels.ERROR) end,
   })
 end
 
@@ -262,8 +264,6 @@ end
 
 ---Buffers showing resources: `{ [buf] = { server, uri, subscribed } }` (a copy).
 ---@return table<integer, { server: string, uri: string, subscribed: boolean }>
-function M.buffers()
-  return vim.deepcopy(bufs)
-end
+function M.buffers() return vim.deepcopy(bufs) end
 
 return M

@@ -33,9 +33,7 @@ end
 ---@param server string
 ---@param uri string
 ---@return string name `mcp://{server}/{uri}`
-function M.buffer_name(server, uri)
-  return ('mcp://%s/%s'):format(server, uri)
-end
+function M.buffer_name(server, uri) return ('mcp://%s/%s'):format(server, uri) end
 
 ---Byte size of the contents of a `resources/read` result (decoded size for blobs).
 ---@param result table
@@ -58,7 +56,11 @@ local function confirm_size(what, bytes, cb)
   local max = M.max_bytes()
   if bytes <= max then return cb(true) end
   vim.ui.select({ 'Yes', 'No' }, {
-    prompt = ('%s is %s, more than the limit of %s (resource_max_bytes). Insert it anyway?'):format(what, M.human_size(bytes), M.human_size(max)),
+    prompt = ('%s is %s, more than the limit of %s (resource_max_bytes). Insert it anyway?'):format(
+      what,
+      M.human_size(bytes),
+      M.human_size(max)
+    ),
     kind = 'mcp.confirm',
   }, function(choice) cb(choice == 'Yes') end)
 end
@@ -93,7 +95,13 @@ local function read_checked(server, uri, verb, cb)
       if err then return cb(nil, nil, ('read %s: %s'):format(what, err.message)) end
       local text = M.content_size(result)
       local function go(ok)
-        if not ok then return cb(nil, nil, ('%s: not %s (larger than resource_max_bytes)'):format(what, verb == 'yank' and 'yanked' or 'inserted')) end
+        if not ok then
+          return cb(
+            nil,
+            nil,
+            ('%s: not %s (larger than resource_max_bytes)'):format(what, verb == 'yank' and 'yanked' or 'inserted')
+          )
+        end
         local lines, info = require('mcp.ui.result').resource_lines(server, uri, result)
         cb(lines, info)
       end
@@ -104,7 +112,13 @@ local function read_checked(server, uri, verb, cb)
   local r = M.listed(server, uri)
   if r and type(r.size) == 'number' and r.size > M.max_bytes() then
     confirm_size(what, r.size, function(ok)
-      if not ok then return cb(nil, nil, ('%s: not %s (larger than resource_max_bytes)'):format(what, verb == 'yank' and 'yanked' or 'inserted')) end
+      if not ok then
+        return cb(
+          nil,
+          nil,
+          ('%s: not %s (larger than resource_max_bytes)'):format(what, verb == 'yank' and 'yanked' or 'inserted')
+        )
+      end
       read(true)
     end)
   else
@@ -198,7 +212,10 @@ function M.act(action, server, uri, opts)
   elseif action == 'yank' then
     M.yank(server, uri, opts)
   else
-    notify(('unknown resource action "%s" (expected insert, open or yank)'):format(tostring(action)), vim.log.levels.ERROR)
+    notify(
+      ('unknown resource action "%s" (expected insert, open or yank)'):format(tostring(action)),
+      vim.log.levels.ERROR
+    )
   end
 end
 

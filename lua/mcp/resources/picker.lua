@@ -141,7 +141,9 @@ function M.complete_cmdline(_, words)
   end
   if n == 1 then
     local out = {}
-    for _, it in ipairs(M.items(words[i])) do out[#out + 1] = it.uri or it.uriTemplate end
+    for _, it in ipairs(M.items(words[i])) do
+      out[#out + 1] = it.uri or it.uriTemplate
+    end
     return out
   end
   return {}

@@ -47,14 +47,17 @@ function M.expand(server, template, cb, values)
   local props, required = {}, {}
   for _, v in ipairs(vars) do
     if v.explode then
-      props[v.name] = { type = 'array', items = { type = 'string' }, description = 'several values, separated by commas' }
+      props[v.name] =
+        { type = 'array', items = { type = 'string' }, description = 'several values, separated by commas' }
     else
       props[v.name] = { type = 'string' }
     end
     if not v.query then required[#required + 1] = v.name end
   end
   local desc = { template.uriTemplate }
-  if type(template.description) == 'string' and template.description ~= '' then desc[#desc + 1] = template.description end
+  if type(template.description) == 'string' and template.description ~= '' then
+    desc[#desc + 1] = template.description
+  end
   return require('mcp.ui.form').open({
     title = ('template %s/%s'):format(server, template.name or template.uriTemplate),
     description = table.concat(desc, '\n'),

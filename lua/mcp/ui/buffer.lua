@@ -41,8 +41,6 @@ end
 ---The kind of one of the plugin's own buffers, or nil for any other buffer (a resource buffer, a file).
 ---@param buf integer
 ---@return mcp.ui.BufferKind?
-function M.kind(buf)
-  return kinds[buf]
-end
+function M.kind(buf) return kinds[buf] end
 
 return M

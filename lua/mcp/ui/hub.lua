@@ -78,7 +78,9 @@ function M.tool_tags(tool)
   local a = type(tool.annotations) == 'table' and tool.annotations or {}
   local tags = {}
   if a.readOnlyHint == true then tags[#tags + 1] = { 'read-only', 'McpTag' } end
-  if a.destructiveHint == true and a.readOnlyHint ~= true then tags[#tags + 1] = { 'destructive', 'McpTagDestructive' } end
+  if a.destructiveHint == true and a.readOnlyHint ~= true then
+    tags[#tags + 1] = { 'destructive', 'McpTagDestructive' }
+  end
   if a.idempotentHint == true then tags[#tags + 1] = { 'idempotent', 'McpTag' } end
   if a.openWorldHint == true then tags[#tags + 1] = { 'open-world', 'McpTag' } end
   return tags
@@ -124,7 +126,9 @@ end
 ---@return string
 function M.server_line(s)
   local t = {}
-  for _, seg in ipairs(M.server_segments(s)) do t[#t + 1] = seg[1] end
+  for _, seg in ipairs(M.server_segments(s)) do
+    t[#t + 1] = seg[1]
+  end
   return table.concat(t)
 end
 
@@ -169,7 +173,9 @@ local function expanded(lines, s)
       end
       lines[#lines + 1] = { segs = segs, item = item }
       if state.details[item.key] then
-        if type(t.description) == 'string' and t.description:find('\n') then detail(lines, item, '        ', t.description, 'McpDescription') end
+        if type(t.description) == 'string' and t.description:find('\n') then
+          detail(lines, item, '        ', t.description, 'McpDescription')
+        end
         lines[#lines + 1] = { segs = { { '        Input schema:', 'McpLabel' } }, item = item }
         detail(lines, item, '        ', require('mcp.core.json').encode(t.inputSchema or vim.empty_dict()))
         if type(t.outputSchema) == 'table' then
@@ -181,7 +187,8 @@ local function expanded(lines, s)
   end
   if section('Prompts', s.prompts) then
     for _, p in ipairs(s.prompts) do
-      local item = { kind = 'prompt', server = s.name, name = p.name, key = 'prompt:' .. s.name .. ':' .. tostring(p.name) }
+      local item =
+        { kind = 'prompt', server = s.name, name = p.name, key = 'prompt:' .. s.name .. ':' .. tostring(p.name) }
       local segs = { { '      ' }, { p.name or '?', 'McpItem' } }
       local desc = first_line(p.description)
       if desc ~= '' then
@@ -198,9 +205,16 @@ local function expanded(lines, s)
       end
       lines[#lines + 1] = { segs = segs, item = item }
       if state.details[item.key] then
-        if type(p.description) == 'string' and p.description:find('\n') then detail(lines, item, '        ', p.description, 'McpDescription') end
+        if type(p.description) == 'string' and p.description:find('\n') then
+          detail(lines, item, '        ', p.description, 'McpDescription')
+        end
         for _, a in ipairs(type(p.arguments) == 'table' and p.arguments or {}) do
-          detail(lines, item, '        ', ('%s%s  %s'):format(a.name or '?', a.required == true and ' (required)' or '', first_line(a.description)))
+          detail(
+            lines,
+            item,
+            '        ',
+            ('%s%s  %s'):format(a.name or '?', a.required == true and ' (required)' or '', first_line(a.description))
+          )
         end
       end
     end
@@ -226,7 +240,9 @@ local function expanded(lines, s)
   if section('Resource templates', s.resource_templates) then
     for _, r in ipairs(s.resource_templates) do
       local item = uri_line('template', r, r.uriTemplate)
-      if state.details[item.key] and r.description then detail(lines, item, '        ', r.description, 'McpDescription') end
+      if state.details[item.key] and r.description then
+        detail(lines, item, '        ', r.description, 'McpDescription')
+      end
     end
   end
   if not any then
@@ -265,7 +281,12 @@ function M.build()
   local ok, cfg = pcall(require('mcp.core.options').get)
   local info = process.info()
   local config_path = (info and info.config_path) or (ok and cfg.config_path) or nil
-  lines[#lines + 1] = { segs = { { 'Config: ', 'McpLabel' }, { config_path and vim.fn.fnamemodify(config_path, ':~') or '(none)', 'McpPath' } } }
+  lines[#lines + 1] = {
+    segs = {
+      { 'Config: ', 'McpLabel' },
+      { config_path and vim.fn.fnamemodify(config_path, ':~') or '(none)', 'McpPath' },
+    },
+  }
   local config = store.config_status()
   if config and config.error then
     for i, l in ipairs(vim.split(config.error, '\r?\n')) do
@@ -283,7 +304,8 @@ function M.build()
     if process.running() and not info then
       lines[#lines + 1] = { segs = { { 'Starting the host…', 'McpDescription' } } }
     elseif process.running() then
-      lines[#lines + 1] = { segs = { { 'No servers configured: add some to the config file (:help mcp-config).', 'McpDescription' } } }
+      lines[#lines + 1] =
+        { segs = { { 'No servers configured: add some to the config file (:help mcp-config).', 'McpDescription' } } }
     end
   end
   for _, s in ipairs(servers) do
@@ -319,7 +341,11 @@ function M.render()
     local nth = 0
     if item then
       for l = pos[1], 1, -1 do
-        if state.items[l] and state.items[l].key == item.key then nth = nth + 1 else break end
+        if state.items[l] and state.items[l].key == item.key then
+          nth = nth + 1
+        else
+          break
+        end
       end
     end
     cursors[#cursors + 1] = { win = win, pos = pos, key = item and item.key, nth = nth }
@@ -329,7 +355,9 @@ function M.render()
   local text, items = {}, {}
   for i, l in ipairs(built) do
     local parts = {}
-    for _, seg in ipairs(l.segs) do parts[#parts + 1] = seg[1] end
+    for _, seg in ipairs(l.segs) do
+      parts[#parts + 1] = seg[1]
+    end
     text[i] = table.concat(parts)
     items[i] = l.item
   end
@@ -358,7 +386,11 @@ function M.render()
           first = first or l
           local run = 0
           for k = l, 1, -1 do
-            if items[k] and items[k].key == c.key then run = run + 1 else break end
+            if items[k] and items[k].key == c.key then
+              run = run + 1
+            else
+              break
+            end
           end
           if run == c.nth then
             line = l
@@ -377,7 +409,9 @@ function M.render()
     for l = 1, #text do
       local item = items[l]
       if item and item.kind == 'server' and (state.want_focus == true or item.server == state.want_focus) then
-        for _, c in ipairs(cursors) do pcall(vim.api.nvim_win_set_cursor, c.win, { l, 0 }) end
+        for _, c in ipairs(cursors) do
+          pcall(vim.api.nvim_win_set_cursor, c.win, { l, 0 })
+        end
         state.want_focus = nil
         break
       end
@@ -445,9 +479,11 @@ function M.act()
     for _, t in ipairs(require('mcp').resource_templates(item.server)) do
       if t.uriTemplate == item.name then tpl = t end
     end
-    require('mcp.resources.templates').expand(item.server, tpl, function(uri)
-      require('mcp.resources').show(item.server, uri)
-    end)
+    require('mcp.resources.templates').expand(
+      item.server,
+      tpl,
+      function(uri) require('mcp.resources').show(item.server, uri) end
+    )
   else
     require('mcp.core.util').notify('put the cursor on a tool, prompt or resource (<CR> on a server lists them)')
   end
@@ -516,13 +552,24 @@ function M.open(opts)
   if err then vim.notify(err, vim.log.levels.ERROR, { title = 'mcp' }) end
   local buf = M.buffer()
   local win = require('mcp.ui.window').show(buf, { mods = opts.mods, current = opts.current })
-  for name, value in pairs({ number = false, relativenumber = false, list = false, spell = false, foldenable = false, wrap = false, cursorline = true, signcolumn = 'no' }) do
+  for name, value in pairs({
+    number = false,
+    relativenumber = false,
+    list = false,
+    spell = false,
+    foldenable = false,
+    wrap = false,
+    cursorline = true,
+    signcolumn = 'no',
+  }) do
     vim.api.nvim_set_option_value(name, value, { scope = 'local', win = win })
   end
   if opts.expand == true then
     state.expand_all = true
   elseif type(opts.expand) == 'table' then
-    for _, name in ipairs(opts.expand) do state.expanded[name] = true end
+    for _, name in ipairs(opts.expand) do
+      state.expanded[name] = true
+    end
   end
   if opts.focus then
     state.expanded[opts.focus] = true

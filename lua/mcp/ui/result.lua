@@ -34,9 +34,7 @@ local Builder = {}
 Builder.__index = Builder
 
 ---@return mcp.ui.Builder
-local function builder()
-  return setmetatable({ lines = {}, hls = {}, files = {} }, Builder)
-end
+local function builder() return setmetatable({ lines = {}, hls = {}, files = {} }, Builder) end
 
 ---Adds one line; `group` highlights all of it.
 ---@param text string
@@ -51,13 +49,17 @@ end
 ---@param text string
 ---@param group? string
 function Builder:text(text, group)
-  for _, l in ipairs(vim.split(tostring(text), '\r?\n')) do self:add(l, group) end
+  for _, l in ipairs(vim.split(tostring(text), '\r?\n')) do
+    self:add(l, group)
+  end
 end
 
 ---Adds pretty JSON of a value.
 ---@param value any
 function Builder:json(value)
-  for _, l in ipairs(json.lines(value)) do self:add(l) end
+  for _, l in ipairs(json.lines(value)) do
+    self:add(l)
+  end
 end
 
 ---Adds a blank line unless the last one is blank already.
@@ -67,7 +69,9 @@ end
 
 ---@return mcp.ui.Rendered
 function Builder:done()
-  while #self.lines > 0 and self.lines[#self.lines] == '' do self.lines[#self.lines] = nil end
+  while #self.lines > 0 and self.lines[#self.lines] == '' do
+    self.lines[#self.lines] = nil
+  end
   return { lines = self.lines, hls = self.hls, files = self.files }
 end
 
@@ -170,7 +174,9 @@ local function messages(b, list, stem, roles)
     if type(c) == 'table' and c.type then
       content(b, c, stem)
     elseif type(c) == 'table' then
-      for _, item in ipairs(c) do content(b, item, stem) end
+      for _, item in ipairs(c) do
+        content(b, item, stem)
+      end
     end
   end
 end
@@ -209,7 +215,9 @@ function M.prompt_lines(result, opts)
   if roles == nil or roles == 'auto' then
     local seen, n = {}, 0
     for _, m in ipairs(list) do
-      if not seen[m.role or '?'] then seen[m.role or '?'], n = true, n + 1 end
+      if not seen[m.role or '?'] then
+        seen[m.role or '?'], n = true, n + 1
+      end
     end
     roles = n > 1
   end
@@ -310,7 +318,12 @@ function M.show(name, r, opts)
   local buf = find_buf(name)
   if not buf then
     buf = require('mcp.ui.buffer').create(name, 'result', { bufhidden = 'wipe', filetype = 'mcp_result' })
-    vim.keymap.set('n', 'q', function() require('mcp.ui.window').close(buf) end, { buffer = buf, nowait = true, desc = 'mcp: close' })
+    vim.keymap.set(
+      'n',
+      'q',
+      function() require('mcp.ui.window').close(buf) end,
+      { buffer = buf, nowait = true, desc = 'mcp: close' }
+    )
   end
   vim.bo[buf].modifiable = true
   vim.api.nvim_buf_set_lines(buf, 0, -1, false, r.lines)

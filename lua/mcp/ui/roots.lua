@@ -9,10 +9,13 @@ local M = {}
 ---@param report mcp.RootsReport
 ---@return string[]
 function M.lines(report)
-  local lines = { ('Roots (%d), from open files, LSP workspace folders and working directories:'):format(#report.roots) }
+  local lines =
+    { ('Roots (%d), from open files, LSP workspace folders and working directories:'):format(#report.roots) }
   if #report.roots == 0 then lines[#lines + 1] = '  (none)' end
   local width = 0
-  for _, r in ipairs(report.roots) do width = math.max(width, vim.fn.strdisplaywidth(r.name or '')) end
+  for _, r in ipairs(report.roots) do
+    width = math.max(width, vim.fn.strdisplaywidth(r.name or ''))
+  end
   for _, r in ipairs(report.roots) do
     local name = r.name or ''
     lines[#lines + 1] = ('  %s%s  %s'):format(name, (' '):rep(width - vim.fn.strdisplaywidth(name)), r.uri)
@@ -23,7 +26,9 @@ function M.lines(report)
     local why = ({ none = 'roots = false', fixed = 'fixed list', editor = "the editor's" })[s.mode] or s.mode
     lines[#lines + 1] = ('  %s  %d root%s (%s)'):format(s.name, #s.roots, #s.roots == 1 and '' or 's', why)
     if s.mode == 'fixed' then
-      for _, r in ipairs(s.roots) do lines[#lines + 1] = '    ' .. r.uri end
+      for _, r in ipairs(s.roots) do
+        lines[#lines + 1] = '    ' .. r.uri
+      end
     end
   end
   return lines

@@ -4,32 +4,40 @@ local t = require('harness')
 t.describe('json.encode', function()
   local json = require('mcp.core.json')
 
-  t.it('indents, sorts object keys, and writes empty objects and arrays apart', function()
-    t.eq(json.encode({ b = 1, a = { 1, 2 }, e = vim.empty_dict(), l = {} }), table.concat({
-      '{',
-      '  "a": [',
-      '    1,',
-      '    2',
-      '  ],',
-      '  "b": 1,',
-      '  "e": {},',
-      '  "l": []',
-      '}',
-    }, '\n'))
-  end)
+  t.it(
+    'indents, sorts object keys, and writes empty objects and arrays apart',
+    function()
+      t.eq(
+        json.encode({ b = 1, a = { 1, 2 }, e = vim.empty_dict(), l = {} }),
+        table.concat({
+          '{',
+          '  "a": [',
+          '    1,',
+          '    2',
+          '  ],',
+          '  "b": 1,',
+          '  "e": {},',
+          '  "l": []',
+          '}',
+        }, '\n')
+      )
+    end
+  )
 
-  t.it('writes integers without a fraction, other numbers exactly, and NaN or infinity as null', function()
-    t.eq(json.encode({ 3, 0.5, 1e300 * 1e10, -2 ^ 60 }, ''), '[\n3,\n0.5,\nnull,\n-1.152921504606847e+18\n]')
-  end)
+  t.it(
+    'writes integers without a fraction, other numbers exactly, and NaN or infinity as null',
+    function() t.eq(json.encode({ 3, 0.5, 1e300 * 1e10, -2 ^ 60 }, ''), '[\n3,\n0.5,\nnull,\n-1.152921504606847e+18\n]') end
+  )
 
   t.it('writes slashes unescaped, but keeps other escapes', function()
     t.eq(json.encode('a/b "c"\n'), '"a/b \\"c\\"\\n"')
     t.eq(json.compact({ uri = 'file:///x' }), '{"uri":"file:///x"}')
   end)
 
-  t.it('writes vim.NIL as null, and lines() splits the text', function()
-    t.eq(json.lines({ x = vim.NIL }), { '{', '  "x": null', '}' })
-  end)
+  t.it(
+    'writes vim.NIL as null, and lines() splits the text',
+    function() t.eq(json.lines({ x = vim.NIL }), { '{', '  "x": null', '}' }) end
+  )
 end)
 
 t.describe('util.split_server', function()
@@ -54,9 +62,10 @@ end)
 t.describe('channel.deadline_ms', function()
   local channel = require('mcp.core.channel')
 
-  t.it("takes the request's own timeout first", function()
-    t.eq(channel.deadline_ms({ timeout_ms = 100, server = 's' }, 200, 300, 400), 100)
-  end)
+  t.it(
+    "takes the request's own timeout first",
+    function() t.eq(channel.deadline_ms({ timeout_ms = 100, server = 's' }, 200, 300, 400), 100) end
+  )
 
   t.it("then the server's, from its snapshot, then from its definition", function()
     t.eq(channel.deadline_ms({ server = 's' }, 200, 300, 400), 200)

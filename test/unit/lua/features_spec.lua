@@ -4,36 +4,43 @@ local t = require('harness')
 t.describe('resources.templates.variables', function()
   local variables = require('mcp.resources.templates').variables
 
-  t.it('lists simple variables in order of appearance, each once', function()
-    t.eq(variables('demo://resource/{id}/{part}/{id}'), {
-      { name = 'id', explode = false, query = false },
-      { name = 'part', explode = false, query = false },
-    })
-  end)
+  t.it(
+    'lists simple variables in order of appearance, each once',
+    function()
+      t.eq(variables('demo://resource/{id}/{part}/{id}'), {
+        { name = 'id', explode = false, query = false },
+        { name = 'part', explode = false, query = false },
+      })
+    end
+  )
 
-  t.it('reads operators, lists, explode and prefix modifiers (RFC 6570)', function()
-    t.eq(variables('file:///{+path}{?q,lang*}{#frag:3}'), {
-      { name = 'path', explode = false, query = false },
-      { name = 'q', explode = false, query = true },
-      { name = 'lang', explode = true, query = true },
-      { name = 'frag', explode = false, query = false },
-    })
-  end)
+  t.it(
+    'reads operators, lists, explode and prefix modifiers (RFC 6570)',
+    function()
+      t.eq(variables('file:///{+path}{?q,lang*}{#frag:3}'), {
+        { name = 'path', explode = false, query = false },
+        { name = 'q', explode = false, query = true },
+        { name = 'lang', explode = true, query = true },
+        { name = 'frag', explode = false, query = false },
+      })
+    end
+  )
 
-  t.it('finds none in a plain URI', function()
-    t.eq(variables('file:///etc/hosts'), {})
-  end)
+  t.it('finds none in a plain URI', function() t.eq(variables('file:///etc/hosts'), {}) end)
 end)
 
 t.describe('resources sizes', function()
   local resources = require('mcp.resources')
 
-  t.it('human_size speaks in B, KiB, MiB and GiB', function()
-    t.eq(
-      vim.tbl_map(resources.human_size, { 512, 1536, 10 * 1024 * 1024, 3 * 1024 ^ 3 }),
-      { '512 B', '1.5 KiB', '10.0 MiB', '3.0 GiB' }
-    )
-  end)
+  t.it(
+    'human_size speaks in B, KiB, MiB and GiB',
+    function()
+      t.eq(
+        vim.tbl_map(resources.human_size, { 512, 1536, 10 * 1024 * 1024, 3 * 1024 ^ 3 }),
+        { '512 B', '1.5 KiB', '10.0 MiB', '3.0 GiB' }
+      )
+    end
+  )
 
   t.it('content_size counts text bytes and the decoded bytes of blobs', function()
     local text, blob = resources.content_size({
@@ -80,10 +87,16 @@ end)
 t.describe('files', function()
   local files = require('mcp.core.files')
 
-  t.it('extension knows common MIME types, else takes a short subtype, else bin', function()
-    t.eq(
-      vim.tbl_map(files.extension, { 'image/png', 'audio/mpeg', 'application/x-tar', 'text/plain; charset=utf-8', 'weird' }),
-      { 'png', 'mp3', 'tar', 'txt', 'bin' }
-    )
-  end)
+  t.it(
+    'extension knows common MIME types, else takes a short subtype, else bin',
+    function()
+      t.eq(
+        vim.tbl_map(
+          files.extension,
+          { 'image/png', 'audio/mpeg', 'application/x-tar', 'text/plain; charset=utf-8', 'weird' }
+        ),
+        { 'png', 'mp3', 'tar', 'txt', 'bin' }
+      )
+    end
+  )
 end)

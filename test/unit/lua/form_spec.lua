@@ -6,7 +6,10 @@ local text = require('mcp.ui.form.text')
 t.describe('schema.field', function()
   t.it('takes type, title, description, default and required from a property', function()
     local f = schema.field('n', { type = 'integer', title = 'Count', description = 'how many', default = 3 }, true)
-    t.eq({ f.name, f.type, f.title, f.description, f.default, f.required }, { 'n', 'integer', 'Count', 'how many', 3, true })
+    t.eq(
+      { f.name, f.type, f.title, f.description, f.default, f.required },
+      { 'n', 'integer', 'Count', 'how many', 3, true }
+    )
   end)
 
   t.it('orders a type list strictest first and drops null (an empty field is null already)', function()
@@ -39,7 +42,8 @@ t.describe('schema.fields', function()
   end)
 
   t.it('turns prompt arguments into string fields, in their order', function()
-    local fields = schema.fields({ arguments = { { name = 'q', required = true }, { name = 'lang', description = 'd' } } })
+    local fields =
+      schema.fields({ arguments = { { name = 'q', required = true }, { name = 'lang', description = 'd' } } })
     t.eq(vim.tbl_map(function(f) return { f.name, f.type, f.required } end, fields), {
       { 'q', 'string', true },
       { 'lang', 'string', false },
@@ -48,9 +52,7 @@ t.describe('schema.fields', function()
 end)
 
 t.describe('schema.convert', function()
-  local function conv(prop, raw, required)
-    return schema.convert(schema.field('f', prop, required or false), raw)
-  end
+  local function conv(prop, raw, required) return schema.convert(schema.field('f', prop, required or false), raw) end
 
   t.it('converts numbers, integers and booleans, and says what was expected otherwise', function()
     t.eq(conv({ type = 'number' }, ' 2.5 '), 2.5)
@@ -70,7 +72,10 @@ t.describe('schema.convert', function()
   t.it('reads arrays as JSON, and lists of strings also bare: a, b, c', function()
     t.eq(conv({ type = 'array', items = { type = 'number' } }, '[1, 2]'), { 1, 2 })
     t.eq(conv({ type = 'array', items = { type = 'string' } }, 'a, b ,c'), { 'a', 'b', 'c' })
-    t.eq({ conv({ type = 'array', items = { type = 'number' } }, '1, 2') }, { nil, 'f: expected a JSON array like ["a", "b"], got 1, 2' })
+    t.eq(
+      { conv({ type = 'array', items = { type = 'number' } }, '1, 2') },
+      { nil, 'f: expected a JSON array like ["a", "b"], got 1, 2' }
+    )
   end)
 
   t.it('reads objects as JSON objects only', function()
@@ -96,7 +101,10 @@ t.describe('schema.convert', function()
     t.eq({ conv({ type = 'number', minimum = 1 }, '0') }, { nil, 'f: must be at least 1' })
     t.eq({ conv({ type = 'number', exclusiveMaximum = 5 }, '5') }, { nil, 'f: must be less than 5' })
     t.eq({ conv({ type = 'string', maxLength = 2 }, 'héé') }, { nil, 'f: must be at most 2 characters' })
-    t.eq({ conv({ type = 'array', items = { type = 'string' }, minItems = 2 }, 'a') }, { nil, 'f: needs at least 2 items' })
+    t.eq(
+      { conv({ type = 'array', items = { type = 'string' }, minItems = 2 }, 'a') },
+      { nil, 'f: needs at least 2 items' }
+    )
     local items = { type = 'array', items = { type = 'string', enum = { 'r', 'g' } } }
     t.eq(conv(items, 'r, g'), { 'r', 'g' })
     t.eq({ conv(items, 'r, b') }, { nil, 'f: b is not one of r | g' })
@@ -135,7 +143,10 @@ t.describe('text.lines and text.parse', function()
     t.eq(lines[1], '# tool s/t')
     t.eq(lines[2], '# Does things')
     t.eq(lines[3], text.keys_line)
-    t.eq(vim.tbl_filter(function(l) return l:sub(1, 1) ~= '#' and l ~= '' end, lines), { 'msg: ', 'n: 2', 'tags: x, y' })
+    t.eq(
+      vim.tbl_filter(function(l) return l:sub(1, 1) ~= '#' and l ~= '' end, lines),
+      { 'msg: ', 'n: 2', 'tags: x, y' }
+    )
     t.contains(table.concat(lines, '\n'), '# msg (string, required): what to say')
     t.contains(table.concat(lines, '\n'), '# n (integer, optional, default 2)')
   end)

@@ -47,8 +47,6 @@ function H.contains(s, part)
 end
 
 ---Writes the results as JSON on stdout (what the vitest side reads).
-function H.report()
-  io.stdout:write(vim.json.encode(results))
-end
+function H.report() io.stdout:write(vim.json.encode(results)) end
 
 return H

@@ -59,7 +59,9 @@ local function check(form, final)
   local lines = vim.api.nvim_buf_get_lines(form.buf, 0, -1, false)
   local parsed = text.parse(lines, form.fields)
   local values, errors = {}, {}
-  for _, e in ipairs(parsed.stray) do errors[#errors + 1] = e end
+  for _, e in ipairs(parsed.stray) do
+    errors[#errors + 1] = e
+  end
   local last_row = #lines - 1
   for _, f in ipairs(form.fields) do
     local raw = parsed.values[f.name]
@@ -97,12 +99,24 @@ local function decorate(form)
   local parsed = text.parse(lines, form.fields)
   for i, line in ipairs(lines) do
     if line:sub(1, 1) == '#' then
-      vim.api.nvim_buf_set_extmark(buf, ns, i - 1, 0, { end_col = #line, hl_group = i == 1 and 'McpHeader' or 'McpDescription' })
+      vim.api.nvim_buf_set_extmark(
+        buf,
+        ns,
+        i - 1,
+        0,
+        { end_col = #line, hl_group = i == 1 and 'McpHeader' or 'McpDescription' }
+      )
     end
   end
   for name, row in pairs(parsed.rows) do
     local f = form.by_name[name]
-    vim.api.nvim_buf_set_extmark(buf, ns, row, 0, { end_col = #name + 1, hl_group = f and f.required and 'McpLabel' or 'McpItem' })
+    vim.api.nvim_buf_set_extmark(
+      buf,
+      ns,
+      row,
+      0,
+      { end_col = #name + 1, hl_group = f and f.required and 'McpLabel' or 'McpItem' }
+    )
   end
 end
 
@@ -178,7 +192,9 @@ function M.jump(dir)
   if not form then return end
   local parsed = text.parse(vim.api.nvim_buf_get_lines(form.buf, 0, -1, false), form.fields)
   local rows = {}
-  for _, r in pairs(parsed.rows) do rows[#rows + 1] = r end
+  for _, r in pairs(parsed.rows) do
+    rows[#rows + 1] = r
+  end
   if #rows == 0 then return end
   table.sort(rows)
   local cur = vim.api.nvim_win_get_cursor(0)[1] - 1
@@ -218,7 +234,9 @@ local function field_at_cursor(form)
   local row = vim.api.nvim_win_get_cursor(0)[1] - 1
   local best, best_row = nil, -1
   for name, r in pairs(parsed.rows) do
-    if r <= row and r > best_row then best, best_row = name, r end
+    if r <= row and r > best_row then
+      best, best_row = name, r
+    end
   end
   if not best then return nil, 0, parsed end
   for r = best_row + 1, row do
@@ -234,8 +252,12 @@ end
 ---@param f mcp.form.Field
 ---@return string[]
 local function local_choices(f)
-  if f.choices then return vim.tbl_map(function(c) return schema.to_text(c.value) end, f.choices) end
-  if f.item_choices then return vim.tbl_map(function(c) return schema.to_text(c.value) end, f.item_choices) end
+  if f.choices then
+    return vim.tbl_map(function(c) return schema.to_text(c.value) end, f.choices)
+  end
+  if f.item_choices then
+    return vim.tbl_map(function(c) return schema.to_text(c.value) end, f.item_choices)
+  end
   if f.types[1] == 'boolean' then return { 'true', 'false' } end
   return {}
 end
@@ -271,7 +293,9 @@ function M.omnifunc(findstart, base)
       if vim.api.nvim_get_current_buf() ~= buf or vim.api.nvim_win_get_cursor(0)[1] ~= row then return end
       if vim.api.nvim_get_mode().mode:sub(1, 1) ~= 'i' then return end
       local items = {}
-      for _, v in ipairs(values) do items[#items + 1] = { word = v, menu = '[mcp]', icase = 1, dup = 0 } end
+      for _, v in ipairs(values) do
+        items[#items + 1] = { word = v, menu = '[mcp]', icase = 1, dup = 0 }
+      end
       vim.fn.complete(start + 1, items)
     end)
     return -2
@@ -316,7 +340,9 @@ function M.open(spec)
   hl.setup()
   local fields = schema.fields(spec)
   local by_name = {}
-  for _, f in ipairs(fields) do by_name[f.name] = f end
+  for _, f in ipairs(fields) do
+    by_name[f.name] = f
+  end
   local lines = text.lines(spec, fields)
 
   counter = counter + 1
@@ -330,7 +356,9 @@ function M.open(spec)
   vim.b[buf].mcp_form_kind = spec.kind
 
   local width = 20
-  for _, l in ipairs(lines) do width = math.max(width, vim.fn.strdisplaywidth(l) + 2) end
+  for _, l in ipairs(lines) do
+    width = math.max(width, vim.fn.strdisplaywidth(l) + 2)
+  end
   width = math.max(40, math.min(width, 100, vim.o.columns - 4))
   local height = math.max(1, math.min(#lines, vim.o.lines - 6))
   local prev = vim.api.nvim_get_current_win()
@@ -353,7 +381,17 @@ function M.open(spec)
   vim.wo[win].cursorline = true
 
   ---@type mcp.form.Form
-  local form = { buf = buf, win = win, spec = spec, fields = fields, by_name = by_name, prev_win = prev, done = false, tried = false, pending = 0 }
+  local form = {
+    buf = buf,
+    win = win,
+    spec = spec,
+    fields = fields,
+    by_name = by_name,
+    prev_win = prev,
+    done = false,
+    tried = false,
+    pending = 0,
+  }
   forms[buf] = form
   keymaps(form)
   decorate(form)
@@ -425,4 +463,3 @@ function M.open(spec)
 end
 
 return M
-

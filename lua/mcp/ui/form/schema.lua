@@ -23,9 +23,7 @@ local nonil = require('mcp.core.util').nonil
 
 ---@param v any
 ---@return string
-local function compact(v)
-  return require('mcp.core.json').compact(v)
-end
+local function compact(v) return require('mcp.core.json').compact(v) end
 
 ---A value as the text a field line holds: strings as they are, a list of plain strings as `a, b` when
 ---`bare_list` (a field that reads them back that way), anything else as compact JSON.
@@ -53,7 +51,9 @@ local function choices_of(s)
   if type(s.enum) == 'table' and #s.enum > 0 then
     local out = {}
     local names = type(s.enumNames) == 'table' and s.enumNames or {}
-    for i, v in ipairs(s.enum) do out[#out + 1] = { value = v, title = type(names[i]) == 'string' and names[i] or nil } end
+    for i, v in ipairs(s.enum) do
+      out[#out + 1] = { value = v, title = type(names[i]) == 'string' and names[i] or nil }
+    end
     return out
   end
   for _, key in ipairs({ 'oneOf', 'anyOf' }) do
@@ -146,7 +146,11 @@ function M.fields(spec)
   for _, a in ipairs(type(spec.arguments) == 'table' and spec.arguments or {}) do
     if type(a) == 'table' and type(a.name) == 'string' and not seen[a.name] then
       seen[a.name] = true
-      local f = M.field(a.name, { type = 'string', title = nonil(a.title), description = nonil(a.description) }, a.required == true)
+      local f = M.field(
+        a.name,
+        { type = 'string', title = nonil(a.title), description = nonil(a.description) },
+        a.required == true
+      )
       out[#out + 1] = f
     end
   end
@@ -193,7 +197,15 @@ function M.bare_list(field)
   return it == 'string' or (it == nil and field.item_choices ~= nil and type(field.item_choices[1].value) == 'string')
 end
 
-local ARTICLE = { integer = 'an integer', number = 'a number', boolean = 'true or false', array = 'a JSON array like ["a", "b"]', object = 'a JSON object like {"key": "value"}', null = 'null', string = 'text' }
+local ARTICLE = {
+  integer = 'an integer',
+  number = 'a number',
+  boolean = 'true or false',
+  array = 'a JSON array like ["a", "b"]',
+  object = 'a JSON object like {"key": "value"}',
+  null = 'null',
+  string = 'text',
+}
 
 ---Converts text to one JSON type.
 ---@param ty string
@@ -220,7 +232,12 @@ local function as_type(ty, raw, field)
   if ty == 'array' then
     if t:sub(1, 1) == '[' then
       local ok, v = json(t)
-      if ok and type(v) == 'table' and (next(v) == nil or vim.islist(v)) and getmetatable(v) ~= getmetatable(vim.empty_dict()) then
+      if
+        ok
+        and type(v) == 'table'
+        and (next(v) == nil or vim.islist(v))
+        and getmetatable(v) ~= getmetatable(vim.empty_dict())
+      then
         return true, v
       end
       return false
@@ -238,7 +255,11 @@ local function as_type(ty, raw, field)
   end
   if ty == 'object' then
     local ok, v = json(t)
-    if ok and type(v) == 'table' and (next(v) ~= nil and not vim.islist(v) or getmetatable(v) == getmetatable(vim.empty_dict())) then
+    if
+      ok
+      and type(v) == 'table'
+      and (next(v) ~= nil and not vim.islist(v) or getmetatable(v) == getmetatable(vim.empty_dict()))
+    then
       return true, v
     end
     return false
@@ -267,7 +288,9 @@ function M.convert(field, raw)
   end
   if not ok then
     local want = {}
-    for _, ty in ipairs(field.types) do want[#want + 1] = ARTICLE[ty] or ty end
+    for _, ty in ipairs(field.types) do
+      want[#want + 1] = ARTICLE[ty] or ty
+    end
     return nil, ('%s: expected %s, got %s'):format(name, table.concat(want, ' or '), vim.trim(raw))
   end
   local s = field.schema
@@ -275,17 +298,33 @@ function M.convert(field, raw)
     return nil, ('%s: must be one of %s'):format(name, M.choice_list(field.choices))
   end
   if type(value) == 'number' then
-    if type(s.minimum) == 'number' and value < s.minimum then return nil, ('%s: must be at least %s'):format(name, compact(s.minimum)) end
-    if type(s.maximum) == 'number' and value > s.maximum then return nil, ('%s: must be at most %s'):format(name, compact(s.maximum)) end
-    if type(s.exclusiveMinimum) == 'number' and value <= s.exclusiveMinimum then return nil, ('%s: must be more than %s'):format(name, compact(s.exclusiveMinimum)) end
-    if type(s.exclusiveMaximum) == 'number' and value >= s.exclusiveMaximum then return nil, ('%s: must be less than %s'):format(name, compact(s.exclusiveMaximum)) end
+    if type(s.minimum) == 'number' and value < s.minimum then
+      return nil, ('%s: must be at least %s'):format(name, compact(s.minimum))
+    end
+    if type(s.maximum) == 'number' and value > s.maximum then
+      return nil, ('%s: must be at most %s'):format(name, compact(s.maximum))
+    end
+    if type(s.exclusiveMinimum) == 'number' and value <= s.exclusiveMinimum then
+      return nil, ('%s: must be more than %s'):format(name, compact(s.exclusiveMinimum))
+    end
+    if type(s.exclusiveMaximum) == 'number' and value >= s.exclusiveMaximum then
+      return nil, ('%s: must be less than %s'):format(name, compact(s.exclusiveMaximum))
+    end
   elseif type(value) == 'string' then
     local len = vim.fn.strchars(value)
-    if type(s.minLength) == 'number' and len < s.minLength then return nil, ('%s: must be at least %d characters'):format(name, s.minLength) end
-    if type(s.maxLength) == 'number' and len > s.maxLength then return nil, ('%s: must be at most %d characters'):format(name, s.maxLength) end
+    if type(s.minLength) == 'number' and len < s.minLength then
+      return nil, ('%s: must be at least %d characters'):format(name, s.minLength)
+    end
+    if type(s.maxLength) == 'number' and len > s.maxLength then
+      return nil, ('%s: must be at most %d characters'):format(name, s.maxLength)
+    end
   elseif type(value) == 'table' and field.types[1] == 'array' and vim.islist(value) then
-    if type(s.minItems) == 'number' and #value < s.minItems then return nil, ('%s: needs at least %d items'):format(name, s.minItems) end
-    if type(s.maxItems) == 'number' and #value > s.maxItems then return nil, ('%s: takes at most %d items'):format(name, s.maxItems) end
+    if type(s.minItems) == 'number' and #value < s.minItems then
+      return nil, ('%s: needs at least %d items'):format(name, s.minItems)
+    end
+    if type(s.maxItems) == 'number' and #value > s.maxItems then
+      return nil, ('%s: takes at most %d items'):format(name, s.maxItems)
+    end
     if field.item_choices then
       for _, v in ipairs(value) do
         if not among(v, field.item_choices) then
@@ -296,6 +335,5 @@ function M.convert(field, raw)
   end
   return value
 end
-
 
 return M

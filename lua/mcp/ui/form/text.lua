@@ -21,7 +21,9 @@ local function describe(f)
   local out = {}
   if desc[1] and desc[1] ~= '' then
     out[1] = head .. ': ' .. desc[1]
-    for i = 2, #desc do out[#out + 1] = '#   ' .. desc[i] end
+    for i = 2, #desc do
+      out[#out + 1] = '#   ' .. desc[i]
+    end
   else
     out[1] = head
   end
@@ -37,7 +39,9 @@ end
 function M.lines(spec, fields)
   local lines = { '# ' .. spec.title }
   if type(spec.description) == 'string' and vim.trim(spec.description) ~= '' then
-    for _, l in ipairs(vim.split(vim.trim(spec.description), '\r?\n')) do lines[#lines + 1] = '# ' .. l end
+    for _, l in ipairs(vim.split(vim.trim(spec.description), '\r?\n')) do
+      lines[#lines + 1] = '# ' .. l
+    end
   end
   lines[#lines + 1] = M.keys_line
   if #fields == 0 then lines[#lines + 1] = '# (no fields: submit as is)' end
@@ -50,7 +54,9 @@ function M.lines(spec, fields)
     local text = schema.to_text(v, schema.bare_list(f))
     local parts = vim.split(text, '\n', { plain = true })
     lines[#lines + 1] = f.name .. ': ' .. parts[1]
-    for i = 2, #parts do lines[#lines + 1] = parts[i] end
+    for i = 2, #parts do
+      lines[#lines + 1] = parts[i]
+    end
   end
   return lines
 end
@@ -66,13 +72,17 @@ end
 ---@return mcp.form.Parsed
 function M.parse(lines, fields)
   local names = {}
-  for _, f in ipairs(fields) do names[#names + 1] = f.name end
+  for _, f in ipairs(fields) do
+    names[#names + 1] = f.name
+  end
   table.sort(names, function(a, b) return #a > #b end) -- the longest name wins: `ab:` is not `a` + `b:`
   local values, rows, stray = {}, {}, {}
   local cur, parts = nil, nil
   local function flush()
     if not cur then return end
-    while #parts > 1 and vim.trim(parts[#parts]) == '' do parts[#parts] = nil end
+    while #parts > 1 and vim.trim(parts[#parts]) == '' do
+      parts[#parts] = nil
+    end
     -- Continuation lines lose their common indent.
     local indent
     for i = 2, #parts do
@@ -81,7 +91,9 @@ function M.parse(lines, fields)
         if indent == nil or #ws < #indent then indent = ws end
       end
     end
-    for i = 2, #parts do parts[i] = parts[i]:sub(#(indent or '') + 1) end
+    for i = 2, #parts do
+      parts[i] = parts[i]:sub(#(indent or '') + 1)
+    end
     values[cur] = table.concat(parts, '\n')
     cur, parts = nil, nil
   end
@@ -107,7 +119,12 @@ function M.parse(lines, fields)
       elseif cur then
         parts[#parts + 1] = line
       elseif line:match('%S') then
-        stray[#stray + 1] = { row = i - 1, msg = ('not a field of this form (fields: %s)'):format(table.concat(vim.tbl_map(function(f) return f.name end, fields), ', ')) }
+        stray[#stray + 1] = {
+          row = i - 1,
+          msg = ('not a field of this form (fields: %s)'):format(
+            table.concat(vim.tbl_map(function(f) return f.name end, fields), ', ')
+          ),
+        }
       end
     end
   end
