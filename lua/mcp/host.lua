@@ -228,6 +228,7 @@ local function on_exit(job, code)
   local tail = state.stderr[#state.stderr]
   local msg = ('the host exited (code %d)%s; see the log: %s'):format(code, tail and (': ' .. tail) or '', log)
   fail_pending(job, { code = M.codes.HostUnavailable, message = msg })
+  if package.loaded['mcp.asks'] then require('mcp.asks')._host_gone(asked and 'the host was stopped' or 'the host exited') end
   if asked then
     servers_gone('stopped with the host')
     return
@@ -512,6 +513,7 @@ function M.restart()
     state.stopping[chan] = true
     state.chan, state.info, state.outbox = nil, nil, {}
     fail_pending(chan, { code = M.codes.HostUnavailable, message = 'the host was restarted' })
+    if package.loaded['mcp.asks'] then require('mcp.asks')._host_gone('the host was restarted') end
     pcall(vim.fn.jobstop, chan)
   end
   state.crashed = false
@@ -571,10 +573,15 @@ end
 ---@param items ({ [1]: "r", [2]: integer, [3]: mcp.Error?, [4]: any }|{ [1]: "p", [2]: string, [3]: table })[]
 function M._batch(items)
   for _, item in ipairs(items) do
-    if item[1] == 'r' then
+    local kind = item[1]
+    if kind == 'r' then
       M._reply(item[2], item[3], item[4])
-    else
+    elseif kind == 'p' then
       M._push(item[2], item[3])
+    elseif kind == 'q' then
+      require('mcp.asks')._ask(item[2], item[3], item[4], item[5])
+    elseif kind == 'w' then
+      require('mcp.asks')._withdraw(item[2], item[3])
     end
   end
 end
