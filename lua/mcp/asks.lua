@@ -212,7 +212,8 @@ function M._ask(id, kind, params, meta)
   }
   table.insert(state.pending, ask)
   changed()
-  if state.shown or busy() then notify(('%s: waiting for you (:Mcp asks)'):format(ask.title), vim.log.levels.INFO) end
+  -- Another ask comes first, or the user is typing: say that this one waits, and where to find it.
+  if #state.pending > 1 or busy() then notify(('%s: waiting for you (:Mcp asks)'):format(ask.title), vim.log.levels.INFO) end
   vim.schedule(show_next)
 end
 

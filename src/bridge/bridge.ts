@@ -138,6 +138,7 @@ export class Bridge {
         onRemoved: (name) => this.push('removed', { name }),
         onMessage: (level, text) => this.push('message', { level, text }),
         onResourceUpdated: (s, uri) => this.push('resource_updated', { server: s.name, uri }),
+        prepare: this.resolveInputs,
       });
       this.hub.setRoots(asList(params.roots));
       // A broken config at start still starts the host: the error is pushed and `reload` can fix it.

@@ -36,8 +36,8 @@ describe('inputs', () => {
     await expect(values.resolve(cfg, ask)).rejects.toThrow('declined');
     fail = false;
     const [a, b] = await Promise.all([values.resolve(cfg, ask), values.resolve({ ...cfg, name: 't' }, ask)]);
-    expect(a.args).toEqual(['--token', 'T']);
-    expect(b.args).toEqual(['--token', 'T']);
+    expect((a as { args: string[] }).args).toEqual(['--token', 'T']);
+    expect((b as { args: string[] }).args).toEqual(['--token', 'T']);
     expect(asked).toBe(2);
   });
 });
