@@ -4,6 +4,8 @@
  * is what the host uses.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Defaults, ErrorCodes, LogLevels } from '../src/contract/index.js';
 import { nvimBinaries, repoRoot } from './helpers/nvim.js';
@@ -22,5 +24,13 @@ describe('contract', () => {
       io.stdout:write(vim.json.encode({ codes = c.codes, defaults = c.defaults, log_levels = c.log_levels }))`;
     const out = execFileSync(bin, ['--clean', '-l', '-'], { cwd: repoRoot, input: script, encoding: 'utf8' });
     expect(JSON.parse(out)).toEqual({ codes: ErrorCodes, defaults: Defaults, log_levels: [...LogLevels] });
+  });
+});
+
+describe('help file', () => {
+  it('lists every error code of the contract under |mcp-errors|', () => {
+    const doc = readFileSync(join(repoRoot, 'doc/mcp.txt'), 'utf8');
+    const section = doc.slice(doc.indexOf('*mcp-errors*'), doc.indexOf('*mcp-highlights*'));
+    for (const [name, code] of Object.entries(ErrorCodes)) expect(section).toMatch(new RegExp(`${code}\\s+\`${name}\``));
   });
 });

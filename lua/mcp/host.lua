@@ -7,6 +7,12 @@ local channel = require('mcp.core.channel')
 local process = require('mcp.core.process')
 local store = require('mcp.core.store')
 
+-- Asks (|mcp-asks|): the host asks the editor (`q` items) and may withdraw an ask (`w` items). Registered
+-- here, at the entry point, so that the channel never names a feature: this module is loaded by the
+-- host's first batch, before any of its items is dispatched.
+channel.on_item('q', function(item) require('mcp.asks')._ask(item[2], item[3], item[4], item[5]) end)
+channel.on_item('w', function(item) require('mcp.asks')._withdraw(item[2], item[3]) end)
+
 ---Error codes (|mcp-errors|), as generated from the host's contract.
 M.codes = require('mcp.core.contract').codes
 

@@ -14,6 +14,8 @@ import { Defaults } from '../contract/defaults.js';
 import { Hub } from '../hub/hub.js';
 import { createFileLogger, silentLogger, type Logger } from '../log.js';
 import type { Session } from '../session/session.js';
+import { AskBroker } from './asks.js';
+import { InputValues, type InputDef } from '../config/inputs.js';
 import type { PushEvents, Requests, RpcError } from './protocol.js';
 
 const VERSION = '0.1.0';
@@ -34,6 +36,10 @@ export class Bridge {
   private outbox: unknown[][] = [];
   /** Settles when `init` has loaded the configuration. */
   private initialised?: Promise<unknown>;
+  /** Questions for the person at the editor (asks.ts); their items share the outbox with replies. */
+  readonly asks = new AskBroker((item) => this.send(item), () => this.log);
+  /** Values typed for `${input:id}` placeholders, asked once per host. */
+  private readonly inputs = new InputValues();
 
   constructor(private readonly nvim: NeovimClient) {
     nvim.on('notification', (method: string, args: unknown[]) => {
@@ -132,6 +138,7 @@ export class Bridge {
         onRemoved: (name) => this.push('removed', { name }),
         onMessage: (level, text) => this.push('message', { level, text }),
         onResourceUpdated: (s, uri) => this.push('resource_updated', { server: s.name, uri }),
+        prepare: this.resolveInputs,
       });
       this.hub.setRoots(asList(params.roots));
       // A broken config at start still starts the host: the error is pushed and `reload` can fix it.
@@ -200,6 +207,10 @@ export class Bridge {
       await this.hub!.get(server).unsubscribe(uri);
       return null;
     },
+    answer: async ({ id, result, error }) => {
+      this.asks.answer(id, error ?? null, result);
+      return null;
+    },
     complete: async ({ server, ref, argument, context }, id) =>
       this.cancellable(id, (signal) =>
         this.hub!.get(server).complete({ ref, argument, ...(context ? { context } : {}) } as never, { signal }),
@@ -220,8 +231,32 @@ export class Bridge {
     }
   }
 
+  /**
+   * A server definition with its `${input:id}` placeholders filled in, asking the editor for the values
+   * it does not have yet (once per host). Called by a session at each start.
+   *
+   * @param signal aborted when the start is abandoned (the server stopped): the ask is withdrawn
+   * @throws HostError Cancelled (declined or withdrawn), RequestTimeout (no answer within the server's deadline)
+   */
+  resolveInputs = (cfg: ServerConfig, signal?: AbortSignal): Promise<ServerConfig> =>
+    this.inputs.resolve(cfg, async (def: InputDef) => {
+      const params = {
+        id: def.id,
+        ...(def.description ? { description: def.description } : {}),
+        ...(def.password ? { password: true } : {}),
+        ...(def.default !== undefined ? { default: def.default } : {}),
+        ...(def.type === 'pickString' && def.options ? { options: def.options } : {}),
+      };
+      const title = `${cfg.name}: ${def.description ?? def.id}`;
+      const timeoutMs = cfg.timeout_ms ?? this.initParams?.timeout_ms ?? Defaults.timeout_ms;
+      const answer = await this.asks.ask('input', params, { server: cfg.name, title, timeoutMs, signal });
+      if (typeof answer?.value !== 'string') throw new HostError(ErrorCodes.InvalidParams, `${title}: the editor's answer has no string "value"`);
+      return answer.value;
+    });
+
   /** Stops watching and every server; resolves when they are gone. */
   async shutdown(): Promise<void> {
+    this.asks.withdrawAll('the host is exiting');
     // Neovim is gone: nothing more is sent to it (a write would fail with EPIPE).
     this.closed = true;
     await this.stopWatching?.();

@@ -10,15 +10,49 @@
  *   `items` lists, in order, what one turn of the host's event loop produced:
  *   - `{ "r", id, err, result }`: the reply to request `id`, exactly one per request; `err` is
  *     `nil`/`vim.NIL` on success, else an {@link RpcError};
- *   - `{ "p", event, payload }`: a push, see {@link PushEvents}.
+ *   - `{ "p", event, payload }`: a push, see {@link PushEvents};
+ *   - `{ "q", ask_id, kind, params, meta }`: the host asks the editor (see {@link AskKinds});
+ *   - `{ "w", ask_id, reason }`: the host withdraws ask `ask_id` unanswered (see "Asks" below).
+ *
+ * Asks (host → editor requests). Some things need a person: a value for `${input:id}` today; approval
+ * of a model's tool call, elicitation, sampling review and OAuth consent next. The host sends a `q` item
+ * with an `ask_id` (unique per host process, independent of Lua's request ids), the kind, its params and
+ * {@link AskMeta}. Lua queues asks and shows one at a time, never taking focus in Insert mode; it answers
+ * each exactly once with the `answer` request: `{ id = ask_id, result = ... }`, or `{ id, error = { code,
+ * message } }` when the user declined (Cancelled) or the Lua handler failed (its error). The host may
+ * withdraw an ask before that (`w` item, with a reason Lua shows while closing its UI) when the server
+ * cancels the request behind it, the server stops, or the ask's `timeout_ms` passes; an answer that comes
+ * after a withdrawal gets UnknownItem. When the host exits, Lua withdraws every ask itself.
  *
  * Names of MCP objects keep the spec's own field names (`inputSchema`, `structuredContent`, ...).
  */
 
-import type { Root, ServerSnapshot } from '../contract/snapshot.js';
+import type { Root, RpcError, ServerSnapshot } from '../contract/snapshot.js';
 
 export type { Root, RpcError, ServerSnapshot, ServerStatus } from '../contract/snapshot.js';
 export { ErrorCodes } from '../contract/errors.js';
+
+/** Who asks and how long the ask may wait; the fifth element of a `q` item. */
+export interface AskMeta {
+  /** One line saying who asks for what, e.g. `github: GitHub token`. */
+  title: string;
+  /** The server on whose behalf the editor is asked. */
+  server?: string;
+  /** The host withdraws the ask after this long, ms (none: until answered or withdrawn otherwise). */
+  timeout_ms?: number;
+}
+
+/** What the host can ask the editor (kind → params → result). */
+export interface AskKinds {
+  /**
+   * A value for a `${input:id}` placeholder of a server definition (VS Code's `inputs`: `promptString`,
+   * or `pickString` when `options` is given). Asked once per host; the value is never logged.
+   */
+  input: {
+    params: { id: string; description?: string; password?: boolean; default?: string; options?: string[] };
+    result: { value: string };
+  };
+}
 
 /** Requests Lua sends (method → params → result). */
 export interface Requests {
@@ -88,6 +122,12 @@ export interface Requests {
     params: { server: string; ref: unknown; argument: { name: string; value: string }; context?: unknown };
     result: unknown;
   };
+  /**
+   * The editor's one answer to ask `id` (a `q` item): `result` shaped as `AskKinds[kind]['result']`, or
+   * `error` when the user declined (Cancelled) or the Lua handler failed. Replies nil, or UnknownItem
+   * when the ask is no longer pending (withdrawn, or answered already).
+   */
+  answer: { params: { id: number; result?: unknown; error?: RpcError }; result: null };
 }
 
 /** Pushes the host sends unasked (event → payload). */

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError, type ServerConfig } from './types.js';
 import { describeErrors, validateFile, validateServer } from './schema.js';
+import { inputsOf, type InputDef } from './inputs.js';
 import { expand, type PlaceholderContext } from './placeholders.js';
 
 /** Where `setup({ servers = ... })` definitions are said to come from in errors. */
@@ -28,6 +29,7 @@ export async function loadConfig(opts: LoadOptions): Promise<ServerConfig[]> {
   const raw = opts.path ? await readJsonFile(opts.path) : {};
   const file = opts.path ?? SETUP_SOURCE;
   const fileServers = fileEntries(raw, file);
+  const inputDefs = fileInputs(raw);
   const merged = new Map<string, { def: Record<string, unknown>; source: string; key: string }>();
   for (const [name, entry] of fileServers) merged.set(name, entry);
   for (const [name, def] of Object.entries(opts.setupServers ?? {})) {
@@ -36,7 +38,16 @@ export async function loadConfig(opts: LoadOptions): Promise<ServerConfig[]> {
     const base = merged.get(name);
     merged.set(name, base ? { ...base, def: { ...base.def, ...own }, source: `${base.source} + ${SETUP_SOURCE}` } : { def: own, source: SETUP_SOURCE, key: `servers.${name}` });
   }
-  return [...merged].map(([name, { def, source, key }]) => normalize(name, def, source, key, opts.ctx));
+  return [...merged].map(([name, { def, source, key }]) => {
+    const cfg = normalize(name, def, source, key, opts.ctx);
+    return { ...cfg, inputs: inputsOf(cfg, inputDefs) };
+  });
+}
+
+/** The file's `inputs` (VS Code's format), already checked by the schema; `type` defaults to promptString. */
+function fileInputs(raw: unknown): InputDef[] {
+  const list = (raw as { inputs?: Partial<InputDef>[] }).inputs ?? [];
+  return list.map((d) => ({ ...d, type: d.type ?? 'promptString' }) as InputDef);
 }
 
 async function readJsonFile(path: string): Promise<unknown> {
@@ -96,7 +107,7 @@ function normalize(name: string, def: Record<string, unknown>, source: string, k
     }
   };
   const roots = Array.isArray(d.roots) ? d.roots.map((r, i) => resolve(ctx.workspaceFolder, x(r, `roots[${i}]`))) : (d.roots ?? true);
-  const common = { name, disabled: d.disabled ?? false, roots, source, ...(d.timeout_ms ? { timeout_ms: d.timeout_ms } : {}) };
+  const common = { name, disabled: d.disabled ?? false, roots, source, inputs: [], ...(d.timeout_ms ? { timeout_ms: d.timeout_ms } : {}) };
   const type = d.type === 'streamableHttp' || d.type === 'streamable-http' ? 'http' : d.type;
   if (d.command !== undefined && (type === undefined || type === 'stdio')) {
     return {

@@ -1,7 +1,8 @@
 /**
  * Placeholder expansion in server definitions, as VS Code and Cursor do it:
  * `${env:NAME}` (the host's environment, unset → empty string), `${workspaceFolder}` (Neovim's cwd),
- * `${userHome}`. Expanded values are secrets as far as logging goes: callers never log them.
+ * `${userHome}`; `${input:id}` stays as it is, to be asked for when the server starts (inputs.ts).
+ * Expanded values are secrets as far as logging goes: callers never log them.
  */
 export interface PlaceholderContext {
   env: NodeJS.ProcessEnv;
@@ -22,6 +23,7 @@ export function expand(value: string, ctx: PlaceholderContext): string {
     if (inner.startsWith('env:')) return ctx.env[inner.slice(4)] ?? '';
     if (inner === 'workspaceFolder') return ctx.workspaceFolder;
     if (inner === 'userHome') return ctx.userHome;
-    throw new Error(`unknown placeholder \${${inner}} (known: \${env:NAME}, \${workspaceFolder}, \${userHome})`);
+    if (/^input:[^}]+$/.test(inner)) return `\${${inner}}`;
+    throw new Error(`unknown placeholder \${${inner}} (known: \${env:NAME}, \${workspaceFolder}, \${userHome}, \${input:ID})`);
   });
 }

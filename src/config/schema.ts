@@ -36,7 +36,21 @@ export const fileSchema = {
   properties: {
     mcpServers: { type: 'object', additionalProperties: serverSchema },
     servers: { type: 'object', additionalProperties: serverSchema },
-    inputs: { type: 'array' },
+    inputs: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id'],
+        properties: {
+          type: { enum: ['promptString', 'pickString'] },
+          id: { type: 'string', minLength: 1 },
+          description: { type: 'string' },
+          default: { type: 'string' },
+          password: { type: 'boolean' },
+          options: { type: 'array', items: { type: 'string' } },
+        },
+      },
+    },
   },
 } as const;
 

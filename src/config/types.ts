@@ -1,3 +1,5 @@
+import type { InputDef } from './inputs.js';
+
 /** One server definition after parsing, placeholder expansion and normalisation. */
 export type ServerConfig = StdioServerConfig | HttpServerConfig;
 
@@ -14,6 +16,8 @@ interface CommonServerConfig {
   roots: boolean | string[];
   /** Where the definition came from (file path or `setup()`), for error messages. */
   source: string;
+  /** The `${input:id}` placeholders left in the strings, asked for when the server starts (config/inputs.ts). */
+  inputs: InputDef[];
 }
 
 export interface StdioServerConfig extends CommonServerConfig {

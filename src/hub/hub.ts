@@ -8,7 +8,7 @@ import type { ServerConfig } from '../config/types.js';
 import { diffConfig, type ConfigDiff } from '../config/diff.js';
 import { ErrorCodes, HostError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { Session } from '../session/session.js';
+import { Session, type SessionDeps } from '../session/session.js';
 
 export interface HubDeps {
   log: Logger;
@@ -17,6 +17,8 @@ export interface HubDeps {
   onRemoved: (name: string) => void;
   onMessage: (level: 'error' | 'warn' | 'info', text: string) => void;
   onResourceUpdated: (s: Session, uri: string) => void;
+  /** See {@link SessionDeps.prepare}. */
+  prepare?: SessionDeps['prepare'];
 }
 
 export class Hub {

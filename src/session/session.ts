@@ -48,6 +48,11 @@ export interface SessionDeps {
   roots: () => Root[];
   /** `notifications/resources/updated` for a subscribed resource. */
   onResourceUpdated: (s: Session, uri: string) => void;
+  /**
+   * The definition to start with, e.g. with `${input:id}` values asked of the user; `signal` is aborted
+   * (with a reason) when the start is abandoned.
+   */
+  prepare?: (cfg: ServerConfig, signal: AbortSignal) => Promise<ServerConfig>;
 }
 
 export interface RequestOpts {
@@ -70,6 +75,8 @@ export class Session {
   private generation = 0;
   private starting?: Promise<void>;
   private restartTimer?: NodeJS.Timeout;
+  /** Aborts the preparation of the start in progress (an ask for inputs) when it is abandoned. */
+  private startAbort?: AbortController;
   private crashes = 0;
   private refreshing = new Map<ListKind, Promise<void>>();
   private refreshAgain = new Set<ListKind>();
@@ -133,9 +140,12 @@ export class Session {
     this.setStatus('starting');
     this.log.info({ transport: this.cfg.transport }, 'starting');
     const started = Date.now();
+    const abort = (this.startAbort = new AbortController());
     this.starting = (async () => {
       try {
-        const conn = await connect(this.cfg, () => this.makeClient(gen), this.timeoutMs, (line) => this.log.info({ stderr: line }));
+        const cfg = this.deps.prepare ? await this.deps.prepare(this.cfg, abort.signal) : this.cfg;
+        if (gen !== this.generation) throw new Error('stopped while starting');
+        const conn = await connect(cfg, () => this.makeClient(gen), this.timeoutMs, (line) => this.log.info({ stderr: line }));
         if (gen !== this.generation) {
           await conn.client.close().catch(() => {});
           throw new Error('stopped while starting');
@@ -166,6 +176,7 @@ export class Session {
   /** Ends the session (HTTP: DELETE; stdio: the process group) and resolves once it is gone. */
   async stop(): Promise<void> {
     this.generation++;
+    this.startAbort?.abort('the server was stopped');
     clearTimeout(this.restartTimer);
     this.crashes = 0;
     await this.closeConnection();

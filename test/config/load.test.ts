@@ -71,8 +71,21 @@ describe('config loading', () => {
   });
 
   it('rejects an unknown placeholder instead of passing it on', async () => {
-    const path = file({ mcpServers: { a: { command: 'x', args: ['${input:token}'] } } });
-    await expect(loadConfig({ path, ctx })).rejects.toThrow('mcpServers.a.args[0]: unknown placeholder ${input:token}');
+    const path = file({ mcpServers: { a: { command: 'x', args: ['${secret:token}'] } } });
+    await expect(loadConfig({ path, ctx })).rejects.toThrow('mcpServers.a.args[0]: unknown placeholder ${secret:token}');
+  });
+
+  it('keeps ${input:id} for the start and lists the inputs with their definitions', async () => {
+    const inputs = [{ type: 'pickString', id: 'region', description: 'Region', options: ['eu', 'us'] }];
+    const path = file({ inputs, servers: { a: { command: 'x', args: ['${input:region}'], env: { T: '${input:token}' } } } });
+    const [a] = await loadConfig({ path, ctx });
+    expect(a).toMatchObject({ args: ['${input:region}'], env: { T: '${input:token}' } });
+    expect(a!.inputs).toEqual([inputs[0], { type: 'promptString', id: 'token', description: 'token' }]);
+  });
+
+  it('says which input definition is wrong', async () => {
+    const path = file({ inputs: [{ type: 'promptString' }], servers: {} });
+    await expect(loadConfig({ path, ctx })).rejects.toThrow("inputs[0]: must have required property 'id'");
   });
 
   it('diffs two configurations by server', async () => {

@@ -11,6 +11,7 @@ M.names = {
   config_loaded = 'McpConfigLoaded',
   resource_updated = 'McpResourceUpdated',
   resource_read = 'McpResourceRead',
+  asks_changed = 'McpAsksChanged',
 }
 
 ---Fires `User {pattern}` with `data`, from the main loop.

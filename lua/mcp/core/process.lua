@@ -55,6 +55,12 @@ function M.running() return state.job ~= nil end
 ---@return string?
 function M.last_error() return state.last_error end
 
+---Withdraws every pending ask (|mcp-asks|): they went with the host.
+---@param reason string
+local function asks_gone(reason)
+  if package.loaded['mcp.asks'] then require('mcp.asks')._host_gone(reason) end
+end
+
 ---@param job integer
 ---@param code integer
 local function on_exit(job, code)
@@ -65,6 +71,7 @@ local function on_exit(job, code)
   local tail = state.stderr[#state.stderr]
   local msg = ('the host exited (code %d)%s; see the log: %s'):format(code, tail and (': ' .. tail) or '', M.log_path())
   channel.close(job, { code = codes.HostUnavailable, message = msg })
+  asks_gone(asked and 'the host was stopped' or 'the host exited')
   if asked then
     store.stop_all('stopped with the host')
     return
@@ -240,6 +247,7 @@ function M.restart()
     state.stopping[job] = true
     state.job, state.info = nil, nil
     channel.close(job, { code = codes.HostUnavailable, message = 'the host was restarted' })
+    asks_gone('the host was restarted')
     pcall(vim.fn.jobstop, job)
   end
   state.crashed = false

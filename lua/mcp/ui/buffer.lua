@@ -1,10 +1,10 @@
---- The plugin's own buffers (the hub, results, the roots report, forms): one helper creates them and
+--- The plugin's own buffers (the hub, results, the roots report, forms, asks): one helper creates them and
 --- records what each is, so that anything may tell them apart from a live resource buffer
 --- (`mcp://{server}/{uri}`, |mcp-resource-buffers|) without looking at names. `b:mcp_kind` holds the kind
 --- for users' autocommands and statuslines.
 local M = {}
 
----@alias mcp.ui.BufferKind "hub"|"result"|"roots"|"form"
+---@alias mcp.ui.BufferKind "hub"|"result"|"roots"|"form"|"ask"
 
 ---@type table<integer, mcp.ui.BufferKind> by buffer number; survives |:bdelete| (not |:bwipeout|)
 local kinds = {}
@@ -12,7 +12,7 @@ local kinds = {}
 local augroup ---@type integer?
 
 ---Creates an unlisted scratch buffer named `name` and records it as one of the plugin's own, of `kind`.
----@param name string buffer name
+---@param name string? buffer name (nil: none)
 ---@param kind mcp.ui.BufferKind
 ---@param opts? { buftype?: string, bufhidden?: string, filetype?: string } (defaults: "nofile", "hide")
 ---@return integer buf
@@ -29,7 +29,7 @@ function M.create(name, kind, opts)
       callback = function(ev) kinds[ev.buf] = nil end,
     })
   end
-  vim.api.nvim_buf_set_name(buf, name)
+  if name then vim.api.nvim_buf_set_name(buf, name) end
   vim.bo[buf].buftype = opts.buftype or 'nofile'
   vim.bo[buf].bufhidden = opts.bufhidden or 'hide'
   vim.bo[buf].swapfile = false

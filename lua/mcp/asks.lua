@@ -1,0 +1,250 @@
+--- Asks: questions the host puts to the person at the editor (|mcp-asks|).
+---
+--- The host sends an ask (`q` item of the channel's batch, see src/bridge/protocol.ts "Asks"); this
+--- module queues it, shows one at a time through the handler registered for its kind, and answers the
+--- host exactly once (the `answer` request). The host may withdraw an ask first (`w` item): its UI closes
+--- and the user is told why. Nothing is shown while the user types (Insert, Replace, Command-line or
+--- Terminal mode): the ask waits, announced once, until the mode changes. An ask the user hid stays
+--- pending; |:Mcp-asks| and the hub bring it back.
+local M = {}
+
+---@class mcp.Ask
+---@field id integer the host's ask id
+---@field kind string what is asked, e.g. "input" (`AskKinds` in protocol.ts)
+---@field params table the kind's params
+---@field title string one line saying who asks for what
+---@field server? string the server on whose behalf the editor is asked
+---@field timeout_ms? integer the host withdraws the ask after this long, ms
+---@field time integer when it arrived (`os.time()`)
+---@field hidden? boolean the user hid it; shown again only on request
+
+---A handler shows an ask and calls `respond` once with the person's answer (or an error); `hide` puts
+---the ask aside unanswered (it stays pending). It returns a function that closes its UI without
+---answering (called when the ask is withdrawn or hidden), or nil.
+---@alias mcp.AskHandler fun(ask: mcp.Ask, respond: fun(err: mcp.Error?, result: any), hide: fun()): (fun()|nil)
+
+local codes = require('mcp.core.contract').codes
+local events = require('mcp.core.events')
+local util = require('mcp.core.util')
+
+local state = {
+  ---@type mcp.Ask[] pending asks, oldest first (the shown one included)
+  pending = {},
+  ---@type mcp.Ask? the ask whose UI is open
+  shown = nil,
+  ---@type fun()? closes the shown ask's UI
+  close = nil,
+  ---@type table<string, mcp.AskHandler>
+  handlers = {},
+  ---@type integer? autocmd waiting for the user to leave Insert mode
+  waiting = nil,
+}
+
+---Tells the user, from the main loop (asks arrive inside the RPC handler).
+---@param msg string
+---@param level integer
+local function notify(msg, level)
+  vim.schedule(function() util.notify(msg, level) end)
+end
+
+---Fires `User McpAsksChanged` so that the hub (and anyone else) can show the count.
+local function changed() events.fire(events.names.asks_changed, { pending = #state.pending }) end
+
+---Is the user typing (a UI opening now would take their keys)?
+---@return boolean
+local function busy()
+  local mode = vim.api.nvim_get_mode()
+  return mode.blocking or mode.mode:match('^[iRct]') ~= nil
+end
+
+---@param id integer
+---@return integer? index
+local function index_of(id)
+  for i, a in ipairs(state.pending) do
+    if a.id == id then return i end
+  end
+end
+
+---Closes the shown ask's UI (if any) without answering.
+local function close_shown()
+  local close = state.close
+  state.shown, state.close = nil, nil
+  if close then pcall(close) end
+end
+
+local show_next
+
+---Answers ask `ask` once; later calls do nothing.
+---@param ask mcp.Ask
+---@param err mcp.Error?
+---@param result any
+local function answer(ask, err, result)
+  local i = index_of(ask.id)
+  if not i then return end -- answered already, or withdrawn
+  table.remove(state.pending, i)
+  if state.shown == ask then close_shown() end
+  local params = { id = ask.id }
+  if err then
+    params.error = { code = err.code or codes.InternalError, message = err.message or 'failed' }
+  else
+    params.result = result == nil and vim.empty_dict() or result
+  end
+  -- To the host that asked (never a new one: an ask dies with its host).
+  require('mcp.core.channel').send('answer', params, {}, function(e)
+    -- The host withdrew it in the meantime (it crossed our answer): nothing is lost, say so quietly.
+    if e and e.code ~= codes.UnknownItem then
+      notify(('%s: the answer was not delivered: %s'):format(ask.title, e.message), vim.log.levels.WARN)
+    end
+  end)
+  changed()
+  vim.schedule(show_next)
+end
+
+---Opens `ask` with its kind's handler; a handler that fails answers with its error.
+---@param ask mcp.Ask
+local function open(ask)
+  local handler = state.handlers[ask.kind]
+  state.shown, ask.hidden = ask, nil
+  if not handler then
+    return answer(
+      ask,
+      { code = codes.MethodNotFound, message = ('this editor cannot answer asks of kind "%s"'):format(ask.kind) }
+    )
+  end
+  local ok, res = pcall(handler, ask, function(err, result) answer(ask, err, result) end, M.hide)
+  if not ok then
+    notify(('%s: %s'):format(ask.title, tostring(res)), vim.log.levels.ERROR)
+    return answer(ask, { code = codes.InternalError, message = 'the editor failed to show it: ' .. tostring(res) })
+  end
+  if state.shown == ask then state.close = type(res) == 'function' and res or nil end
+end
+
+---Shows the oldest pending ask that is not hidden, unless one is shown or the user is typing.
+function show_next()
+  if state.shown then return end
+  local ask
+  for _, a in ipairs(state.pending) do
+    if not a.hidden then
+      ask = a
+      break
+    end
+  end
+  if not ask then return end
+  if busy() then
+    if not state.waiting then
+      state.waiting = vim.api.nvim_create_autocmd('ModeChanged', {
+        desc = 'mcp: show a pending ask once the user stops typing',
+        callback = function()
+          if busy() then return end
+          state.waiting = nil
+          vim.schedule(show_next)
+          return true -- delete this autocmd
+        end,
+      })
+    end
+    return
+  end
+  open(ask)
+end
+
+---Registers the UI for one kind of ask (the built-in ones are registered on first use).
+---@param kind string
+---@param handler mcp.AskHandler
+function M.register(kind, handler) state.handlers[kind] = handler end
+
+---The asks waiting for an answer, oldest first (copies).
+---@return mcp.Ask[]
+function M.pending() return vim.deepcopy(state.pending) end
+
+---Shows pending ask `id` (default: the oldest), in place of the one shown (which stays pending).
+---@param id? integer
+---@return boolean shown false when there is no such ask
+function M.open(id)
+  local ask = id and state.pending[index_of(id) or 0] or state.pending[1]
+  if not ask then return false end
+  if state.shown == ask then
+    close_shown() -- reopen: e.g. its window was closed by `:only`
+  elseif state.shown then
+    state.shown.hidden = true
+    close_shown()
+  end
+  open(ask)
+  return true
+end
+
+---Hides the shown ask: it stays pending (|:Mcp-asks| brings it back) and the next one is shown.
+function M.hide()
+  local ask = state.shown
+  if not ask then return end
+  ask.hidden = true
+  close_shown()
+  notify(('%s: still waiting for you (:Mcp asks)'):format(ask.title), vim.log.levels.INFO)
+  vim.schedule(show_next)
+end
+
+---Lets the user pick a pending ask to show (|:Mcp-asks|).
+function M.pick()
+  if #state.pending == 0 then return notify('no pending asks', vim.log.levels.INFO) end
+  if #state.pending == 1 then return M.open(state.pending[1].id) end
+  vim.ui.select(state.pending, {
+    prompt = 'Pending asks',
+    format_item = function(a) return ('%s  (%s)'):format(a.title, os.date('%H:%M:%S', a.time)) end,
+  }, function(a)
+    if a then M.open(a.id) end
+  end)
+end
+
+---Called by the channel for a `q` item: the host asks.
+---@param id integer
+---@param kind string
+---@param params table
+---@param meta { title: string, server?: string, timeout_ms?: integer }
+function M._ask(id, kind, params, meta)
+  if not state.handlers.input then M.register('input', require('mcp.ui.ask').input) end
+  local nonil = util.nonil
+  ---@type mcp.Ask
+  local ask = {
+    id = id,
+    kind = kind,
+    params = type(params) == 'table' and params or {},
+    title = tostring(meta.title),
+    server = nonil(meta.server),
+    timeout_ms = nonil(meta.timeout_ms),
+    time = os.time(),
+  }
+  table.insert(state.pending, ask)
+  changed()
+  -- Another ask comes first, or the user is typing: say that this one waits, and where to find it.
+  if #state.pending > 1 or busy() then
+    notify(('%s: waiting for you (:Mcp asks)'):format(ask.title), vim.log.levels.INFO)
+  end
+  vim.schedule(show_next)
+end
+
+---Called by the channel for a `w` item: the host withdrew ask `id`.
+---@param id integer
+---@param reason string
+function M._withdraw(id, reason)
+  local i = index_of(id)
+  if not i then return end
+  local ask = table.remove(state.pending, i)
+  if state.shown == ask then close_shown() end
+  notify(('%s: withdrawn (%s)'):format(ask.title, reason), vim.log.levels.WARN)
+  changed()
+  vim.schedule(show_next)
+end
+
+---Called when the host exits: every pending ask is gone with it.
+---@param reason string
+function M._host_gone(reason)
+  if #state.pending == 0 then return end
+  local asks = state.pending
+  state.pending = {}
+  close_shown()
+  for _, ask in ipairs(asks) do
+    notify(('%s: withdrawn (%s)'):format(ask.title, reason), vim.log.levels.WARN)
+  end
+  changed()
+end
+
+return M
