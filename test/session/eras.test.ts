@@ -8,6 +8,8 @@
  * `initialize`; server-everything over Streamable HTTP and over the old HTTP+SSE transport (reached by
  * falling back). Servers run through `count-spawns.sh` so that the test sees every process spawn.
  */
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +95,25 @@ describe.each(nvimBinaries())('both eras on Neovim $version', ({ bin }) => {
     expect([s.everything_http!.transport, s.everything_http!.protocol_version]).toEqual(['http', '2025-11-25']);
     expect([s.everything_sse!.transport, s.everything_sse!.protocol_version]).toEqual(['sse', '2025-11-25']);
     expect(s.modern!.server_info).toEqual({ name: 'modern', version: '1.0.0' });
+  });
+
+  it('shows of a 2026-07-28 server what the SDK v2 client gets from it directly', async () => {
+    const client = new Client({ name: 'direct-sdk', version: '0' }, { capabilities: { roots: {} }, versionNegotiation: { mode: 'auto' } });
+    client.setRequestHandler('roots/list', () => ({ roots: [] }));
+    await client.connect(new StdioClientTransport({ command: 'node', args: [MODERN], stderr: 'ignore' }));
+    try {
+      const entry = (await servers(nv)).modern! as unknown as Record<string, unknown>;
+      expect(entry.capabilities).toEqual(client.getServerCapabilities());
+      expect(entry.instructions).toBe(client.getInstructions());
+      const tools = (await client.listTools()).tools;
+      // The list as both saw it at the start (a later test adds tools).
+      expect((entry.tools as unknown[]).slice(0, tools.length)).toEqual(tools);
+      expect(entry.prompts).toEqual((await client.listPrompts()).prompts);
+      expect(entry.resources).toEqual((await client.listResources()).resources);
+      expect(entry.resource_templates).toEqual((await client.listResourceTemplates()).resourceTemplates);
+    } finally {
+      await client.close();
+    }
   });
 
   it('a legacy server that exits on server/discover is legacy, not failed: spawned again and initialized', () => {
