@@ -28,6 +28,7 @@ local M = {}
 ---@field server_info? mcp.ServerInfo `serverInfo` the server sent (when connected)
 ---@field capabilities? table server capabilities (when connected)
 ---@field instructions? string server instructions (when connected)
+---@field protocol_version? string the MCP revision negotiated with it, e.g. "2026-07-28" or "2025-11-25" (when connected)
 ---@field timeout_ms? integer the server's own per-request timeout, ms, when its config sets one
 ---@field tools table[] MCP Tool objects (complete list)
 ---@field prompts table[] MCP Prompt objects (complete list)
@@ -89,6 +90,9 @@ M.log_levels = { 'trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent' }
 
 ---Every server status, in lifecycle order.
 M.server_statuses = { 'disabled', 'stopped', 'starting', 'connected', 'failed' }
+
+---Optional fields of `mcp.ServerSnapshot` (absent, or `vim.NIL` on the wire, when unset).
+M.snapshot_optional = { 'error', 'server_info', 'capabilities', 'instructions', 'protocol_version', 'timeout_ms' }
 
 ---Keys of a server definition (|mcp-config|).
 M.server_keys = { 'type', 'command', 'args', 'env', 'cwd', 'url', 'headers', 'disabled', 'timeout_ms', 'roots' }

@@ -6,6 +6,7 @@
 local M = {}
 
 local events = require('mcp.core.events')
+local contract = require('mcp.core.contract')
 local nonil = require('mcp.core.util').nonil
 
 ---How many `message` pushes are kept.
@@ -28,7 +29,7 @@ local state = {
 ---@param s table
 ---@return mcp.ServerSnapshot
 function M.normalize(s)
-  for _, k in ipairs({ 'error', 'server_info', 'capabilities', 'instructions', 'timeout_ms' }) do
+  for _, k in ipairs(contract.snapshot_optional) do
     s[k] = nonil(s[k])
   end
   for _, k in ipairs({ 'tools', 'prompts', 'resources', 'resource_templates' }) do
@@ -88,7 +89,7 @@ function M.stop_all(why)
   for _, name in ipairs(state.order) do
     local s = state.snapshots[name]
     s.status, s.error = 'stopped', why
-    s.server_info, s.capabilities, s.instructions = nil, nil, nil
+    s.server_info, s.capabilities, s.instructions, s.protocol_version = nil, nil, nil, nil
     s.tools, s.prompts, s.resources, s.resource_templates = {}, {}, {}, {}
     events.fire(events.names.server_changed, s)
   end
