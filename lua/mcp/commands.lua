@@ -82,6 +82,13 @@ M.subcommands = {
       require('mcp.ui.roots').show(a.mods)
     end,
   },
+  asks = {
+    usage = 'asks',
+    run = function(a)
+      if #a.fargs > 0 then return util.error('usage: :Mcp asks') end
+      require('mcp.asks').pick()
+    end,
+  },
   reload = {
     usage = 'reload   (:Mcp! reload: restart the host)',
     run = function(a) require('mcp.servers').reload(a.bang) end,

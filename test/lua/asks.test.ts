@@ -160,9 +160,11 @@ describe.each(nvimBinaries())('asks on Neovim $version', ({ bin }) => {
     });
     expect(second.title).not.toBe(first.title);
     await nv.nvim.input('b-value<CR>');
-    // Bring the hidden one back and answer it.
+    // The hub says one is waiting; :Mcp asks brings the hidden one back.
     await nv.waitFor(async () => (await pending()).length === 1, { message: 'one pending ask' });
-    await nv.lua('require("mcp.asks").open()');
+    await nv.lua('vim.cmd("Mcp")');
+    await nv.waitFor('vim.tbl_contains(vim.api.nvim_buf_get_lines(0, 0, -1, false), "Asks: 1 waiting for you  (a: show)")', { message: 'the Asks line in the hub' });
+    await nv.lua('vim.cmd("Mcp asks")');
     expect((await shown()).title).toBe(first.title);
     await nv.nvim.input('<Esc>A-value<CR>');
     expect((await s1).err).toBeNull();

@@ -89,7 +89,7 @@ describe.each(nvimBinaries())(':checkhealth mcp on Neovim $version', ({ bin, ful
     );
     const info2 = await nv.lua<{ name: string; version: string }>('return require("mcp").server("everything").server_info');
     expect(servers, show(r)).toContain(
-      `- OK everything: connected (${info2.name} ${info2.version}, stdio, ${counts[0]} tools, ${counts[1]} prompts, ${counts[2]} resources)`,
+      `- OK everything: connected (${info2.name} ${info2.version}, stdio, MCP 2025-11-25, ${counts[0]} tools, ${counts[1]} prompts, ${counts[2]} resources)`,
     );
     const broken = servers.find((l) => l.includes('broken:'));
     expect(broken, show(r)).toMatch(new RegExp(`^- ERROR broken: failed .*not found.*${MISSING}`));

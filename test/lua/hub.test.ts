@@ -26,6 +26,7 @@ interface Snapshot {
   error?: string;
   transport: string;
   server_info?: { name: string; version: string };
+  protocol_version?: string;
 }
 
 /** The hub buffer's lines (empty if there is no hub buffer). */
@@ -63,7 +64,7 @@ async function expectedConnectedLine(nv: NvimInstance, name: string): Promise<st
   const s = await nv.lua<Snapshot>('return require("mcp").server(...)', name);
   const n = (kind: string) => nv.lua<number>(`return #require("mcp").${kind}(...)`, name);
   expect(s.status).toBe('connected');
-  return `● ${name}  connected  ${s.server_info!.name} ${s.server_info!.version}  ${s.transport}  tools ${await n('tools')}  prompts ${await n('prompts')}  resources ${await n('resources')}`;
+  return `● ${name}  connected  ${s.server_info!.name} ${s.server_info!.version}  ${s.transport}  ${s.protocol_version}  tools ${await n('tools')}  prompts ${await n('prompts')}  resources ${await n('resources')}`;
 }
 
 /** The tags the hub shows for a tool: exactly the hints the server set. */
@@ -139,8 +140,8 @@ describe.each(nvimBinaries())('hub on Neovim $version', ({ bin }) => {
     const everything = await expectedConnectedLine(nv, 'everything');
     const filesystem = await expectedConnectedLine(nv, 'filesystem');
     // The counts are those of real servers: non-zero where the server offers something.
-    expect(everything).toMatch(/^● everything  connected  mcp-servers\/everything \S+  stdio  tools [1-9]\d*  prompts [1-9]\d*  resources [1-9]\d*$/);
-    expect(filesystem).toMatch(/^● filesystem  connected  secure-filesystem-server \S+  stdio  tools [1-9]\d*  prompts 0  resources 0$/);
+    expect(everything).toMatch(/^● everything  connected  mcp-servers\/everything \S+  stdio  2025-11-25  tools [1-9]\d*  prompts [1-9]\d*  resources [1-9]\d*$/);
+    expect(filesystem).toMatch(/^● filesystem  connected  secure-filesystem-server \S+  stdio  2025-11-25  tools [1-9]\d*  prompts 0  resources 0$/);
     const lines = await waitHub(nv, (l) => l.includes(everything) && l.includes(filesystem), 'both servers connected');
     // Config order.
     expect(lines.indexOf(everything)).toBeLessThan(lines.indexOf(filesystem));

@@ -2,7 +2,7 @@
 --- expanded, its tools, prompts, resources and resource templates (|mcp-hub|).
 ---
 --- Line format of a server (fields separated by two spaces; optional ones left out, see |mcp-hub-format|):
----   `{icon} {name}  {status}[  {info.name} {info.version}]  {transport}[  tools N  prompts N  resources N]`
+---   `{icon} {name}  {status}[  {info.name} {info.version}]  {transport}[  {revision}  tools N  prompts N  resources N]`
 local M = {}
 
 local hl = require('mcp.ui.hl')
@@ -32,13 +32,14 @@ M.help = {
   { 'c', 'call the tool (get the prompt, read the resource) under the cursor' },
   { 'R', 'reload the config file' },
   { 'l', 'open the log file' },
+  { 'a', 'show a pending ask (also <CR> on the Asks line)' },
   { 'q', 'close the hub' },
   { 'g?', 'show or hide this help' },
 }
 
 ---@class mcp.hub.Item
----@field kind "server"|"tool"|"prompt"|"resource"|"template"
----@field server string
+---@field kind "server"|"tool"|"prompt"|"resource"|"template"|"asks"
+---@field server? string (absent for the Asks line)
 ---@field name? string tool or prompt name, resource URI, template URI template
 ---@field key string stable identity, used to keep the cursor on it across redraws
 
@@ -112,6 +113,9 @@ function M.server_segments(s)
     segs[#segs + 1] = { ('%s %s'):format(s.server_info.name or '?', s.server_info.version or '?'), 'McpServerInfo' }
   end
   segs[#segs + 1] = { '  ' .. (s.transport or '?') }
+  if s.status == 'connected' and s.protocol_version then
+    segs[#segs + 1] = { '  ' .. s.protocol_version, 'McpServerInfo' }
+  end
   if s.status == 'connected' then
     for _, k in ipairs({ 'tools', 'prompts', 'resources' }) do
       segs[#segs + 1] = { '  ' .. k .. ' ' }
@@ -293,6 +297,17 @@ function M.build()
       lines[#lines + 1] = { segs = { { (i == 1 and '  error: ' or '         ') .. l, 'McpError' } } }
     end
   end
+  local asks = package.loaded['mcp.asks'] and require('mcp.asks').pending() or {}
+  if #asks > 0 then
+    lines[#lines + 1] = {
+      segs = {
+        { 'Asks: ', 'McpLabel' },
+        { ('%d waiting for you'):format(#asks), 'McpStarting' },
+        { '  (a: show)', 'McpHelp' },
+      },
+      item = { kind = 'asks', key = 'asks' },
+    }
+  end
   lines[#lines + 1] = { segs = { { '' } } }
 
   local servers = store.snapshots()
@@ -450,6 +465,7 @@ end
 function M.toggle()
   local item = M.item()
   if not item then return end
+  if item.kind == 'asks' then return require('mcp.asks').pick() end
   if item.kind == 'server' then
     state.expanded[item.server] = not M.is_expanded(item.server)
   else
@@ -503,6 +519,7 @@ local function keymaps(buf)
   map('c', M.act, 'call tool / get prompt / read resource')
   map('R', function() require('mcp.servers').reload() end, 'reload config')
   map('l', function() require('mcp.ui.log').open() end, 'open log')
+  map('a', function() require('mcp.asks').pick() end, 'show a pending ask')
   map('q', M.close, 'close')
   map('g?', function()
     state.help = not state.help
@@ -522,7 +539,14 @@ function M.buffer()
     state.augroup = vim.api.nvim_create_augroup('mcp.hub', { clear = true })
     vim.api.nvim_create_autocmd('User', {
       group = state.augroup,
-      pattern = { 'McpServerChanged', 'McpServerRemoved', 'McpHostStarted', 'McpHostExited', 'McpConfigLoaded' },
+      pattern = {
+        'McpServerChanged',
+        'McpServerRemoved',
+        'McpHostStarted',
+        'McpHostExited',
+        'McpConfigLoaded',
+        'McpAsksChanged',
+      },
       desc = 'mcp.nvim: redraw the hub',
       callback = function() M.schedule() end,
     })
