@@ -8,7 +8,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startEverythingHttp } from '../../test/helpers/mcp.js';
 import { BIG_RESOURCE, CACHE, catalog, everything, nvim012, paged, repoRoot, SLOW_INIT, startBench, type BenchNvim, type ServerDef } from './env.js';
 import { connectFloor, listAll, type Floor } from './floor.js';
@@ -160,7 +159,7 @@ export async function hostReady(r: Reps): Promise<Row[]> {
   const listed: number[] = [];
   const floor: number[] = [];
   const sdk: number[] = [];
-  const sdkImport = `await import(${JSON.stringify(join(repoRoot, 'node_modules/@modelcontextprotocol/sdk/dist/esm/client/index.js'))}); process.stdout.write('x')`;
+  const sdkImport = `await import(${JSON.stringify(join(repoRoot, 'node_modules/@modelcontextprotocol/client/dist/index.mjs'))}); process.stdout.write('x')`;
   for (let i = 0; i < n + 1; i++) {
     const b = await startBench({});
     try {
@@ -509,7 +508,7 @@ async function catalogFloor(n: number): Promise<number[]> {
   try {
     for (let i = 0; i < n + 1; i++) {
       const done = new Promise<number>((resolve) => {
-        f.client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+        f.client.setNotificationHandler('notifications/tools/list_changed', async () => {
           // What a client must do on list_changed: load every page again.
           let cursor: string | undefined;
           do {

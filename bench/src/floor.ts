@@ -1,10 +1,11 @@
 /**
- * The floor: the official SDK's `Client`, called directly from this Node process against the same kind
- * of server, in the same run. Nothing of mcp.nvim is involved.
+ * The floor: the official SDK's `Client` (the v2 client package, the one the host is built on), called
+ * directly from this Node process against the same kind of server, in the same run. Nothing of mcp.nvim
+ * is involved. It connects in the SDK's default `legacy` mode: the best case for the 2025-11-25 servers
+ * the bench uses, as if the era were known in advance (the host's cached verdict).
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { ServerDef } from './env.js';
 
 export interface Floor {
