@@ -1,0 +1,77 @@
+/**
+ * What the conformance client does once connected, per scenario of `@modelcontextprotocol/conformance`:
+ * the steps a user of the host would take (call a tool, read a resource, get a prompt), each through the
+ * {@link Session} API the bridge uses. A scenario not named here gets the default plan, which exercises
+ * everything the server offers.
+ */
+import type { Session } from '../session/session.js';
+
+/** `MCP_CONFORMANCE_CONTEXT` as far as the client uses it. */
+export interface Context {
+  /** Tool calls the scenario wants made, in order (e.g. http-custom-headers). */
+  toolCalls?: { name: string; arguments?: Record<string, unknown> }[];
+}
+
+/** One thing to do; its result is logged, its error counted. */
+export interface Step {
+  name: string;
+  run: (s: Session) => Promise<unknown>;
+}
+
+const call = (tool: string, args: Record<string, unknown> = {}): Step => ({
+  name: `tools/call ${tool}`,
+  run: async (s) => {
+    const result = await s.callTool(tool, args);
+    if (result.isError) throw new Error(`${tool} answered with isError: ${JSON.stringify(result.content)}`);
+    return result;
+  },
+});
+
+/** The steps for `scenario`. */
+export function planFor(scenario: string, context: Context): Step[] {
+  if (context.toolCalls?.length) return context.toolCalls.map((c) => call(c.name, c.arguments ?? {}));
+  switch (scenario) {
+    // The mock server offers `add_numbers` and checks it is called with two numbers.
+    case 'tools_call':
+      return [call('add_numbers', { a: 2, b: 3 })];
+    // The client must hand a tool's inputSchema back unchanged: it is echoed from the session's cache,
+    // which is what the host shows the editor and a model.
+    case 'json-schema-2020-12-preservation':
+      return [
+        {
+          name: 'echo json_schema_2020_12_tool inputSchema',
+          run: async (s) => {
+            const tools = s.snapshot().tools as { name: string; inputSchema: unknown }[];
+            const focal = tools.find((t) => t.name === 'json_schema_2020_12_tool');
+            if (!focal) throw new Error('json_schema_2020_12_tool is not in the tool list');
+            return call('json_schema_echo', { schema: focal.inputSchema }).run(s);
+          },
+        },
+      ];
+    default:
+      return everything;
+  }
+}
+
+/** Every tool (no arguments), every resource, every prompt the server listed. */
+const everything: Step[] = [
+  {
+    name: 'call every tool, read every resource, get every prompt',
+    run: async (s) => {
+      // The snapshot's lists are the MCP objects the session cached (typed loosely for the bridge).
+      const snap = s.snapshot();
+      const tools = snap.tools as { name: string }[];
+      const resources = snap.resources as { uri: string }[];
+      const prompts = snap.prompts as { name: string }[];
+      const errors: string[] = [];
+      const attempt = async (what: string, p: Promise<unknown>) => {
+        await p.catch((err: Error) => errors.push(`${what}: ${err.message}`));
+      };
+      for (const t of tools) await attempt(`tools/call ${t.name}`, call(t.name).run(s));
+      for (const r of resources) await attempt(`resources/read ${r.uri}`, s.readResource(r.uri));
+      for (const p of prompts) await attempt(`prompts/get ${p.name}`, s.getPrompt(p.name, {}));
+      if (errors.length) throw new Error(errors.join('; '));
+      return { tools: tools.length, resources: resources.length, prompts: prompts.length };
+    },
+  },
+];
