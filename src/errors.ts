@@ -1,7 +1,7 @@
 /**
  * Errors that cross to Lua as `{ code, message, data? }` (see contract/).
  */
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import { ErrorCodes } from './contract/errors.js';
 import type { RpcError } from './contract/snapshot.js';
 
@@ -17,13 +17,25 @@ export class HostError extends Error {
   }
 }
 
-/** Any thrown value → the wire shape; MCP errors keep the server's code and data. */
+/**
+ * Any thrown value → the wire shape. Errors from the server (the SDK's `ProtocolError`) keep the
+ * server's code and data; the SDK's own failures (`SdkError`, with string codes) map to the host's
+ * codes: a timeout is RequestTimeout, a lost connection NotConnected, the rest InternalError carrying
+ * the SDK code in `data.sdk_code`.
+ */
 export function toRpcError(err: unknown): RpcError {
-  if (err instanceof HostError || err instanceof McpError) {
-    return err.data === undefined ? { code: err.code, message: err.message } : { code: err.code, message: err.message, data: err.data };
+  if (err instanceof HostError || err instanceof ProtocolError) return wire(err.code, err.message, err.data);
+  if (err instanceof SdkError) {
+    if (err.code === SdkErrorCode.RequestTimeout) return wire(ErrorCodes.RequestTimeout, err.message, undefined);
+    if (err.code === SdkErrorCode.ConnectionClosed || err.code === SdkErrorCode.NotConnected) return wire(ErrorCodes.NotConnected, err.message, undefined);
+    return wire(ErrorCodes.InternalError, err.message, { sdk_code: err.code });
   }
   if (err instanceof Error && err.name === 'AbortError') return { code: ErrorCodes.Cancelled, message: 'request cancelled' };
   return { code: ErrorCodes.InternalError, message: err instanceof Error ? err.message : String(err) };
+}
+
+function wire(code: number, message: string, data: unknown): RpcError {
+  return data === undefined ? { code, message } : { code, message, data };
 }
 
 export { ErrorCodes };

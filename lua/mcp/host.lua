@@ -406,6 +406,7 @@ function M.ensure()
     config_path = cfg.config_path or nil,
     servers = next(cfg.servers) and cfg.servers or vim.empty_dict(),
     log_path = log_path,
+    state_dir = vim.fn.stdpath('state'),
     log_level = cfg.log_level,
     timeout_ms = cfg.timeout_ms,
     workspace_folder = cwd,

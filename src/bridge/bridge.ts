@@ -5,7 +5,7 @@
  */
 import { homedir } from 'node:os';
 import type { NeovimClient } from 'neovim';
-import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
+import { UriTemplate } from '@modelcontextprotocol/client';
 import { loadConfig } from '../config/load.js';
 import { ConfigError, type ServerConfig } from '../config/types.js';
 import { serialized } from '../config/serial.js';
@@ -132,6 +132,7 @@ export class Bridge {
       this.hub = new Hub({
         log: this.log,
         timeoutMs: params.timeout_ms ?? Defaults.timeout_ms,
+        stateDir: params.state_dir,
         onChange: this.onSessionChange,
         onRemoved: (name) => this.push('removed', { name }),
         onMessage: (level, text) => this.push('message', { level, text }),

@@ -34,6 +34,11 @@ export interface Requests {
       servers?: Record<string, unknown>;
       /** Absolute path of the log file (under `stdpath("log")`). */
       log_path: string;
+      /**
+       * Neovim's `stdpath("state")`: the host keeps the era verdict cache there (`mcp-eras.json`).
+       * Without it, every server start negotiates its protocol era afresh.
+       */
+      state_dir?: string;
       log_level?: string;
       /** Default per-request timeout in ms. */
       timeout_ms?: number;

@@ -26,7 +26,15 @@ export interface ServerSnapshot {
   /** Human-readable reason when `status` is `failed` (or the last failure while restarting). */
   error?: string;
   transport: 'stdio' | 'http' | 'sse';
-  /** `serverInfo` from the initialize result: `{ name, version, title? }`. */
+  /**
+   * The protocol revision negotiated with the server while `connected`, e.g. `"2026-07-28"` (reached
+   * through `server/discover`) or `"2025-11-25"` (through `initialize`); absent otherwise.
+   */
+  protocol_version?: string;
+  /**
+   * The server's self-description `{ name, version, title? }`: `serverInfo` of the initialize result, or
+   * of the `server/discover` result's `_meta` in 2026-07-28 (where it is optional, so may be absent).
+   */
   server_info?: { name: string; version: string; title?: string };
   capabilities?: Record<string, unknown>;
   instructions?: string;

@@ -3,16 +3,19 @@
  * or failing server never delays another. Applies config diffs so that only added, removed or changed
  * servers restart.
  */
-import type { Root } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../config/types.js';
+import type { Root } from '../contract/snapshot.js';
 import { diffConfig, type ConfigDiff } from '../config/diff.js';
 import { ErrorCodes, HostError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { EraCache } from '../session/era-cache.js';
 import { Session } from '../session/session.js';
 
 export interface HubDeps {
   log: Logger;
   timeoutMs: number;
+  /** Where the era verdict cache lives (`stdpath("state")`); without it, every start negotiates. */
+  stateDir?: string;
   onChange: (s: Session) => void;
   onRemoved: (name: string) => void;
   onMessage: (level: 'error' | 'warn' | 'info', text: string) => void;
@@ -25,7 +28,7 @@ export class Hub {
   private readonly sessionDeps;
 
   constructor(private readonly deps: HubDeps) {
-    this.sessionDeps = { ...deps, roots: () => this.editorRoots };
+    this.sessionDeps = { ...deps, roots: () => this.editorRoots, verdicts: new EraCache(deps.stateDir, deps.log) };
   }
 
   /** The editor's roots as Lua computed them. */

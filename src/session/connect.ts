@@ -1,15 +1,33 @@
 /**
- * Builds a transport for a server definition and connects an SDK `Client` over it
- * (spec: basic/transports). Streamable HTTP falls back to the legacy HTTP+SSE transport when the server
- * answers the first POST with 400, 404 or 405, as the spec's backwards-compatibility section says.
+ * Builds a transport for a server definition and connects an SDK `Client` over it in the protocol era
+ * the server speaks (spec 2026-07-28: basic/versioning; spec: basic/transports).
+ *
+ * - Without a cached verdict the client probes with `server/discover` and falls back to `initialize`
+ *   (`versionNegotiation: 'auto'`). Our process-group stdio transport is probed in place, so no second
+ *   process is spawned; a legacy server that exits because its first request was not `initialize` is
+ *   respawned once and reached with `initialize`: it is legacy, not failed.
+ * - With a cached verdict the client connects straight in that era: `initialize` for legacy, and for
+ *   modern the revision pinned (the one `server/discover` exchange that yields the server's current
+ *   capabilities). A verdict that turns out wrong is dropped and the server negotiated once more.
+ * - Streamable HTTP falls back to the legacy HTTP+SSE transport when the server refuses the first POST
+ *   with 400, 404 or 405, as the spec's backwards-compatibility section says.
  */
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
+import {
+  SdkError,
+  SdkErrorCode,
+  SdkHttpError,
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+  type Client,
+  type JSONRPCMessage,
+  type MessageExtraInfo,
+  type Transport,
+  type VersionNegotiationOptions,
+} from '@modelcontextprotocol/client';
 import type { ServerConfig } from '../config/types.js';
-import { ProcessGroupStdioTransport } from './stdio-transport.js';
+import type { Logger } from '../log.js';
+import type { Era, EraCache } from './era-cache.js';
+import { ProcessGroupStdioTransport, SpawnError } from './stdio-transport.js';
 
 /** Statuses of a first POST that mean "this is an old HTTP+SSE server". */
 const SSE_FALLBACK_STATUSES = [400, 404, 405];
@@ -19,15 +37,149 @@ export interface Connected {
   transport: Transport;
   /** The transport actually in use (an `http` server may have fallen back to `sse`). */
   kind: 'stdio' | 'http' | 'sse';
+  era: Era;
+  /** The negotiated revision, e.g. `2026-07-28` or `2025-11-25`. */
+  protocolVersion: string;
+}
+
+export interface ConnectOptions {
+  /** How long the handshake (probe, `initialize`) may take, ms. */
+  timeoutMs: number;
+  /** Each stderr line of a stdio server. */
+  onStderr: (line: string) => void;
+  /** A fresh client set up for the given negotiation. */
+  makeClient: (negotiation: VersionNegotiationOptions) => Client;
+  verdicts: EraCache;
+  log: Logger;
+}
+
+type Plan = { negotiation: VersionNegotiationOptions; legacyPrior: boolean };
+
+const AUTO: Plan = { negotiation: { mode: 'auto' }, legacyPrior: false };
+const LEGACY: Plan = { negotiation: { mode: 'legacy' }, legacyPrior: true };
+
+/**
+ * Connects in the right era, using and maintaining the verdict cache.
+ *
+ * @throws Error from spawning (`command not found: X`), HTTP, the probe or `initialize`; SdkError with
+ *   code REQUEST_TIMEOUT when the handshake outlasts `timeoutMs`
+ */
+export async function connect(cfg: ServerConfig, o: ConnectOptions): Promise<Connected> {
+  // The legacy HTTP+SSE transport predates 2026-07-28: nothing to negotiate, nothing to cache.
+  if (cfg.transport === 'sse') return connectSse(cfg, o, LEGACY);
+  const cached = o.verdicts.get(cfg);
+  if (cached) {
+    const plan: Plan = cached.era === 'modern' ? { negotiation: { mode: { pin: cached.protocol_version } }, legacyPrior: false } : LEGACY;
+    try {
+      return await connectWith(cfg, o, plan);
+    } catch (err) {
+      if (!verdictMayBeWrong(err)) throw err;
+      o.log.info({ era: cached.era, err: (err as Error).message }, 'cached era verdict did not hold; negotiating again');
+      o.verdicts.drop(cfg);
+    }
+  }
+  const conn = await connectWith(cfg, o, AUTO);
+  o.verdicts.set(cfg, conn.era, conn.protocolVersion);
+  o.log.info({ era: conn.era, protocol_version: conn.protocolVersion }, 'era negotiated');
+  return conn;
+}
+
+async function connectWith(cfg: ServerConfig, o: ConnectOptions, plan: Plan): Promise<Connected> {
+  if (cfg.transport === 'stdio') {
+    try {
+      return await connectStdio(cfg, o, plan);
+    } catch (err) {
+      // Probed in place, a legacy server that quits on any first request but `initialize` closes the pipe
+      // mid-probe; the SDK reports that as a failed negotiation. It is a legacy server: spawn it again.
+      if (plan === AUTO && err instanceof ProbeClosed) {
+        o.log.info('server exited on server/discover; reaching it with initialize');
+        return connectStdio(cfg, o, LEGACY);
+      }
+      throw err instanceof ProbeClosed ? err.cause : err;
+    }
+  }
+  if (cfg.transport === 'sse') return connectSse(cfg, o, plan);
+  const url = new URL(cfg.url);
+  const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers: cfg.headers } });
+  const client = o.makeClient(plan.negotiation);
+  try {
+    await client.connect(transport, { timeout: o.timeoutMs, ...(plan.legacyPrior ? { prior: { kind: 'legacy' as const } } : {}) });
+    return connected(client, transport, 'http');
+  } catch (err) {
+    await transport.close().catch(() => {});
+    // v2 reports a refused POST as SdkHttpError carrying the HTTP status.
+    if (!(err instanceof SdkHttpError && SSE_FALLBACK_STATUSES.includes(err.status))) throw err;
+    o.log.info({ status: err.status }, 'Streamable HTTP refused; falling back to HTTP+SSE');
+  }
+  return connectSse(cfg, o, LEGACY);
+}
+
+/** The pipe closed during an in-place `server/discover` probe (the server exited). */
+class ProbeClosed extends Error {
+  constructor(override readonly cause: unknown) {
+    super('server exited during server/discover');
+  }
+}
+
+async function connectStdio(cfg: ServerConfig & { transport: 'stdio' }, o: ConnectOptions, plan: Plan): Promise<Connected> {
+  const transport = new ProcessGroupStdioTransport({ command: cfg.command, args: cfg.args, env: cfg.env, cwd: cfg.cwd, onStderr: o.onStderr });
+  const client = o.makeClient(plan.negotiation);
+  try {
+    await client.connect(transport, { timeout: o.timeoutMs, ...(plan.legacyPrior ? { prior: { kind: 'legacy' as const } } : {}) });
+  } catch (err) {
+    await transport.close();
+    if (transport.exit && err instanceof SdkError && err.code === SdkErrorCode.EraNegotiationFailed) throw new ProbeClosed(describeExit(err, transport));
+    throw describeExit(err, transport);
+  }
+  return connected(client, transport, 'stdio');
+}
+
+async function connectSse(cfg: ServerConfig & { transport: 'http' | 'sse' }, o: ConnectOptions, plan: Plan): Promise<Connected> {
+  const url = new URL(cfg.url);
+  const transport = new SSEClientTransport(url, { requestInit: { headers: cfg.headers }, eventSourceInit: { fetch: withHeaders(cfg.headers) } });
+  const client = o.makeClient(plan.negotiation);
+  await client.connect(transport, { timeout: o.timeoutMs, prior: { kind: 'legacy' } });
+  return connected(client, transport, 'sse');
+}
+
+function connected(client: Client, transport: Transport, kind: Connected['kind']): Connected {
+  notificationsFirst(transport);
+  return {
+    client,
+    transport,
+    kind,
+    era: client.getProtocolEra() ?? 'legacy',
+    protocolVersion: client.getNegotiatedProtocolVersion() ?? 'unknown',
+  };
 }
 
 /**
- * Connects (spawn or HTTP, then `initialize`) with a fresh client from `makeClient`.
- *
- * @param timeoutMs how long `initialize` may take, ms
- * @param onStderr each stderr line of a stdio server
- * @throws Error from spawning, HTTP, or initialize (McpError with code RequestTimeout on timeout)
+ * Whether a failure with a cached verdict may come from the verdict being wrong. A server that cannot
+ * be spawned or reached, a timeout, or a refused authorization says nothing about its era.
  */
+function verdictMayBeWrong(err: unknown): boolean {
+  if (err instanceof SpawnError) return false;
+  if (err instanceof SdkError) {
+    const final: string[] = [SdkErrorCode.RequestTimeout, SdkErrorCode.ClientHttpAuthentication, SdkErrorCode.ClientHttpForbidden];
+    if (final.includes(err.code)) return false;
+  }
+  const text = err instanceof Error ? `${err.message} ${String((err.cause as Error | undefined)?.message ?? '')}` : '';
+  return !/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|fetch failed/.test(text);
+}
+
+/** The SSE stream's GET carries the configured headers too (auth tokens). */
+function withHeaders(headers: Record<string, string>) {
+  return (input: string | URL, init?: RequestInit) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } });
+}
+
+/** "Connection closed" says little; say how the process ended instead. */
+function describeExit(err: unknown, transport: ProcessGroupStdioTransport): unknown {
+  const exit = transport.exit;
+  if (!exit || !(err instanceof Error) || err instanceof SpawnError) return err;
+  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  return new Error(`server process ${how} during initialize (${err.message})`);
+}
+
 /**
  * Orders incoming messages so that a notification is handled before whatever follows it. The SDK handles
  * a response at once but a notification a turn later, so a final `notifications/progress` read together
@@ -60,57 +212,4 @@ function notificationsFirst(transport: Transport): void {
       setImmediate(pump);
     }
   };
-}
-
-export async function connect(
-  cfg: ServerConfig,
-  makeClient: () => Client,
-  timeoutMs: number,
-  onStderr: (line: string) => void,
-): Promise<Connected> {
-  const options = { timeout: timeoutMs };
-  if (cfg.transport === 'stdio') {
-    const transport = new ProcessGroupStdioTransport({ command: cfg.command, args: cfg.args, env: cfg.env, cwd: cfg.cwd, onStderr });
-    const client = makeClient();
-    try {
-      await client.connect(transport, options);
-    } catch (err) {
-      await transport.close();
-      throw describeExit(err, transport);
-    }
-    notificationsFirst(transport);
-    return { client, transport, kind: 'stdio' };
-  }
-  const url = new URL(cfg.url);
-  const requestInit = { headers: cfg.headers };
-  if (cfg.transport === 'http') {
-    const transport = new StreamableHTTPClientTransport(url, { requestInit });
-    const client = makeClient();
-    try {
-      await client.connect(transport, options);
-      notificationsFirst(transport);
-      return { client, transport, kind: 'http' };
-    } catch (err) {
-      await transport.close().catch(() => {});
-      if (!(err instanceof StreamableHTTPError && SSE_FALLBACK_STATUSES.includes(err.code ?? 0))) throw err;
-    }
-  }
-  const transport = new SSEClientTransport(url, { requestInit, eventSourceInit: { fetch: withHeaders(cfg.headers) } });
-  const client = makeClient();
-  await client.connect(transport, options);
-  notificationsFirst(transport);
-  return { client, transport, kind: 'sse' };
-}
-
-/** The SSE stream's GET carries the configured headers too (auth tokens). */
-function withHeaders(headers: Record<string, string>) {
-  return (input: string | URL, init?: RequestInit) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } });
-}
-
-/** "Connection closed" says little; say how the process ended instead. */
-function describeExit(err: unknown, transport: ProcessGroupStdioTransport): unknown {
-  const exit = transport.exit;
-  if (!exit || !(err instanceof Error) || /command not found/.test(err.message)) return err;
-  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-  return new Error(`server process ${how} during initialize (${err.message})`);
 }

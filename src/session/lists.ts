@@ -1,47 +1,81 @@
 /**
- * Complete lists (spec: server/utilities/pagination): every page followed, so that callers never see
- * a `nextCursor`.
+ * The capability caches of one server: tools, prompts, resources and resource templates, always
+ * complete (spec: server/utilities/pagination: the SDK follows every page, callers never see a
+ * `nextCursor`) and kept fresh through `list_changed` notifications (in 2026-07-28 they arrive on the
+ * `subscriptions/listen` stream, see subscriptions.ts).
  */
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Client, Prompt, Resource, ResourceTemplateType as ResourceTemplate, ServerCapabilities, Tool } from '@modelcontextprotocol/client';
+import type { ListKind } from './client.js';
 
-/** Upper bound on pages per list, so that a server that always returns a cursor cannot loop us forever. */
-const MAX_PAGES = 1000;
+export class ListCache {
+  tools: Tool[] = [];
+  prompts: Prompt[] = [];
+  resources: Resource[] = [];
+  templates: ResourceTemplate[] = [];
+  private refreshing = new Map<ListKind, Promise<void>>();
+  private refreshAgain = new Set<ListKind>();
 
-async function all<T>(fetchPage: (cursor?: string) => Promise<{ items: T[]; nextCursor?: string }>): Promise<T[]> {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const res = await fetchPage(cursor);
-    items.push(...res.items);
-    if (!res.nextCursor || res.nextCursor === cursor) return items;
-    cursor = res.nextCursor;
+  /**
+   * Reloads one list (resources come with their templates). A refresh asked for while one runs causes
+   * exactly one more after it, never a pile of concurrent ones.
+   *
+   * @param client the connection to load from
+   * @param caps the server's capabilities: a list it does not offer is empty, without a request
+   * @param timeoutMs per page, ms
+   * @param current false once the connection this load belongs to was replaced: its result is dropped
+   * @throws ProtocolError / SdkError from the server or on timeout
+   */
+  refresh(kind: ListKind, client: Client, caps: ServerCapabilities | undefined, timeoutMs: number, current: () => boolean): Promise<void> {
+    const running = this.refreshing.get(kind);
+    if (running) {
+      this.refreshAgain.add(kind);
+      return running;
+    }
+    const run = (async () => {
+      try {
+        do {
+          this.refreshAgain.delete(kind);
+          await this.load(kind, client, caps, timeoutMs, current);
+        } while (this.refreshAgain.has(kind) && current());
+      } finally {
+        this.refreshing.delete(kind);
+      }
+    })();
+    this.refreshing.set(kind, run);
+    return run;
   }
-  throw new Error(`server returned more than ${MAX_PAGES} pages`);
+
+  /** Empties every list (the connection is gone). */
+  clear(): void {
+    this.tools = [];
+    this.prompts = [];
+    this.resources = [];
+    this.templates = [];
+  }
+
+  private async load(kind: ListKind, client: Client, caps: ServerCapabilities | undefined, timeout: number, current: () => boolean): Promise<void> {
+    if (!current()) return;
+    // 'refresh': always ask the server (this runs because something changed), and store the result in
+    // the SDK's cache, which callTool's output-schema validation reads.
+    const opts = { timeout, cacheMode: 'refresh' as const };
+    if (kind === 'tools') {
+      const tools = caps?.tools ? (await client.listTools(undefined, opts)).tools : [];
+      if (current()) this.tools = tools;
+    } else if (kind === 'prompts') {
+      const prompts = caps?.prompts ? (await client.listPrompts(undefined, opts)).prompts : [];
+      if (current()) this.prompts = prompts;
+    } else {
+      const [resources, templates] = caps?.resources
+        ? await Promise.all([
+            client.listResources(undefined, opts).then((r) => r.resources),
+            // Templates are optional: a server without the method still has its resources listed.
+            client.listResourceTemplates(undefined, opts).then((r) => r.resourceTemplates, () => [] as ResourceTemplate[]),
+          ])
+        : [[], []];
+      if (current()) {
+        this.resources = resources;
+        this.templates = templates;
+      }
+    }
+  }
 }
-
-const p = (cursor?: string) => (cursor ? { cursor } : {});
-
-export const listAllTools = (c: Client, timeout: number) =>
-  all<Tool>(async (cursor) => {
-    const r = await c.listTools(p(cursor), { timeout });
-    return { items: r.tools, nextCursor: r.nextCursor };
-  });
-
-export const listAllPrompts = (c: Client, timeout: number) =>
-  all<Prompt>(async (cursor) => {
-    const r = await c.listPrompts(p(cursor), { timeout });
-    return { items: r.prompts, nextCursor: r.nextCursor };
-  });
-
-export const listAllResources = (c: Client, timeout: number) =>
-  all<Resource>(async (cursor) => {
-    const r = await c.listResources(p(cursor), { timeout });
-    return { items: r.resources, nextCursor: r.nextCursor };
-  });
-
-export const listAllResourceTemplates = (c: Client, timeout: number) =>
-  all<ResourceTemplate>(async (cursor) => {
-    const r = await c.listResourceTemplates(p(cursor), { timeout });
-    return { items: r.resourceTemplates, nextCursor: r.nextCursor };
-  });

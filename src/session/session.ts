@@ -1,36 +1,28 @@
 /**
- * One MCP server connection (spec: basic/lifecycle) on the SDK's `Client`: connect, capability caches
- * kept complete and fresh through list-changed notifications, requests, and restart with backoff when
- * the server dies under us.
+ * One MCP server connection (spec: basic/lifecycle): its lifecycle (start, stop, restart with backoff
+ * when the server dies under us), the snapshot Lua caches, and the requests the editor makes. The
+ * parts with a job of their own live beside it: connect.ts (transports and era negotiation),
+ * era-cache.ts (verdicts), lists.ts (capability caches), roots.ts, subscriptions.ts, requests.ts and
+ * deadline.ts (the timeout policy).
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { basename } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import {
-  ListRootsRequestSchema,
-  LoggingMessageNotificationSchema,
-  PromptListChangedNotificationSchema,
-  ResourceUpdatedNotificationSchema,
-  type Root,
-  ResourceListChangedNotificationSchema,
-  ToolListChangedNotificationSchema,
-  type CallToolResult,
-  type Prompt,
-  type Resource,
-  type ResourceTemplate,
-  type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
+import { StreamableHTTPClientTransport, type CallToolResult, type Client, type CompleteRequest, type ServerCapabilities } from '@modelcontextprotocol/client';
 import type { ServerConfig } from '../config/types.js';
-import type { ServerSnapshot, ServerStatus } from '../contract/snapshot.js';
+import type { Root, ServerSnapshot, ServerStatus } from '../contract/snapshot.js';
 import { ErrorCodes, HostError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { makeClient, type ListKind } from './client.js';
 import { connect, type Connected } from './connect.js';
-import { listAllPrompts, listAllResources, listAllResourceTemplates, listAllTools } from './lists.js';
+import { Deadline, requestTimeoutMs } from './deadline.js';
+import type { EraCache } from './era-cache.js';
+import { ListCache } from './lists.js';
+import { explain, sdkOptions, type RequestOpts } from './requests.js';
+import { RootsView } from './roots.js';
 import { ProcessGroupStdioTransport } from './stdio-transport.js';
+import { Subscriptions, type SubscriptionTarget } from './subscriptions.js';
 import { checkArguments } from './validate.js';
 
-export const CLIENT_INFO = { name: 'mcp.nvim', version: '0.1.0' };
+export { CLIENT_INFO } from './client.js';
+export type { RequestOpts } from './requests.js';
 
 /** Backoff for automatic restarts after a crash: 1 s, 2 s, 4 s, 8 s, 16 s, then give up. */
 const RESTART_BASE_MS = 1000;
@@ -40,6 +32,8 @@ export interface SessionDeps {
   log: Logger;
   /** Default per-request timeout, ms, when the server config sets none. */
   timeoutMs: number;
+  /** Era verdicts per server definition. */
+  verdicts: EraCache;
   /** Called whenever anything in {@link Session.snapshot} changed. */
   onChange: (s: Session) => void;
   /** Something the user should be told. */
@@ -50,34 +44,19 @@ export interface SessionDeps {
   onResourceUpdated: (s: Session, uri: string) => void;
 }
 
-export interface RequestOpts {
-  timeoutMs?: number;
-  signal?: AbortSignal;
-  onProgress?: (p: { progress: number; total?: number; message?: string }) => void;
-}
-
-type ListKind = 'tools' | 'prompts' | 'resources';
-
 export class Session {
   status: ServerStatus;
   error?: string;
   private conn?: Connected;
-  private tools: Tool[] = [];
-  private prompts: Prompt[] = [];
-  private resources: Resource[] = [];
-  private templates: ResourceTemplate[] = [];
+  private readonly lists = new ListCache();
+  private readonly rootsView: RootsView;
+  private readonly subscriptions: Subscriptions;
   /** Bumped by every start and stop: async work of an older generation is ignored. */
   private generation = 0;
   private starting?: Promise<void>;
   private restartTimer?: NodeJS.Timeout;
   private crashes = 0;
-  private refreshing = new Map<ListKind, Promise<void>>();
-  private refreshAgain = new Set<ListKind>();
   private readonly log: Logger;
-  /** The roots this server was last told about (JSON), so that only real changes are announced. */
-  private announcedRoots?: string;
-  /** Resource URIs subscribed to, with how many subscribers each has; renewed after every (re)connect. */
-  private subscriptions = new Map<string, number>();
 
   constructor(
     readonly cfg: ServerConfig,
@@ -85,41 +64,47 @@ export class Session {
   ) {
     this.status = cfg.disabled ? 'disabled' : 'stopped';
     this.log = deps.log.child({ server: cfg.name });
+    this.rootsView = new RootsView(cfg, deps.roots, this.log);
+    this.subscriptions = new Subscriptions(cfg.name, this.log);
   }
 
   get name(): string {
     return this.cfg.name;
   }
 
+  /** The server's own default budget per request, ms. */
   private get timeoutMs(): number {
-    return this.cfg.timeout_ms ?? this.deps.timeoutMs;
+    return requestTimeoutMs(undefined, this.cfg.timeout_ms, this.deps.timeoutMs);
   }
 
   /** The state Lua caches; lists are complete. */
   snapshot(): ServerSnapshot {
-    const info = this.conn?.client.getServerVersion();
+    const conn = this.status === 'connected' ? this.conn : undefined;
     const s: ServerSnapshot = {
       name: this.name,
       status: this.status,
       transport: this.conn?.kind ?? this.cfg.transport,
-      tools: this.tools,
-      prompts: this.prompts,
-      resources: this.resources,
-      resource_templates: this.templates,
+      tools: this.lists.tools,
+      prompts: this.lists.prompts,
+      resources: this.lists.resources,
+      resource_templates: this.lists.templates,
     };
     if (this.error) s.error = this.error;
     if (this.cfg.timeout_ms) s.timeout_ms = this.cfg.timeout_ms;
-    if (info && this.status === 'connected') {
-      s.server_info = { name: info.name, version: info.version, ...(info.title ? { title: info.title } : {}) };
-      s.capabilities = this.conn!.client.getServerCapabilities() ?? {};
-      const instructions = this.conn!.client.getInstructions();
+    if (conn) {
+      s.protocol_version = conn.protocolVersion;
+      const info = conn.client.getServerVersion();
+      if (info) s.server_info = { name: info.name, version: info.version, ...(info.title ? { title: info.title } : {}) };
+      s.capabilities = conn.client.getServerCapabilities() ?? {};
+      const instructions = conn.client.getInstructions();
       if (instructions) s.instructions = instructions;
     }
     return s;
   }
 
   /**
-   * Connects (spawn/HTTP, initialize, load every list). Resolves once `connected`.
+   * Connects (spawn/HTTP, era negotiation, every list loaded, subscriptions renewed). Resolves once
+   * `connected`.
    *
    * @throws Error with a readable reason; the session is then `failed` with that reason
    */
@@ -128,14 +113,19 @@ export class Session {
     if (this.starting) return this.starting;
     clearTimeout(this.restartTimer);
     const gen = ++this.generation;
-    // A new server learns the roots by asking roots/list; only changes after this point are news to it.
-    this.announcedRoots = JSON.stringify(this.effectiveRoots());
+    this.rootsView.reset();
     this.setStatus('starting');
     this.log.info({ transport: this.cfg.transport }, 'starting');
     const started = Date.now();
     this.starting = (async () => {
       try {
-        const conn = await connect(this.cfg, () => this.makeClient(gen), this.timeoutMs, (line) => this.log.info({ stderr: line }));
+        const conn = await connect(this.cfg, {
+          timeoutMs: this.timeoutMs,
+          onStderr: (line) => this.log.info({ stderr: line }),
+          makeClient: (negotiation) => makeClient(negotiation, this.hooks(gen)),
+          verdicts: this.deps.verdicts,
+          log: this.log,
+        });
         if (gen !== this.generation) {
           await conn.client.close().catch(() => {});
           throw new Error('stopped while starting');
@@ -143,11 +133,12 @@ export class Session {
         this.conn = conn;
         conn.client.onclose = () => this.onClosed(gen);
         conn.client.onerror = (err) => this.log.warn({ err: err.message }, 'transport error');
-        await Promise.all((['tools', 'prompts', 'resources'] as const).map((k) => this.refresh(k, gen)));
-        await Promise.all([...this.subscriptions.keys()].map((uri) => conn.client.subscribeResource({ uri }).catch((err: Error) => this.log.warn({ uri, err: err.message }, 'resubscribe failed'))));
+        const caps = conn.client.getServerCapabilities();
+        await Promise.all((['tools', 'prompts', 'resources'] as const).map((k) => this.lists.refresh(k, conn.client, caps, this.timeoutMs, () => gen === this.generation)));
+        await this.subscriptions.attach(this.target(conn));
         if (gen !== this.generation) throw new Error('stopped while starting');
         this.crashes = 0;
-        this.log.info({ ms: Date.now() - started, transport: conn.kind }, 'connected');
+        this.log.info({ ms: Date.now() - started, transport: conn.kind, protocol_version: conn.protocolVersion }, 'connected');
         this.setStatus('connected');
       } catch (err) {
         if (gen === this.generation) {
@@ -191,177 +182,105 @@ export class Session {
   /**
    * `tools/call` (spec: server/tools#calling-tools) after checking `args` against the tool's `inputSchema`.
    *
-   * @throws HostError UnknownItem (no such tool), InvalidParams (arguments fail the schema), NotConnected;
-   *   McpError from the server or on timeout (RequestTimeout) or cancellation
+   * @throws HostError UnknownItem (no such tool), InvalidParams (arguments fail the schema), NotConnected,
+   *   RequestTimeout (the deadline passed, waiting for the server included); ProtocolError from the server
    */
   async callTool(tool: string, args: Record<string, unknown>, opts: RequestOpts = {}): Promise<CallToolResult> {
-    const client = await this.client(opts.timeoutMs);
-    const def = this.tools.find((t) => t.name === tool);
-    if (!def) throw new HostError(ErrorCodes.UnknownItem, `${this.name}: no tool named "${tool}"`);
-    const problem = checkArguments(def.inputSchema, args);
-    if (problem) throw new HostError(ErrorCodes.InvalidParams, `${this.name}/${tool}: ${problem}`);
-    return (await client.callTool({ name: tool, arguments: args }, undefined, this.requestOptions(opts))) as CallToolResult;
+    return this.request(`tools/call "${tool}"`, opts, (client, options) => {
+      const def = this.lists.tools.find((t) => t.name === tool);
+      if (!def) throw new HostError(ErrorCodes.UnknownItem, `${this.name}: no tool named "${tool}"`);
+      const problem = checkArguments(def.inputSchema, args);
+      if (problem) throw new HostError(ErrorCodes.InvalidParams, `${this.name}/${tool}: ${problem}`);
+      return client.callTool({ name: tool, arguments: args }, options);
+    });
   }
 
-  /** `prompts/get` (spec: server/prompts). */
-  async getPrompt(name: string, args: Record<string, string>, opts: RequestOpts = {}) {
-    return (await this.client(opts.timeoutMs)).getPrompt({ name, arguments: args }, this.requestOptions(opts));
+  /** `prompts/get` (spec: server/prompts). Errors as {@link callTool}. */
+  getPrompt(name: string, args: Record<string, string>, opts: RequestOpts = {}) {
+    return this.request(`prompts/get "${name}"`, opts, (client, options) => client.getPrompt({ name, arguments: args }, options));
   }
 
-  /** `resources/read` (spec: server/resources). */
-  async readResource(uri: string, opts: RequestOpts = {}) {
-    return (await this.client(opts.timeoutMs)).readResource({ uri }, this.requestOptions(opts));
+  /** `resources/read` (spec: server/resources); never served from the SDK's response cache. */
+  readResource(uri: string, opts: RequestOpts = {}) {
+    return this.request(`resources/read "${uri}"`, opts, (client, options) => client.readResource({ uri }, { ...options, cacheMode: 'bypass' }));
   }
 
   /** `completion/complete` (spec: server/utilities/completion). */
-  async complete(params: Parameters<Client['complete']>[0], opts: RequestOpts = {}) {
-    return (await this.client(opts.timeoutMs)).complete(params, this.requestOptions(opts));
+  complete(params: CompleteRequest['params'], opts: RequestOpts = {}) {
+    return this.request('completion/complete', opts, (client, options) => client.complete(params, options));
   }
 
   /**
-   * `resources/subscribe` (spec: server/resources#subscriptions); kept across restarts.
+   * Subscribes to `uri` (spec: server/resources#subscriptions; 2026-07-28: `subscriptions/listen`);
+   * kept across restarts.
    *
-   * @throws HostError NotConnected; McpError when the server refuses
+   * @throws HostError NotConnected, RequestTimeout; ProtocolError when the server refuses
    */
   async subscribe(uri: string): Promise<void> {
-    const n = this.subscriptions.get(uri) ?? 0;
-    if (n === 0) await (await this.client()).subscribeResource({ uri });
-    this.subscriptions.set(uri, n + 1);
+    await this.request(`subscribe "${uri}"`, {}, () => this.subscriptions.subscribe(uri, this.target(this.conn!)));
   }
 
   /**
-   * Drops one subscriber of `uri` (a buffer, a plugin); `resources/unsubscribe` goes out with the last.
-   * The subscription is forgotten even when the server is gone.
+   * Drops one subscriber of `uri` (a buffer, a plugin); the server hears of it with the last. The
+   * subscription is forgotten even when the server is gone.
    */
   async unsubscribe(uri: string): Promise<void> {
-    const n = this.subscriptions.get(uri) ?? 0;
-    if (n > 1) {
-      this.subscriptions.set(uri, n - 1);
-      return;
-    }
-    this.subscriptions.delete(uri);
-    if (n === 1 && this.status === 'connected') await (await this.client()).unsubscribeResource({ uri });
+    await this.subscriptions.unsubscribe(uri);
   }
 
   /** The roots this server sees: the editor's, none (`roots = false`), or its fixed list. */
   effectiveRoots(): Root[] {
-    const own = this.cfg.roots;
-    if (own === false) return [];
-    if (own === true) return this.deps.roots();
-    return own.map((dir) => ({ uri: pathToFileURL(dir).href, name: basename(dir) }));
+    return this.rootsView.effective();
   }
 
-  /**
-   * Called when the editor's roots may have changed: sends `notifications/roots/list_changed` when
-   * what this server sees really changed, and only then.
-   */
+  /** The editor's roots may have changed; a 2025-era server hears of it if its view changed. */
   rootsChanged(): void {
-    const now = JSON.stringify(this.effectiveRoots());
-    if (now === this.announcedRoots) return;
-    this.announcedRoots = now;
-    if (this.status !== 'connected' || !this.conn) return;
-    this.log.debug('roots/list_changed');
-    this.conn.client.sendRootsListChanged().catch((err: Error) => this.log.warn({ err: err.message }, 'roots/list_changed failed'));
+    const conn = this.status === 'connected' ? this.conn : undefined;
+    this.rootsView.changed(conn?.client, conn?.era === 'legacy');
   }
 
   /**
-   * The connected client. A request made while the server is still starting waits for it (at most
-   * `timeoutMs`), so that the first `:Mcp call` of a session does not fail for being early.
+   * Runs one request under one deadline (see deadline.ts): a request made while the server is still
+   * starting waits for it, and that wait counts against the request's budget, so that the first
+   * `:Mcp call` of a session neither fails for being early nor gets a second full timeout.
    *
-   * @throws HostError NotConnected when the server is not (or does not get) connected
+   * @param what the method (and tool, prompt or URI) for error messages
+   * @throws HostError NotConnected when the server is not (or does not get) connected; RequestTimeout
    */
-  private async client(timeoutMs = this.timeoutMs): Promise<Client> {
-    if (this.status === 'starting' && this.starting) {
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-      await Promise.race([this.starting.catch(() => {}), late]);
-      clearTimeout(timer);
-    }
+  private async request<T>(what: string, opts: RequestOpts, run: (client: Client, options: ReturnType<typeof sdkOptions>) => Promise<T>): Promise<T> {
+    const deadline = new Deadline(requestTimeoutMs(opts.timeoutMs, this.cfg.timeout_ms, this.deps.timeoutMs), `server "${this.name}": ${what}`);
+    if (this.status === 'starting' && this.starting && !(await deadline.within(this.starting))) throw deadline.error();
     if (this.status !== 'connected' || !this.conn) {
       const why = this.status === 'failed' && this.error ? `failed: ${this.error}` : this.status;
       throw new HostError(ErrorCodes.NotConnected, `server "${this.name}" is not connected (${why})`);
     }
-    return this.conn.client;
+    try {
+      return await run(this.conn.client, sdkOptions(deadline, opts));
+    } catch (err) {
+      throw explain(err, deadline);
+    }
   }
 
-  private requestOptions(opts: RequestOpts) {
+  private target(conn: Connected): SubscriptionTarget {
+    return { client: conn.client, era: conn.era, caps: conn.client.getServerCapabilities() as ServerCapabilities | undefined, timeoutMs: this.timeoutMs };
+  }
+
+  /** What the clients of generation `gen` report back. */
+  private hooks(gen: number) {
     return {
-      timeout: opts.timeoutMs ?? this.timeoutMs,
-      signal: opts.signal,
-      onprogress: opts.onProgress,
-      resetTimeoutOnProgress: opts.onProgress !== undefined,
+      roots: () => this.rootsView.answer(),
+      onResourceUpdated: (uri: string) => this.deps.onResourceUpdated(this, uri),
+      onLog: (p: { level: string; logger?: string; data: unknown }) => this.log.info({ level: p.level, logger: p.logger, data: p.data }, 'server log'),
+      onListChanged: (kind: ListKind) => {
+        const conn = this.conn;
+        if (gen !== this.generation || !conn) return;
+        this.log.debug({ kind }, 'list changed');
+        void this.lists.refresh(kind, conn.client, conn.client.getServerCapabilities(), this.timeoutMs, () => gen === this.generation).then(
+          () => this.deps.onChange(this),
+          (err: Error) => this.log.warn({ kind, err: err.message }, 'list refresh failed'),
+        );
+      },
     };
-  }
-
-  private makeClient(gen: number): Client {
-    const client = new Client(CLIENT_INFO, { capabilities: { roots: { listChanged: true } } });
-    // Spec: client/roots. Answered from our own copy, no round trip to the editor.
-    client.setRequestHandler(ListRootsRequestSchema, () => {
-      const roots = this.effectiveRoots();
-      this.announcedRoots = JSON.stringify(roots);
-      return { roots };
-    });
-    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => this.deps.onResourceUpdated(this, n.params.uri));
-    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) =>
-      this.log.info({ level: n.params.level, logger: n.params.logger, data: n.params.data }, 'server log'),
-    );
-    const on = (kind: ListKind) => () => {
-      this.log.debug({ kind }, 'list changed');
-      void this.refresh(kind, gen).then(
-        () => this.deps.onChange(this),
-        (err: Error) => this.log.warn({ kind, err: err.message }, 'list refresh failed'),
-      );
-    };
-    client.setNotificationHandler(ToolListChangedNotificationSchema, on('tools'));
-    client.setNotificationHandler(PromptListChangedNotificationSchema, on('prompts'));
-    client.setNotificationHandler(ResourceListChangedNotificationSchema, on('resources'));
-    return client;
-  }
-
-  /**
-   * Reloads one list (resources come with their templates). Notifications that arrive during a refresh
-   * cause exactly one more refresh after it, never a pile of concurrent ones.
-   */
-  private refresh(kind: ListKind, gen: number): Promise<void> {
-    const running = this.refreshing.get(kind);
-    if (running) {
-      this.refreshAgain.add(kind);
-      return running;
-    }
-    const run = (async () => {
-      try {
-        do {
-          this.refreshAgain.delete(kind);
-          await this.load(kind, gen);
-        } while (this.refreshAgain.has(kind));
-      } finally {
-        this.refreshing.delete(kind);
-      }
-    })();
-    this.refreshing.set(kind, run);
-    return run;
-  }
-
-  private async load(kind: ListKind, gen: number): Promise<void> {
-    const client = this.conn?.client;
-    const caps = client?.getServerCapabilities();
-    if (!client || gen !== this.generation) return;
-    const t = this.timeoutMs;
-    if (kind === 'tools') {
-      const tools = caps?.tools ? await listAllTools(client, t) : [];
-      if (gen === this.generation) this.tools = tools;
-    } else if (kind === 'prompts') {
-      const prompts = caps?.prompts ? await listAllPrompts(client, t) : [];
-      if (gen === this.generation) this.prompts = prompts;
-    } else {
-      const [resources, templates] = caps?.resources
-        ? await Promise.all([listAllResources(client, t), listAllResourceTemplates(client, t).catch(() => [])])
-        : [[], []];
-      if (gen === this.generation) {
-        this.resources = resources;
-        this.templates = templates;
-      }
-    }
   }
 
   /** The connection closed and we did not close it: report, then restart with backoff. */
@@ -371,8 +290,9 @@ export class Session {
     const exit = transport instanceof ProcessGroupStdioTransport ? transport.exit : undefined;
     const reason = exit ? (exit.signal ? `server process was killed by ${exit.signal}` : `server process exited with code ${exit.code}`) : 'connection closed';
     this.conn = undefined;
+    this.subscriptions.detach();
     this.generation++;
-    this.clearLists();
+    this.lists.clear();
     this.crashes++;
     this.log.warn({ reason, crashes: this.crashes }, 'connection lost');
     if (this.crashes <= MAX_RESTARTS) {
@@ -388,20 +308,15 @@ export class Session {
   private async closeConnection(): Promise<void> {
     const conn = this.conn;
     this.conn = undefined;
-    this.clearLists();
+    this.subscriptions.detach();
+    this.lists.clear();
     if (!conn) return;
-    if (conn.transport instanceof StreamableHTTPClientTransport) {
-      // Spec: basic/transports#session-management: the client SHOULD end its session with DELETE.
+    if (conn.transport instanceof StreamableHTTPClientTransport && conn.era === 'legacy') {
+      // Spec 2025-11-25: basic/transports#session-management: the client SHOULD end its session with DELETE.
+      // (2026-07-28 has no sessions.)
       await conn.transport.terminateSession().catch((err: Error) => this.log.debug({ err: err.message }, 'DELETE failed'));
     }
     await conn.client.close().catch(() => {});
-  }
-
-  private clearLists(): void {
-    this.tools = [];
-    this.prompts = [];
-    this.resources = [];
-    this.templates = [];
   }
 
   private setStatus(status: ServerStatus, error?: string): void {

@@ -7,9 +7,7 @@
  * nothing behind. Framing is the SDK's own (`ReadBuffer`, `serializeMessage`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { deserializeMessage, serializeMessage, type JSONRPCMessage, type Transport } from '@modelcontextprotocol/client';
 
 export interface StdioParams {
   command: string;
@@ -25,6 +23,14 @@ export interface StdioParams {
 export interface ExitInfo {
   code: number | null;
   signal: NodeJS.Signals | null;
+}
+
+/** The server could not be spawned at all (no such command, no permission): nothing ran. */
+export class SpawnError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SpawnError';
+  }
 }
 
 /** ms to wait after closing stdin before SIGTERM, and after SIGTERM before SIGKILL. */
@@ -49,9 +55,18 @@ export class ProcessGroupStdioTransport implements Transport {
   }
 
   /**
+   * The server's stderr stream, once started. Besides being useful, its presence next to `pid` is how
+   * the SDK recognises a stdio transport when it probes the era in place: on stdio, a server that does
+   * not answer `server/discover` in time is a legacy server, not an outage.
+   */
+  get stderr(): NodeJS.ReadableStream | null {
+    return this.child?.stderr ?? null;
+  }
+
+  /**
    * Spawns the server.
    *
-   * @throws Error `command not found: NAME` when the command does not exist (ENOENT), or the spawn error
+   * @throws SpawnError `command not found: NAME` when the command does not exist (ENOENT), or the spawn error
    */
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -65,7 +80,7 @@ export class ProcessGroupStdioTransport implements Transport {
       });
       this.child = child;
       child.on('error', (err: NodeJS.ErrnoException) => {
-        const error = err.code === 'ENOENT' ? new Error(`command not found: ${command}${cwd ? ` (cwd ${cwd})` : ''}`) : err;
+        const error = new SpawnError(err.code === 'ENOENT' ? `command not found: ${command}${cwd ? ` (cwd ${cwd})` : ''}` : err.message, { cause: err });
         reject(error);
         this.onerror?.(error);
       });

@@ -1,0 +1,56 @@
+/**
+ * The SDK `Client` of one connection attempt: what the host declares (spec: basic/lifecycle, client
+ * capabilities) and the handlers for what servers send. Handlers are registered by method name, the
+ * v2 SDK's way; the same `roots/list` handler answers a 2025-11-25 server's request and a 2026-07-28
+ * server's `input_required` round (spec 2026-07-28: basic/patterns/mrtr), so roots work in both eras.
+ */
+import { Client, type VersionNegotiationOptions } from '@modelcontextprotocol/client';
+import type { Root } from '../contract/snapshot.js';
+
+/** How the host names itself to servers (`clientInfo`, and `_meta` in 2026-07-28 requests). */
+export const CLIENT_INFO = { name: 'mcp.nvim', version: '0.1.0' };
+
+/**
+ * Upper bound on pages per list, so that a server that always returns a new cursor cannot loop us
+ * forever (the SDK's own default is 64, too low for big catalogues).
+ */
+const MAX_PAGES = 1000;
+
+/** The three lists that have a `list_changed` notification. */
+export type ListKind = 'tools' | 'prompts' | 'resources';
+
+/** What a client reports back to its session. */
+export interface ClientHooks {
+  /** The roots this server sees (spec: client/roots); answered from the host's own copy, no editor round trip. */
+  roots: () => Root[];
+  /** `notifications/{tools,prompts,resources}/list_changed`. */
+  onListChanged: (kind: ListKind) => void;
+  /** `notifications/resources/updated`. */
+  onResourceUpdated: (uri: string) => void;
+  /** `notifications/message` (spec: server/utilities/logging). */
+  onLog: (params: { level: string; logger?: string; data: unknown }) => void;
+}
+
+/**
+ * A fresh client for one connection attempt.
+ *
+ * Declares only what works: `roots` (with `listChanged`, sent to 2025-11-25 servers). Elicitation and
+ * sampling are not declared until the host can ask the editor for them.
+ *
+ * @param negotiation `{ mode: 'auto' }` to probe with `server/discover` and fall back to `initialize`,
+ *   `{ mode: { pin: '2026-07-28' } }` for a server known to be modern, `{ mode: 'legacy' }` for SSE
+ */
+export function makeClient(negotiation: VersionNegotiationOptions, hooks: ClientHooks): Client {
+  const client = new Client(CLIENT_INFO, {
+    capabilities: { roots: { listChanged: true } },
+    versionNegotiation: negotiation,
+    listMaxPages: MAX_PAGES,
+  });
+  client.setRequestHandler('roots/list', () => ({ roots: hooks.roots() }));
+  client.setNotificationHandler('notifications/resources/updated', (n) => hooks.onResourceUpdated(n.params.uri));
+  client.setNotificationHandler('notifications/message', (n) => hooks.onLog(n.params as { level: string; logger?: string; data: unknown }));
+  client.setNotificationHandler('notifications/tools/list_changed', () => hooks.onListChanged('tools'));
+  client.setNotificationHandler('notifications/prompts/list_changed', () => hooks.onListChanged('prompts'));
+  client.setNotificationHandler('notifications/resources/list_changed', () => hooks.onListChanged('resources'));
+  return client;
+}
