@@ -12,11 +12,16 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The suites, pinned. 0.1.16 is the last release with the 2025-11-25 set; 0.2.0 prereleases carry
- * the frozen 2026-07-28 requirement set (`--requirements`). */
+/**
+ * The suites, pinned. 0.1.16 is the last release with the 2025-11-25 set; the 0.2.0 prereleases carry
+ * the 2026-07-28 requirement set, frozen at that revision's release (scored scenarios, then the ones
+ * run but not scored: extensions and later additions). `run` is how one scenario is run at that wire;
+ * `--force` because extension scenarios are on no revision's timeline (the suite's own
+ * `--requirements` run forces them the same way).
+ */
 export const SUITES = [
-  { version: '0.1.16', revision: '2025-11-25', select: ['--suite', 'all', '--spec-version', '2025-11-25'] },
-  { version: '0.2.0-alpha.12', revision: '2026-07-28', select: ['--requirements', '2026-07-28'] },
+  { version: '0.1.16', revision: '2025-11-25', list: ['list', '--client', '--spec-version', '2025-11-25'], run: ['--spec-version', '2025-11-25'] },
+  { version: '0.2.0-alpha.12', revision: '2026-07-28', list: ['list', '--requirements', '2026-07-28'], run: ['--spec-version', '2026-07-28', '--force'] },
 ];
 
 /** Only these may be baselined: the features that later issues add (elicitation, sampling, OAuth). */
@@ -40,11 +45,10 @@ function readBaseline() {
   return new Map(entries);
 }
 
-/** Runs one suite; resolves with its combined output once it exits. */
-function runSuite(suite, outDir) {
-  const args = ['-y', '-p', 'node@22', '-p', `@modelcontextprotocol/conformance@${suite.version}`, 'conformance', 'client', '--command', `node ${client}`, ...suite.select, '-o', outDir];
+/** Runs a command; resolves with its exit code and combined output. */
+function run(cmd, args, opts = {}) {
   return new Promise((done, fail) => {
-    const child = spawn('npx', args, { cwd: outDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -54,42 +58,67 @@ function runSuite(suite, outDir) {
 }
 
 /**
- * The suite's summary lines: `✓ name: 3 passed, 0 failed[, 1 warnings]`, `✗ ...`, `- name: skipped`.
- * @returns {Map<string, { passed: number, failed: number, warnings: number, skipped: boolean }>}
+ * Fetches (once, into npx's cache) Node 22 and the suite, and returns their paths, so that each
+ * scenario then starts without npx.
+ * @throws Error when npx fails
  */
-function parseSummary(output) {
-  const results = new Map();
-  const at = output.indexOf('=== SUITE SUMMARY ===');
-  if (at < 0) return results;
-  for (const line of output.slice(at).split('\n')) {
-    const m = /^[✓✗] (\S+): (\d+) passed, (\d+) failed(?:, (\d+) warnings)?/.exec(line);
-    if (m) results.set(m[1], { passed: +m[2], failed: +m[3], warnings: +(m[4] ?? 0), skipped: false });
-    const s = /^- (\S+): skipped/.exec(line);
-    if (s) results.set(s[1], { passed: 0, failed: 0, warnings: 0, skipped: true });
-  }
-  return results;
+async function install(suite) {
+  const { code, output } = await run('npx', ['-y', '-p', 'node@22', '-p', `@modelcontextprotocol/conformance@${suite.version}`, '-c', 'printf "@@%s\\n@@%s\\n" "$(command -v node)" "$(command -v conformance)"']);
+  const [node, bin] = output.split('\n').filter((l) => l.startsWith('@@')).map((l) => l.slice(2));
+  if (code !== 0 || !node || !bin) throw new Error(`npx could not fetch node@22 and the suite ${suite.version} (exit ${code}):\n${output}`);
+  return { node, bin };
 }
 
-/** The first failing checks of a scenario, from the checks.json the suite wrote under `outDir`. */
-function failureDetail(outDir, scenario) {
-  const stamp = /-\d{4}-\d{2}-\d{2}T[\d-]+Z$/;
-  const found = [];
-  const walk = (dir) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (!statSync(path).isDirectory()) continue;
-      if (existsSync(join(path, 'checks.json')) && relative(outDir, path).replace(stamp, '') === scenario) found.push(path);
-      else walk(path);
+/**
+ * The client scenarios the suite lists for its revision: `  - name [...]` under "Client scenarios",
+ * and `    - name [client]` among those run but not scored.
+ */
+async function scenarios(suite, tools) {
+  const { code, output } = await run(tools.node, [tools.bin, ...suite.list]);
+  if (code !== 0) throw new Error(`conformance ${suite.list.join(' ')} failed (exit ${code}):\n${output}`);
+  const scored = output.slice(output.indexOf('Client scenarios')).split(/\n\s*\n/)[0];
+  const names = [...scored.matchAll(/^ {2}- (\S+)/gm), ...output.matchAll(/^ {4}- (\S+) \[client\]/gm)].map((m) => m[1]);
+  return [...new Set(names)];
+}
+
+/**
+ * Runs one scenario against the client and reads the checks it recorded.
+ * @returns {Promise<{ checks: { id: string, status: string, errorMessage?: string, description: string }[] | undefined, skipped: boolean, output: string }>}
+ */
+async function runScenario(suite, tools, scenario, outDir) {
+  const dir = join(outDir, scenario.replaceAll('/', '_'));
+  mkdirSync(dir, { recursive: true });
+  const { output } = await run(tools.node, [tools.bin, 'client', '--command', `node ${client}`, '--scenario', scenario, ...suite.run, '-o', dir], { cwd: dir });
+  writeFileSync(join(dir, 'output.txt'), output);
+  const found = findChecks(dir);
+  return { checks: found && JSON.parse(readFileSync(found, 'utf8')), skipped: /^SKIPPED:/m.test(output), output };
+}
+
+/** The checks.json the suite wrote somewhere under `dir`. */
+function findChecks(dir) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (name === 'checks.json') return path;
+    if (statSync(path).isDirectory()) {
+      const found = findChecks(path);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** Runs `jobs` at a time, in order of the list; resolves with their results in that order. */
+async function pool(items, jobs, work) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]);
     }
   };
-  walk(outDir);
-  if (!found.length) return 'no checks recorded';
-  const checks = JSON.parse(readFileSync(join(found[0], 'checks.json'), 'utf8'));
-  return checks
-    .filter((c) => c.status === 'FAILURE')
-    .slice(0, 3)
-    .map((c) => `${c.id}: ${c.errorMessage ?? c.description}`)
-    .join(' | ');
+  await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, worker));
+  return results;
 }
 
 async function main() {
@@ -99,27 +128,34 @@ async function main() {
   }
   const baseline = readBaseline();
   const verbose = process.argv.includes('--verbose');
+  // A few scenarios at a time, not all at once as the suite's own --suite mode does: on a 2-core CI
+  // machine forty clients starting together take longer to connect than the suite's 30 s allow, and
+  // sse-retry measures the client's reconnection delay to within 200 ms.
+  const jobsArg = process.argv.indexOf('--jobs');
+  const jobs = jobsArg > 0 ? Math.max(1, Number(process.argv[jobsArg + 1]) || 1) : 2;
   const count = { pass: 0, baselined: 0, fail: 0 };
-  let problems = 0;
   const seen = new Set();
-  mkdirSync(work, { recursive: true });
+  let problems = 0;
   for (const suite of SUITES) {
     const outDir = join(work, suite.version);
     rmSync(outDir, { recursive: true, force: true });
     mkdirSync(outDir, { recursive: true });
-    const { code, output } = await runSuite(suite, outDir);
-    writeFileSync(join(work, `${suite.version}.log`), output);
-    const results = parseSummary(output);
-    if (!results.size) {
-      console.log(`${suite.version.padEnd(16)} (suite did not run, exit ${code}; see ${relative(root, join(work, `${suite.version}.log`))})`);
+    const tools = await install(suite);
+    const names = await scenarios(suite, tools);
+    if (!names.length) {
+      console.log(`${suite.version.padEnd(16)} (the suite listed no client scenarios for ${suite.revision})`);
       problems++;
       continue;
     }
-    for (const [scenario, r] of results) {
+    const results = await pool(names, jobs, (scenario) => runScenario(suite, tools, scenario, outDir));
+    names.forEach((scenario, i) => {
       seen.add(scenario);
+      const { checks, skipped } = results[i];
+      const n = (status) => (checks ?? []).filter((c) => c.status === status).length;
+      const failures = (checks ?? []).filter((c) => c.status === 'FAILURE');
+      const ok = !skipped && checks !== undefined && failures.length === 0;
+      const summary = skipped ? 'skipped by the suite' : checks === undefined ? 'no checks recorded' : `${n('SUCCESS')} passed, ${failures.length} failed${n('WARNING') ? `, ${n('WARNING')} warnings` : ''}`;
       const why = baseline.get(scenario);
-      const ok = !r.skipped && r.failed === 0;
-      const checks = r.skipped ? 'skipped by the suite' : `${r.passed} passed, ${r.failed} failed${r.warnings ? `, ${r.warnings} warnings` : ''}`;
       let verdict;
       if (ok && !why) {
         verdict = 'pass';
@@ -134,9 +170,12 @@ async function main() {
         verdict = 'FAIL';
         count.fail++;
       }
-      console.log(`${suite.version.padEnd(16)} ${scenario.padEnd(42)} ${verdict} (${checks})${verdict === 'baselined' && verbose ? ` — ${why}` : ''}`);
-      if (verdict === 'FAIL') console.log(`${''.padEnd(16)}   ${failureDetail(outDir, scenario)}`);
-    }
+      console.log(`${suite.version.padEnd(16)} ${scenario.padEnd(42)} ${verdict} (${summary})${verdict === 'baselined' && verbose ? ` — ${why}` : ''}`);
+      if (verdict === 'FAIL') {
+        const detail = failures.slice(0, 3).map((c) => `${c.id}: ${c.errorMessage ?? c.description}`);
+        console.log(`${''.padEnd(19)}${detail.join(' | ') || 'see the output'} (${relative(root, join(outDir, scenario.replaceAll('/', '_')))})`);
+      }
+    });
   }
   for (const scenario of baseline.keys()) {
     if (!seen.has(scenario)) {
@@ -144,7 +183,7 @@ async function main() {
       problems++;
     }
   }
-  console.log(`\nconformance: ${count.pass} passed, ${count.baselined} baselined, ${count.fail} failed (suites ${SUITES.map((s) => `${s.version} for ${s.revision}`).join(', ')})`);
+  console.log(`\nconformance: ${count.pass} passed, ${count.baselined} baselined, ${count.fail} failed (${SUITES.map((s) => `${s.version} for ${s.revision}`).join(', ')})`);
   return count.fail || problems ? 1 : 0;
 }
 
