@@ -17,6 +17,7 @@ import { homedir } from 'node:os';
 import pino from 'pino';
 import { loadConfig } from '../config/load.js';
 import { Defaults } from '../contract/defaults.js';
+import { EraCache } from '../session/era-cache.js';
 import { Session } from '../session/session.js';
 import { planFor, type Context } from './plans.js';
 
@@ -40,6 +41,8 @@ async function main(): Promise<number> {
   const session = new Session(cfg!, {
     log,
     timeoutMs: Defaults.timeout_ms,
+    // No state directory: nothing remembered, every scenario's server is negotiated afresh (auto mode).
+    verdicts: new EraCache(undefined, log),
     onChange: () => {},
     onMessage: (level, text) => messages.push(`${level}: ${text}`),
     roots: () => [{ uri: `file://${process.cwd()}`, name: 'cwd' }],

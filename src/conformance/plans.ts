@@ -53,23 +53,48 @@ export function planFor(scenario: string, context: Context): Step[] {
   }
 }
 
-/** Every tool (no arguments), every resource, every prompt the server listed. */
+/**
+ * Arguments a person filling in the tool's form would give at least: each required property gets its
+ * default, its first enum value, or a plain value of its type. Optional properties stay out.
+ */
+export function requiredArguments(schema: unknown): Record<string, unknown> {
+  const s = (schema ?? {}) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+  const args: Record<string, unknown> = {};
+  for (const name of s.required ?? []) {
+    const p = s.properties?.[name] ?? {};
+    const type = Array.isArray(p.type) ? p.type[0] : p.type;
+    args[name] =
+      'default' in p ? p.default
+      : Array.isArray(p.enum) ? p.enum[0]
+      : type === 'integer' || type === 'number' ? 1
+      : type === 'boolean' ? true
+      : type === 'array' ? []
+      : type === 'object' ? requiredArguments(p)
+      : 'conformance';
+  }
+  return args;
+}
+
+/** Every tool, resource and prompt the server listed: tools called and prompts got with their required arguments. */
 const everything: Step[] = [
   {
     name: 'call every tool, read every resource, get every prompt',
     run: async (s) => {
       // The snapshot's lists are the MCP objects the session cached (typed loosely for the bridge).
       const snap = s.snapshot();
-      const tools = snap.tools as { name: string }[];
+      const tools = snap.tools as { name: string; inputSchema?: unknown }[];
       const resources = snap.resources as { uri: string }[];
-      const prompts = snap.prompts as { name: string }[];
+      const prompts = snap.prompts as { name: string; arguments?: { name: string; required?: boolean }[] }[];
       const errors: string[] = [];
       const attempt = async (what: string, p: Promise<unknown>) => {
         await p.catch((err: Error) => errors.push(`${what}: ${err.message}`));
       };
-      for (const t of tools) await attempt(`tools/call ${t.name}`, call(t.name).run(s));
+      for (const t of tools) await attempt(`tools/call ${t.name}`, call(t.name, requiredArguments(t.inputSchema)).run(s));
       for (const r of resources) await attempt(`resources/read ${r.uri}`, s.readResource(r.uri));
-      for (const p of prompts) await attempt(`prompts/get ${p.name}`, s.getPrompt(p.name, {}));
+      for (const p of prompts) {
+        const args = Object.fromEntries((p.arguments ?? []).filter((a) => a.required).map((a) => [a.name, 'conformance']));
+        await attempt(`prompts/get ${p.name}`, s.getPrompt(p.name, args));
+      }
       if (errors.length) throw new Error(errors.join('; '));
       return { tools: tools.length, resources: resources.length, prompts: prompts.length };
     },
