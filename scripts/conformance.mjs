@@ -83,7 +83,9 @@ async function scenarios(suite, tools) {
 
 /**
  * Runs one scenario against the client and reads the checks it recorded.
- * @returns {Promise<{ checks: { id: string, status: string, errorMessage?: string, description: string }[] | undefined, skipped: boolean, output: string }>}
+ * The suite judges by its checks (as its own `--requirements` run does); how the client exited is
+ * reported beside them (`exit`: its code when not 0, or `timeout`).
+ * @returns {Promise<{ checks: { id: string, status: string, errorMessage?: string, description: string }[] | undefined, skipped: boolean, exit?: string, output: string }>}
  */
 async function runScenario(suite, tools, scenario, outDir) {
   const dir = join(outDir, scenario.replaceAll('/', '_'));
@@ -91,7 +93,8 @@ async function runScenario(suite, tools, scenario, outDir) {
   const { output } = await run(tools.node, [tools.bin, 'client', '--command', `node ${client}`, '--scenario', scenario, ...suite.run, '-o', dir], { cwd: dir });
   writeFileSync(join(dir, 'output.txt'), output);
   const found = findChecks(dir);
-  return { checks: found && JSON.parse(readFileSync(found, 'utf8')), skipped: /^SKIPPED:/m.test(output), output };
+  const exit = /Client exited with code (\d+)/.exec(output)?.[1] ?? (/Client timed out/.test(output) ? 'timeout' : undefined);
+  return { checks: found && JSON.parse(readFileSync(found, 'utf8')), skipped: /^SKIPPED:/m.test(output), exit, output };
 }
 
 /** The checks.json the suite wrote somewhere under `dir`. */
@@ -150,11 +153,11 @@ async function main() {
     const results = await pool(names, jobs, (scenario) => runScenario(suite, tools, scenario, outDir));
     names.forEach((scenario, i) => {
       seen.add(scenario);
-      const { checks, skipped } = results[i];
+      const { checks, skipped, exit } = results[i];
       const n = (status) => (checks ?? []).filter((c) => c.status === status).length;
       const failures = (checks ?? []).filter((c) => c.status === 'FAILURE');
       const ok = !skipped && checks !== undefined && failures.length === 0;
-      const summary = skipped ? 'skipped by the suite' : checks === undefined ? 'no checks recorded' : `${n('SUCCESS')} passed, ${failures.length} failed${n('WARNING') ? `, ${n('WARNING')} warnings` : ''}`;
+      const summary = skipped ? 'skipped by the suite' : checks === undefined ? 'no checks recorded' : `${n('SUCCESS')} passed, ${failures.length} failed${n('WARNING') ? `, ${n('WARNING')} warnings` : ''}${exit ? `; client exit ${exit}` : ''}`;
       const why = baseline.get(scenario);
       let verdict;
       if (ok && !why) {

@@ -47,6 +47,13 @@ async function main(): Promise<number> {
     onMessage: (level, text) => messages.push(`${level}: ${text}`),
     roots: () => [{ uri: `file://${process.cwd()}`, name: 'cwd' }],
     onResourceUpdated: () => {},
+    // No person sits at this client: every elicitation is declined, which is an answer (spec:
+    // client/elicitation, "decline"). Declaring it lets a 2026-07-28 server's input_required round
+    // complete (sep-2322); scenarios that need an accepted form stay in the baseline.
+    elicit: async (_s, params) => {
+      log.info({ message: params.message }, 'elicitation declined');
+      return { action: 'decline' };
+    },
   });
   let failures = 0;
   try {

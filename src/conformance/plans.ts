@@ -48,6 +48,27 @@ export function planFor(scenario: string, context: Context): Step[] {
           },
         },
       ];
+    // Multi-round-trip requests (SEP-2322): the session must echo requestState, use a new id per retry
+    // and keep rounds apart. The last tool answers without `resultType`, which the final 2026-07-28
+    // text requires of a server on that revision (only results of earlier revisions may omit it), so
+    // the SDK's refusal is right (conformance issue #475); the scenario only checks that we do not retry.
+    case 'sep-2322-client-request-state':
+      return [
+        call('test_mrtr_echo_state'),
+        call('test_mrtr_no_state'),
+        call('test_mrtr_unrelated'),
+        {
+          name: 'tools/call test_mrtr_no_result_type (refused: no resultType on 2026-07-28)',
+          run: async (s) => {
+            const answer = await s.callTool('test_mrtr_no_result_type', {}).then(
+              () => undefined,
+              (err: Error) => err.message,
+            );
+            if (!answer?.includes('resultType')) throw new Error(`expected a refusal naming the missing resultType, got ${answer ?? 'a result'}`);
+            return answer;
+          },
+        },
+      ];
     default:
       return everything;
   }
