@@ -48,6 +48,23 @@ export function planFor(scenario: string, context: Context): Step[] {
           },
         },
       ];
+    // The tool's inputSchema $refs a URL the scenario watches (SEP-2106: never dereference a network
+    // $ref). Calling it runs the session's argument check on that schema; the mock server has no
+    // tools/call, so "Method not found" is the answer to expect, and any fetch of the URL fails the check.
+    case 'json-schema-ref-no-deref':
+      return [
+        {
+          name: 'tools/call lookup_user (arguments checked against a schema with a network $ref)',
+          run: async (s) => {
+            const answer = await s.callTool('lookup_user', { id: 'user-1' }).then(
+              () => 'a result',
+              (err: Error) => err.message,
+            );
+            if (!/method not found/i.test(answer)) throw new Error(`expected "Method not found" from the mock server, got ${answer}`);
+            return answer;
+          },
+        },
+      ];
     // Multi-round-trip requests (SEP-2322): the session must echo requestState, use a new id per retry
     // and keep rounds apart. The last tool answers without `resultType`, which the final 2026-07-28
     // text requires of a server on that revision (only results of earlier revisions may omit it), so
