@@ -16,6 +16,15 @@ export const FILESYSTEM = join(modules, 'server-filesystem', 'dist', 'index.js')
 /** The project's own test servers (built with the SDK). */
 export const SLOW_INIT = join(repoRoot, 'test', 'servers', 'slow-init.mjs');
 export const PAGED = join(repoRoot, 'test', 'servers', 'paged.mjs');
+/** The project's 2026-07-28-only server (SDK v2); `--http` serves Streamable HTTP. */
+export const MODERN = join(repoRoot, 'test', 'servers', 'modern.mjs');
+/** A 2025-11-25 server that exits when its first request is not `initialize`. */
+export const STRICT_LEGACY = join(repoRoot, 'test', 'servers', 'strict-legacy.mjs');
+/** `count-spawns.sh CMD ARGS...`: appends a line to `$MCP_SPAWN_LOG` per spawn, then runs the command. */
+export const COUNT_SPAWNS = join(repoRoot, 'test', 'servers', 'count-spawns.sh');
+
+/** The 2026-07-28-only test server over stdio. */
+export const modernStdio = () => ({ command: 'node', args: [MODERN] });
 
 /** server-everything over stdio. */
 export const everythingStdio = () => ({ command: 'node', args: [EVERYTHING, 'stdio'] });
@@ -30,6 +39,8 @@ export interface Server {
   transport: string;
   tools: { name: string }[];
   server_info?: { name: string; version: string };
+  /** The negotiated revision while connected, e.g. `2026-07-28`. */
+  protocol_version?: string;
 }
 
 /** `{ err, result }` of an API callback. */
@@ -162,6 +173,34 @@ export async function startEverythingHttp(mode: 'streamableHttp' | 'sse'): Promi
   });
   return {
     url: `http://127.0.0.1:${port}/${mode === 'sse' ? 'sse' : 'mcp'}`,
+    proc,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (proc.exitCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill('SIGTERM');
+      }),
+  };
+}
+
+/**
+ * Starts the 2026-07-28-only test server over Streamable HTTP on a free loopback port and waits until
+ * it listens; its URL is what it prints.
+ */
+export async function startModernHttp(): Promise<HttpServer> {
+  const proc = spawn('node', [MODERN, '--http'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    proc.stderr!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    proc.on('exit', (code) => reject(new Error(`modern.mjs --http exited (${code}): ${out}`)));
+    setTimeout(() => reject(new Error(`modern.mjs --http did not start: ${out}`)), 15_000).unref();
+  });
+  return {
+    url,
     proc,
     stop: () =>
       new Promise<void>((resolve) => {
