@@ -39,10 +39,15 @@ export async function watchConfig(path: string, onChange: () => void, debounceMs
     clearTimeout(timer);
     timer = setTimeout(onChange, debounceMs);
   });
-  await new Promise<void>((resolve, reject) => {
-    watcher.once('ready', resolve);
-    watcher.once('error', reject);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      watcher.once('ready', resolve);
+      watcher.once('error', reject);
+    });
+  } catch (err) {
+    await watcher.close();
+    throw err;
+  }
   return async () => {
     clearTimeout(timer);
     await watcher.close();
