@@ -36,6 +36,8 @@ const servers = {
   'server-everything': ['node_modules/@modelcontextprotocol/server-everything/dist/index.js', 'stdio'],
   'server-filesystem': ['node_modules/@modelcontextprotocol/server-filesystem/dist/index.js', tmpdir()],
   'modern.mjs': ['test/servers/modern.mjs'],
+  // Exits on server/discover: without a verdict it costs a second spawn.
+  'strict-legacy.mjs': ['test/servers/strict-legacy.mjs'],
 };
 const hooks = { roots: () => [], onListChanged() {}, onResourceUpdated() {}, onLog() {} };
 

@@ -5,8 +5,11 @@
  * Servers: server-everything and server-filesystem (SDK v1, 2025-11-25), the project's
  * `test/servers/modern.mjs` (SDK v2, 2026-07-28 only, over stdio and over Streamable HTTP), and
  * `test/servers/strict-legacy.mjs`, a 2025-11-25 server that exits when its first request is not
- * `initialize`. Servers run through `count-spawns.sh` so that the test sees every process spawn.
+ * `initialize`; server-everything over Streamable HTTP and over the old HTTP+SSE transport (reached by
+ * falling back). Servers run through `count-spawns.sh` so that the test sees every process spawn.
  */
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +23,7 @@ import {
   filesystemStdio,
   MODERN,
   servers,
+  startEverythingHttp,
   startModernHttp,
   STRICT_LEGACY,
   waitStatus,
@@ -36,6 +40,8 @@ interface Verdict {
 describe.each(nvimBinaries())('both eras on Neovim $version', ({ bin }) => {
   let nv: NvimInstance;
   let http: HttpServer;
+  let legacyHttp: HttpServer;
+  let legacySse: HttpServer;
   let spawnLog: string;
   let firstLog: string;
   const cacheFile = () => join(nv.dirs.state, 'mcp-eras.json');
@@ -52,13 +58,16 @@ describe.each(nvimBinaries())('both eras on Neovim $version', ({ bin }) => {
     writeFileSync(firstLog, '');
     // A project (it has .git) as the working directory: the editor's roots are not empty.
     mkdirSync(join(logs, '.git'));
-    http = await startModernHttp();
+    [http, legacyHttp, legacySse] = await Promise.all([startModernHttp(), startEverythingHttp('streamableHttp'), startEverythingHttp('sse')]);
     nv = await startNvim(bin, {
       cwd: logs,
       config: {
         mcpServers: {
           modern: { command: COUNT_SPAWNS, args: ['node', MODERN] },
           modern_http: { url: http.url },
+          everything_http: { url: legacyHttp.url },
+          // An old HTTP+SSE server configured as http: the first POST is refused and the host falls back.
+          everything_sse: { url: legacySse.url },
           everything: everythingStdio(),
           filesystem: filesystemStdio(),
           strict: { command: COUNT_SPAWNS, args: ['node', STRICT_LEGACY] },
@@ -67,11 +76,11 @@ describe.each(nvimBinaries())('both eras on Neovim $version', ({ bin }) => {
       env: { MCP_SPAWN_LOG: spawnLog, MCP_FIRST_LOG: firstLog },
     });
     await nv.lua('require("mcp").servers()');
-    for (const name of ['modern', 'modern_http', 'everything', 'filesystem', 'strict']) await waitStatus(nv, name);
+    for (const name of ['modern', 'modern_http', 'everything', 'everything_http', 'everything_sse', 'filesystem', 'strict']) await waitStatus(nv, name);
   });
   afterAll(async () => {
     await nv?.quit();
-    await http?.stop();
+    await Promise.all([http?.stop(), legacyHttp?.stop(), legacySse?.stop()]);
     rmSync(logs, { recursive: true, force: true });
   });
 
@@ -83,7 +92,28 @@ describe.each(nvimBinaries())('both eras on Neovim $version', ({ bin }) => {
     expect(s.everything!.protocol_version).toBe('2025-11-25');
     expect(s.filesystem!.protocol_version).toBe('2025-11-25');
     expect(s.strict!.protocol_version).toBe('2025-11-25');
+    expect([s.everything_http!.transport, s.everything_http!.protocol_version]).toEqual(['http', '2025-11-25']);
+    expect([s.everything_sse!.transport, s.everything_sse!.protocol_version]).toEqual(['sse', '2025-11-25']);
     expect(s.modern!.server_info).toEqual({ name: 'modern', version: '1.0.0' });
+  });
+
+  it('shows of a 2026-07-28 server what the SDK v2 client gets from it directly', async () => {
+    const client = new Client({ name: 'direct-sdk', version: '0' }, { capabilities: { roots: {} }, versionNegotiation: { mode: 'auto' } });
+    client.setRequestHandler('roots/list', () => ({ roots: [] }));
+    await client.connect(new StdioClientTransport({ command: 'node', args: [MODERN], stderr: 'ignore' }));
+    try {
+      const entry = (await servers(nv)).modern! as unknown as Record<string, unknown>;
+      expect(entry.capabilities).toEqual(client.getServerCapabilities());
+      expect(entry.instructions).toBe(client.getInstructions());
+      const tools = (await client.listTools()).tools;
+      // The list as both saw it at the start (a later test adds tools).
+      expect((entry.tools as unknown[]).slice(0, tools.length)).toEqual(tools);
+      expect(entry.prompts).toEqual((await client.listPrompts()).prompts);
+      expect(entry.resources).toEqual((await client.listResources()).resources);
+      expect(entry.resource_templates).toEqual((await client.listResourceTemplates()).resourceTemplates);
+    } finally {
+      await client.close();
+    }
   });
 
   it('a legacy server that exits on server/discover is legacy, not failed: spawned again and initialized', () => {
@@ -99,10 +129,14 @@ describe.each(nvimBinaries())('both eras on Neovim $version', ({ bin }) => {
     expect(verdictOf('everything')).toMatchObject({ era: 'legacy', protocol_version: '2025-11-25' });
     expect(verdictOf('filesystem')).toMatchObject({ era: 'legacy', protocol_version: '2025-11-25' });
     expect(verdictOf('strict')).toMatchObject({ era: 'legacy', protocol_version: '2025-11-25' });
+    expect(verdictOf('everything_http')).toMatchObject({ era: 'legacy', protocol_version: '2025-11-25' });
+    expect(verdictOf('everything_sse')).toMatchObject({ era: 'legacy', protocol_version: '2025-11-25' });
     // Secrets of a definition never reach the file: it is keyed by a hash.
     expect(Object.keys(JSON.parse(readFileSync(cacheFile(), 'utf8')).servers).every((k) => /^[0-9a-f]{64}$/.test(k))).toBe(true);
 
-    for (const name of ['modern', 'strict']) expect((await api(nv, `function(cb) require("mcp").restart("${name}", cb) end`)).err).toBeNull();
+    for (const name of ['modern', 'strict', 'everything_http', 'everything_sse']) {
+      expect((await api(nv, `function(cb) require("mcp").restart("${name}", cb) end`)).err).toBeNull();
+    }
     // No probe: one spawn each, and the legacy server's first request is initialize.
     expect(spawns('modern.mjs')).toBe(2);
     expect(spawns('strict-legacy.mjs')).toBe(3);
@@ -110,6 +144,8 @@ describe.each(nvimBinaries())('both eras on Neovim $version', ({ bin }) => {
     const s = await servers(nv);
     expect(s.modern!.protocol_version).toBe('2026-07-28');
     expect(s.strict!.protocol_version).toBe('2025-11-25');
+    expect([s.everything_http!.transport, s.everything_http!.protocol_version]).toEqual(['http', '2025-11-25']);
+    expect([s.everything_sse!.transport, s.everything_sse!.protocol_version]).toEqual(['sse', '2025-11-25']);
   });
 
   it('drops a verdict that turned out wrong and negotiates again', async () => {
