@@ -51,10 +51,12 @@ const precompiledValidators = {
   },
 };
 
-await build({
+// dist/conformance.js is the client the MCP conformance suite drives (scripts/conformance.mjs): the same
+// config loader and session layer as the host, without Neovim.
+for (const [entry, outfile] of [['src/main.ts', 'dist/host.js'], ['src/conformance/client.ts', 'dist/conformance.js']]) await build({
   plugins: [noWinston, precompiledValidators],
-  entryPoints: ['src/main.ts'],
-  outfile: 'dist/host.js',
+  entryPoints: [entry],
+  outfile,
   bundle: true,
   platform: 'node',
   format: 'esm',

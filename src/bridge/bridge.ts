@@ -8,6 +8,7 @@ import type { NeovimClient } from 'neovim';
 import { UriTemplate } from '@modelcontextprotocol/client';
 import { loadConfig } from '../config/load.js';
 import { ConfigError, type ServerConfig } from '../config/types.js';
+import { serialized } from '../config/serial.js';
 import { watchConfig } from '../config/watch.js';
 import { ErrorCodes, HostError, toRpcError } from '../errors.js';
 import { Defaults } from '../contract/defaults.js';
@@ -95,8 +96,11 @@ export class Bridge {
     }
   }
 
+  /** {@link loadAndApply}, one at a time: a file event or `reload` during a reload reads the file again after it. */
+  private readonly reload = serialized(() => this.loadAndApply());
+
   /** Loads the config; on error tells the user and keeps what runs. */
-  private async reload(): Promise<{ added: string[]; removed: string[]; changed: string[] }> {
+  private async loadAndApply(): Promise<{ added: string[]; removed: string[]; changed: string[] }> {
     const p = this.initParams!;
     let next: ServerConfig[];
     try {
@@ -142,11 +146,16 @@ export class Bridge {
         prepare: this.resolveInputs,
       });
       this.hub.setRoots(asList(params.roots));
+      // Watch before the first read: chokidar reports nothing written before it is ready, so an edit made
+      // between the read and a later watch would be lost.
+      if (params.config_path) {
+        this.stopWatching = await watchConfig(params.config_path, () => void this.reload().catch(() => {})).catch((err: Error) => {
+          this.push('message', { level: 'warn', text: `${params.config_path}: not watched, edits need :Mcp reload (${err.message})` });
+          return undefined;
+        });
+      }
       // A broken config at start still starts the host: the error is pushed and `reload` can fix it.
       await this.reload().catch(() => {});
-      if (params.config_path) {
-        this.stopWatching = watchConfig(params.config_path, () => void this.reload().catch(() => {}));
-      }
       return { version: VERSION, pid: process.pid, log_path: params.log_path, ...(params.config_path ? { config_path: params.config_path } : {}) };
     },
     servers: async () => this.hub!.list().map((s) => s.snapshot()),

@@ -4,7 +4,7 @@
  * v2 SDK's way; the same `roots/list` handler answers a 2025-11-25 server's request and a 2026-07-28
  * server's `input_required` round (spec 2026-07-28: basic/patterns/mrtr), so roots work in both eras.
  */
-import { Client, type VersionNegotiationOptions } from '@modelcontextprotocol/client';
+import { Client, type ElicitRequest, type ElicitResult, type VersionNegotiationOptions } from '@modelcontextprotocol/client';
 import type { Root } from '../contract/snapshot.js';
 
 /** How the host names itself to servers (`clientInfo`, and `_meta` in 2026-07-28 requests). */
@@ -29,24 +29,39 @@ export interface ClientHooks {
   onResourceUpdated: (uri: string) => void;
   /** `notifications/message` (spec: server/utilities/logging). */
   onLog: (params: { level: string; logger?: string; data: unknown }) => void;
+  /**
+   * Answers `elicitation/create` (spec: client/elicitation, form mode), whether a 2025-11-25 server
+   * sends it or a 2026-07-28 server asks for it in an `input_required` round. Without it the client
+   * declares no elicitation capability.
+   */
+  elicit?: Elicit;
 }
+
+/**
+ * Answers one form-mode elicitation: `params` as the server sent them; `signal` aborts when the server
+ * cancels or the request times out.
+ */
+export type Elicit = (params: ElicitRequest['params'], signal: AbortSignal) => Promise<ElicitResult>;
 
 /**
  * A fresh client for one connection attempt.
  *
- * Declares only what works: `roots` (with `listChanged`, sent to 2025-11-25 servers). Elicitation and
- * sampling are not declared until the host can ask the editor for them.
+ * Declares only what works: `roots` (with `listChanged`, sent to 2025-11-25 servers), and form-mode
+ * elicitation only when `hooks.elicit` answers it. Sampling is not declared until the host can ask the
+ * editor for it.
  *
  * @param negotiation `{ mode: 'auto' }` to probe with `server/discover` and fall back to `initialize`,
  *   `{ mode: { pin: '2026-07-28' } }` for a server known to be modern, `{ mode: 'legacy' }` for SSE
  */
 export function makeClient(negotiation: VersionNegotiationOptions, hooks: ClientHooks): Client {
   const client = new Client(CLIENT_INFO, {
-    capabilities: { roots: { listChanged: true } },
+    capabilities: { roots: { listChanged: true }, ...(hooks.elicit ? { elicitation: { form: {} } } : {}) },
     versionNegotiation: negotiation,
     listMaxPages: MAX_PAGES,
   });
   client.setRequestHandler('roots/list', () => ({ roots: hooks.roots() }));
+  const elicit = hooks.elicit;
+  if (elicit) client.setRequestHandler('elicitation/create', (req, ctx) => elicit(req.params, ctx.mcpReq.signal));
   client.setNotificationHandler('notifications/resources/updated', (n) => hooks.onResourceUpdated(n.params.uri));
   client.setNotificationHandler('notifications/message', (n) => hooks.onLog(n.params as { level: string; logger?: string; data: unknown }));
   client.setNotificationHandler('notifications/tools/list_changed', () => hooks.onListChanged('tools'));

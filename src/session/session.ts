@@ -10,7 +10,7 @@ import type { ServerConfig } from '../config/types.js';
 import type { Root, ServerSnapshot, ServerStatus } from '../contract/snapshot.js';
 import { ErrorCodes, HostError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { makeClient, type ListKind } from './client.js';
+import { makeClient, type ClientHooks, type Elicit, type ListKind } from './client.js';
 import { connect, type Connected } from './connect.js';
 import { Deadline, requestTimeoutMs } from './deadline.js';
 import type { EraCache } from './era-cache.js';
@@ -47,6 +47,11 @@ export interface SessionDeps {
    * (with a reason) when the start is abandoned.
    */
   prepare?: (cfg: ServerConfig, signal: AbortSignal) => Promise<ServerConfig>;
+  /**
+   * Answers this server's elicitations in both eras (see {@link ClientHooks.elicit}); without it none is
+   * declared. The host passes none until it can ask the editor.
+   */
+  elicit?: (s: Session, ...args: Parameters<Elicit>) => ReturnType<Elicit>;
 }
 
 export class Session {
@@ -277,8 +282,10 @@ export class Session {
   }
 
   /** What the clients of generation `gen` report back. */
-  private hooks(gen: number) {
+  private hooks(gen: number): ClientHooks {
+    const elicit = this.deps.elicit;
     return {
+      ...(elicit ? { elicit: (params, signal) => elicit(this, params, signal) } : {}),
       roots: () => this.rootsView.answer(),
       onResourceUpdated: (uri: string) => this.deps.onResourceUpdated(this, uri),
       onLog: (p: { level: string; logger?: string; data: unknown }) => this.log.info({ level: p.level, logger: p.logger, data: p.data }, 'server log'),

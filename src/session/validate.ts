@@ -28,8 +28,20 @@ export function checkArguments(schema: unknown, args: Record<string, unknown>): 
     }
     cache.set(schema, validate);
   }
-  if (validate instanceof Error || validate(args)) return undefined;
+  if (validate instanceof Error || validate(withoutOptionalNulls(schema, args))) return undefined;
   return (validate.errors ?? []).map(describe).join('; ');
+}
+
+/**
+ * `args` without the optional arguments whose value is `null`: for the host, null there means "not
+ * given" (Lua's `vim.NIL`), and spec 2026-07-28 (basic/transports, custom headers from tool parameters)
+ * lets a null argument reach the server (which then sends no `Mcp-Param-*` header for it). Whether the
+ * server accepts the null is the server's to say; a null for a required argument is still refused here.
+ */
+function withoutOptionalNulls(schema: object, args: Record<string, unknown>): Record<string, unknown> {
+  const required = (schema as { required?: unknown }).required;
+  const keep = Array.isArray(required) ? required : [];
+  return Object.fromEntries(Object.entries(args).filter(([k, v]) => v !== null || keep.includes(k)));
 }
 
 function stripDialect(schema: object): object {

@@ -80,4 +80,27 @@ describe.each(nvimBinaries())('live configuration on Neovim $version', ({ bin })
     writeFileSync(path, JSON.stringify({ mcpServers: { x: everythingStdio() } }));
     await waitStatus(nv, 'x');
   });
+
+  it('picks up a fix saved the moment the host reports the broken config', async () => {
+    // The tightest window there is: the fix is written from inside the notification of the error, while
+    // the host is still answering `init`. An edit written before the watcher is ready would be lost.
+    nv = await startNvim(bin);
+    const path = `${nv.dirs.config}/mcp.json`;
+    writeFileSync(path, '{ "mcpServers": { "x": { "command": 42 } } }');
+    const fixed = JSON.stringify({ mcpServers: { x: everythingStdio() } });
+    await nv.lua(
+      `local path, fixed = ...
+      vim.notify = function()
+        if not _G.fixed then
+          _G.fixed = true
+          vim.fn.writefile({ fixed }, path)
+        end
+      end`,
+      path,
+      fixed,
+    );
+    await nv.lua('require("mcp").servers()');
+    await nv.waitFor('_G.fixed', { message: 'the error to be reported' });
+    await waitStatus(nv, 'x');
+  });
 });

@@ -1,0 +1,100 @@
+/**
+ * The client that the official MCP conformance suite (`@modelcontextprotocol/conformance`, `conformance
+ * client --command ...`) drives: a Node program on this host's own session layer. Each run is one
+ * scenario against one mock server; the runner passes the server's URL as the last argument, the
+ * scenario's name in `MCP_CONFORMANCE_SCENARIO`, and scenario data (tool calls to make, credentials) as
+ * JSON in `MCP_CONFORMANCE_CONTEXT`.
+ *
+ * The URL becomes a server definition through the same loader as a user's config file (Streamable HTTP,
+ * falling back to HTTP+SSE), and a {@link Session} connects to it exactly as the host's hub would: era
+ * negotiation, capability caches, request validation and timeouts are all the host's. Then the client
+ * does what the scenario needs of a host (list, call tools, read resources, get prompts) and stops the
+ * session. It exits 0 when every step worked, 1 otherwise; the suite judges from what it saw on the wire.
+ *
+ * Logs go to stderr (the suite records them); stdout stays empty.
+ */
+import { homedir } from 'node:os';
+import pino from 'pino';
+import { loadConfig } from '../config/load.js';
+import { Defaults } from '../contract/defaults.js';
+import { EraCache } from '../session/era-cache.js';
+import { Session } from '../session/session.js';
+import { planFor, type Context } from './plans.js';
+
+/** The name the scenario's server has in the host's terms (it shows in logs and errors). */
+const SERVER = 'conformance';
+
+async function main(): Promise<number> {
+  const url = process.argv.at(-1);
+  const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? '';
+  if (!url || !/^https?:\/\//.test(url)) {
+    process.stderr.write(`usage: conformance.js <server-url> (got ${JSON.stringify(url)}); MCP_CONFORMANCE_SCENARIO names the scenario\n`);
+    return 2;
+  }
+  const context = parseContext(process.env.MCP_CONFORMANCE_CONTEXT);
+  const log = pino({ level: process.env.MCP_CONFORMANCE_LOG ?? 'info', base: { scenario } }, pino.destination(2));
+  const [cfg] = await loadConfig({
+    setupServers: { [SERVER]: { url } },
+    ctx: { env: process.env, workspaceFolder: process.cwd(), userHome: homedir() },
+  });
+  const messages: string[] = [];
+  const session = new Session(cfg!, {
+    log,
+    timeoutMs: Defaults.timeout_ms,
+    // No state directory: nothing remembered, every scenario's server is negotiated afresh (auto mode).
+    verdicts: new EraCache(undefined, log),
+    onChange: () => {},
+    onMessage: (level, text) => messages.push(`${level}: ${text}`),
+    roots: () => [{ uri: `file://${process.cwd()}`, name: 'cwd' }],
+    onResourceUpdated: () => {},
+    // No person sits at this client: every elicitation is declined, which is an answer (spec:
+    // client/elicitation, "decline"). Declaring it lets a 2026-07-28 server's input_required round
+    // complete (sep-2322); scenarios that need an accepted form stay in the baseline.
+    elicit: async (_s, params) => {
+      log.info({ message: params.message }, 'elicitation declined');
+      return { action: 'decline' };
+    },
+  });
+  let failures = 0;
+  try {
+    await session.start();
+    const snap = session.snapshot();
+    log.info({ tools: snap.tools.length, prompts: snap.prompts.length, resources: snap.resources.length }, 'connected');
+    for (const step of planFor(scenario, context)) {
+      try {
+        const result = await step.run(session);
+        log.info({ step: step.name, result }, 'step done');
+      } catch (err) {
+        failures++;
+        log.error({ step: step.name, err: (err as Error).message }, 'step failed');
+      }
+    }
+  } catch (err) {
+    failures++;
+    log.error({ err: (err as Error).message }, 'could not connect');
+  } finally {
+    await session.stop();
+    for (const m of messages) log.info({ message: m }, 'host message');
+  }
+  return failures === 0 ? 0 : 1;
+}
+
+/** `MCP_CONFORMANCE_CONTEXT`: a JSON object, or nothing. */
+function parseContext(raw: string | undefined): Context {
+  if (!raw) return {};
+  try {
+    const value: unknown = JSON.parse(raw);
+    return typeof value === 'object' && value !== null ? (value as Context) : {};
+  } catch (err) {
+    process.stderr.write(`MCP_CONFORMANCE_CONTEXT is not JSON (${(err as Error).message}); ignored\n`);
+    return {};
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    process.stderr.write(`conformance client: ${err.stack ?? err.message}\n`);
+    process.exit(1);
+  },
+);
