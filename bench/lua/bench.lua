@@ -67,6 +67,14 @@ function B.first_server(tag, name)
   end)
 end
 
+---Stops a server; reports when it is stopped.
+function B.stop(tag, name)
+  require('mcp').stop(name, function(err)
+    if err then return fail(tag, errtext(err)) end
+    B.done(tag, { ok = true })
+  end)
+end
+
 ---Time until a server is usable: the first API call is a tool call to it (the host starts, the server
 ---connects, the call is made); until its callback.
 function B.first_call(tag, server, tool, args)

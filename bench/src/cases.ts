@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startEverythingHttp } from '../../test/helpers/mcp.js';
-import { BIG_RESOURCE, CACHE, catalog, everything, nvim012, paged, repoRoot, SLOW_INIT, startBench, type BenchNvim, type ServerDef } from './env.js';
+import type { VersionNegotiationOptions } from '@modelcontextprotocol/client';
+import { BIG_RESOURCE, CACHE, catalog, everything, modern, nvim012, paged, repoRoot, SLOW_INIT, startBench, type BenchNvim, type ServerDef, type StdioDef } from './env.js';
 import { connectFloor, listAll, type Floor } from './floor.js';
 import { sleep, summarize, type Summary } from './stats.js';
 
@@ -246,6 +247,94 @@ export async function firstServer(r: Reps): Promise<Row[]> {
       details: { floor_connect_only: summarize(floorConnect), ratio_to_connect_only: o.median / summarize(floorConnect).median },
     },
   ];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// era probe (issue 9): what negotiating the protocol revision costs at a start
+
+/**
+ * In one Neovim with the host running: `start(name)` with no cached verdict (the host probes with
+ * `server/discover`, then falls back to `initialize` for a 2025-11-25 server), `stop`, then `start` again
+ * with the verdict cached (straight into the era). Fresh Neovim (so a fresh `stdpath("state")`) per run.
+ * Floor: the SDK v2 client with its own stdio transport, `auto` negotiation (which spawns a second
+ * process for a legacy server) and with the era given (`legacy`, or the revision pinned).
+ */
+export async function eraProbe(r: Reps): Promise<Row[]> {
+  const n = reps(r, 7, 2);
+  const servers: [string, StdioDef, VersionNegotiationOptions][] = [
+    ['everything', everything(), { mode: 'legacy' }],
+    ['modern', modern(), { mode: { pin: '2026-07-28' } }],
+  ];
+  const rows: Row[] = [];
+  const samples = new Map<string, { first: number[]; cached: number[]; floorAuto: number[]; floorKnown: number[] }>();
+  for (const [name] of servers) samples.set(name, { first: [], cached: [], floorAuto: [], floorKnown: [] });
+  for (let i = 0; i < n + 1; i++) {
+    const b = await startBench(Object.fromEntries(servers.map(([name, def]) => [name, { ...def, disabled: true }])));
+    try {
+      await b.run('host_ready', [], 20_000);
+      for (const [name, def, known] of servers) {
+        const first = await b.run<{ ms: number; status: string }>('first_server', [name], 30_000);
+        await b.run('stop', [name], 10_000);
+        const cached = await b.run<{ ms: number; status: string }>('first_server', [name], 30_000);
+        await b.run('stop', [name], 10_000);
+        const auto = await timeFloor(def, { mode: 'auto' });
+        const given = await timeFloor(def, known);
+        if (i === 0) continue; // warm-up
+        const s = samples.get(name)!;
+        s.first.push(first.ms);
+        s.cached.push(cached.ms);
+        s.floorAuto.push(auto);
+        s.floorKnown.push(given);
+      }
+    } finally {
+      await b.quit();
+    }
+  }
+  for (const [name] of servers) {
+    const s = samples.get(name)!;
+    const first = summarize(s.first);
+    const cached = summarize(s.cached);
+    const floorAuto = summarize(s.floorAuto);
+    const floorKnown = summarize(s.floorKnown);
+    const era = name === 'modern' ? '2026-07-28 (test/servers/modern.mjs)' : '2025-11-25 (server-everything)';
+    rows.push(
+      {
+        id: `era-probe-${name}-first`,
+        case: `first start, no verdict: ${name}`,
+        measure: `start() of a ${era} stdio server, host running, no cached era verdict (probe) to its callback; floor: SDK client, auto negotiation, connect + lists`,
+        unit: 'ms',
+        ours: first,
+        floor: floorAuto,
+        ratio: ratio(first, floorAuto),
+        target: 'reported',
+        pass: true,
+        details: { probe_cost_ms: first.median - cached.median },
+      },
+      {
+        id: `era-probe-${name}-cached`,
+        case: `start, verdict cached: ${name}`,
+        measure: `the same start() with the verdict cached (no probe); floor: SDK client told the era, connect + lists`,
+        unit: 'ms',
+        ours: cached,
+        floor: floorKnown,
+        ratio: ratio(cached, floorKnown),
+        target: 'reported',
+        pass: true,
+        details: {},
+      },
+    );
+  }
+  return rows;
+}
+
+/** The SDK client on its own stdio transport: spawn, negotiate (`negotiation`), every list; ms. */
+async function timeFloor(def: StdioDef, negotiation: VersionNegotiationOptions): Promise<number> {
+  const t0 = performance.now();
+  const f = await connectFloor(def, negotiation);
+  await listAll(f.client);
+  const ms = performance.now() - t0;
+  await f.close();
+  return ms;
 }
 
 // ---------------------------------------------------------------------------------------------------

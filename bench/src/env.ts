@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, startNvim, type NvimInstance } from '../../test/helpers/nvim.js';
-import { EVERYTHING, PAGED, SLOW_INIT } from '../../test/helpers/mcp.js';
+import { EVERYTHING, MODERN, PAGED, SLOW_INIT } from '../../test/helpers/mcp.js';
 
 export { repoRoot, EVERYTHING, PAGED, SLOW_INIT };
 export const BIG_RESOURCE = join(repoRoot, 'bench', 'servers', 'big-resource.mjs');
@@ -43,6 +43,8 @@ export type StdioDef = { command: string; args: string[] };
 export type ServerDef = StdioDef | { url: string };
 
 export const everything = (): StdioDef => ({ command: 'node', args: [EVERYTHING, 'stdio'] });
+/** test/servers/modern.mjs: speaks only MCP 2026-07-28. */
+export const modern = (): StdioDef => ({ command: 'node', args: [MODERN] });
 export const paged = (count = 100, page = 50): StdioDef => ({ command: 'node', args: [PAGED, String(count), String(page)] });
 /** paged.mjs's catalogue with `touch_tools` listed (`--touch`). */
 export const catalog = (count = 100, page = 50): StdioDef => ({ command: 'node', args: [PAGED, String(count), String(page), '--touch'] });

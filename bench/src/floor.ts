@@ -4,7 +4,7 @@
  * is involved. It connects in the SDK's default `legacy` mode: the best case for the 2025-11-25 servers
  * the bench uses, as if the era were known in advance (the host's cached verdict).
  */
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Client, StreamableHTTPClientTransport, type VersionNegotiationOptions } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { ServerDef } from './env.js';
 
@@ -13,9 +13,12 @@ export interface Floor {
   close(): Promise<void>;
 }
 
-/** Connects (spawn or HTTP, then `initialize`). */
-export async function connectFloor(def: ServerDef): Promise<Floor> {
-  const client = new Client({ name: 'bench-floor', version: '1.0.0' }, { capabilities: { roots: { listChanged: true } } });
+/** Connects (spawn or HTTP, then the handshake of `negotiation`: by default `initialize`). */
+export async function connectFloor(def: ServerDef, negotiation: VersionNegotiationOptions = { mode: 'legacy' }): Promise<Floor> {
+  const client = new Client(
+    { name: 'bench-floor', version: '1.0.0' },
+    { capabilities: { roots: { listChanged: true } }, versionNegotiation: negotiation },
+  );
   const transport =
     'url' in def
       ? new StreamableHTTPClientTransport(new URL(def.url))
