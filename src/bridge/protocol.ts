@@ -28,19 +28,12 @@
  */
 
 import type { Root, RpcError, ServerSnapshot } from '../contract/snapshot.js';
+import type { HostInfo, Progress, RootsReport } from '../contract/wire.js';
+
+export type { AskMeta, HostInfo, Progress, RootsReport, ServerRoots } from '../contract/wire.js';
 
 export type { Root, RpcError, ServerSnapshot, ServerStatus } from '../contract/snapshot.js';
 export { ErrorCodes } from '../contract/errors.js';
-
-/** Who asks and how long the ask may wait; the fifth element of a `q` item. */
-export interface AskMeta {
-  /** One line saying who asks for what, e.g. `github: GitHub token`. */
-  title: string;
-  /** The server on whose behalf the editor is asked. */
-  server?: string;
-  /** The host withdraws the ask after this long, ms (none: until answered or withdrawn otherwise). */
-  timeout_ms?: number;
-}
 
 /** What the host can ask the editor (kind → params → result). */
 export interface AskKinds {
@@ -81,7 +74,7 @@ export interface Requests {
       /** The editor's roots at start (see `set_roots`). */
       roots?: Root[];
     };
-    result: { version: string; pid: number; log_path: string; config_path?: string };
+    result: HostInfo;
   };
   /** All servers, in config order. */
   servers: { params: Record<string, never>; result: ServerSnapshot[] };
@@ -112,8 +105,7 @@ export interface Requests {
   /** The editor's roots and what each server is told (after its own `roots` setting). */
   roots: {
     params: Record<string, never>;
-    /** `mode`: the server's `roots` setting: the editor's roots, none (`false`), or a fixed list. */
-    result: { roots: Root[]; servers: { name: string; mode: 'editor' | 'none' | 'fixed'; roots: Root[] }[] };
+    result: RootsReport;
   };
   /**
    * Expands a resource template's `uriTemplate` (RFC 6570, the SDK's implementation) with the given
@@ -142,7 +134,7 @@ export interface PushEvents {
   /** A server left the configuration. */
   removed: { name: string };
   /** Progress of request `id` (a Lua request id), from `notifications/progress`. */
-  progress: { id: number; progress: number; total?: number; message?: string };
+  progress: { id: number } & Progress;
   /** After every load of the configuration (start, file edit, `reload`): the file and what was wrong, if anything. */
   config: { path?: string; error?: string };
   /** `notifications/resources/updated` for a subscribed resource. */

@@ -5,4 +5,5 @@
 export { ErrorCodeTable, ErrorCodes } from './errors.js';
 export { Defaults, DefaultsTable, LogLevels } from './defaults.js';
 export { rpcErrorFields, serverInfoFields, serverSnapshotFields, serverStatuses } from './snapshot.js';
+export { askMetaFields, hostInfoFields, progressFields, rootFields, rootsReportFields, serverRootsFields } from './wire.js';
 export { serverSchema } from '../config/schema.js';

@@ -35,6 +35,41 @@ local M = {}
 ---@field resources table[] MCP Resource objects (complete list)
 ---@field resource_templates table[] MCP ResourceTemplate objects (complete list)
 
+---A root (spec: client/roots).
+---@class mcp.Root
+---@field uri string a `file://` URI
+---@field name? string display name
+
+---What one server is told about roots (`:Mcp roots`).
+---@class mcp.ServerRoots
+---@field name string server name
+---@field mode "editor"|"none"|"fixed" its `roots` setting: the editor's roots, none, or a fixed list
+---@field roots mcp.Root[] what it is told
+
+---The editor's roots and what each server is told (the `roots` request).
+---@class mcp.RootsReport
+---@field roots mcp.Root[] the editor's roots
+---@field servers mcp.ServerRoots[] what each server is told
+
+---Progress of a request, from `notifications/progress`.
+---@class mcp.Progress
+---@field progress number progress so far (grows with every report)
+---@field total? number the total, when the server knows it
+---@field message? string what the server is doing
+
+---What the running host says about itself (its reply to `init`).
+---@class mcp.HostInfo
+---@field version string host version
+---@field pid integer host process id
+---@field log_path string absolute path of the host's log file
+---@field config_path? string the config file the host reads
+
+---Who asks and how long an ask may wait (|mcp-asks|).
+---@class mcp.AskMeta
+---@field title string one line saying who asks for what
+---@field server? string the server on whose behalf the editor is asked
+---@field timeout_ms? integer the host withdraws the ask after this long, ms
+
 ---A server definition, as in the `mcpServers` section of a config file (|mcp-config|).
 ---@class mcp.ServerDef
 ---@field type? "stdio"|"http"|"sse"|"streamableHttp"|"streamable-http" transport; inferred from `command`/`url` when absent (`streamableHttp` and `streamable-http` mean `http`)
