@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Opens Neovim with mcp.nvim from this checkout and a demo config that connects to server-everything and
-# server-filesystem (both dev dependencies). Nothing of the user's own configuration is read or written:
+# server-filesystem (both dev dependencies, MCP 2025-11-25) and to test/servers/modern.mjs (the project's
+# own test server, MCP 2026-07-28 only), so that the hub shows both protocol revisions. Nothing of the user's own configuration is read or written:
 # config, state, data and log folders live under .cache/demo/.
 #
 #   npm run demo            (or: bash scripts/demo.sh [files...])
@@ -24,6 +25,10 @@ cat > "$XDG_CONFIG_HOME/nvim/mcp.json" <<JSON
     "filesystem": {
       "command": "node",
       "args": ["$root/node_modules/@modelcontextprotocol/server-filesystem/dist/index.js"]
+    },
+    "modern": {
+      "command": "node",
+      "args": ["$root/test/servers/modern.mjs"]
     }
   }
 }

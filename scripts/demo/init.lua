@@ -13,6 +13,7 @@ local tips = {
   '  :Mcp resource                 pick a resource to insert, open or yank',
   '  :e ' .. root .. '/README.md',
   '  :Mcp call filesystem list_allowed_directories     it follows the projects you open',
+  '  :Mcp call modern echo {"message":"hi"}     the same, with MCP 2026-07-28 (see the hub)',
   '  :Mcp roots    :Mcp log    :checkhealth mcp    :help mcp',
 }
 
