@@ -41,11 +41,7 @@ local state = {
 }
 
 ---Tells the user, from the main loop (asks arrive inside the RPC handler).
----@param msg string
----@param level integer
-local function notify(msg, level)
-  vim.schedule(function() util.notify(msg, level) end)
-end
+local notify = util.notify_later
 
 ---Fires `User McpAsksChanged` so that the hub (and anyone else) can show the count.
 local function changed() events.fire(events.names.asks_changed, { pending = #state.pending }) end
@@ -246,5 +242,9 @@ function M._host_gone(reason)
   end
   changed()
 end
+
+-- An ask dies with its host: the core calls this when the host exits, is stopped or restarted. (Pending
+-- asks exist only once this module is loaded, so registering on load is soon enough.)
+require('mcp.core.hooks').on_host_gone(M._host_gone)
 
 return M
