@@ -56,13 +56,16 @@ describe.each(nvimBinaries())('asks on Neovim $version', ({ bin }) => {
       mcpServers: { ev: server({ MCP_TEST_TOKEN: '${input:token}' }) },
     });
     const started = api(nv, 'function(cb) require("mcp").start("ev", cb) end');
-    const win = await shown();
+    // A password is read on the command line (inputsecret()), never typed into a buffer.
+    const win = await shown('the password prompt', 'c');
     expect(win.title.trim()).toBe('ev: API token');
     expect(win.lines[0]).toBe('API token');
-    expect(win.mode).toBe('i');
-    expect(await nv.lua('return vim.wo.conceallevel')).toBe(2);
     await nv.nvim.input('s3cret-value<CR>');
     expect((await started).err).toBeNull();
+    // Nothing typed reached a register (the `.` register records what Insert mode typed) or a history.
+    expect(await nv.lua('return vim.fn.getreg(".")')).not.toContain('s3cret');
+    expect(await nv.lua('return vim.fn.execute("registers")')).not.toContain('s3cret');
+    expect(await nv.lua('return vim.fn.histget("input", -1) .. vim.fn.histget("cmd", -1)')).not.toContain('s3cret');
     const env = await callTool(nv, 'ev', 'get-env');
     expect(env.result!.content[0]!.text).toContain('"MCP_TEST_TOKEN": "s3cret-value"');
     // Asked once per host: a restart uses the value typed before.
@@ -72,6 +75,21 @@ describe.each(nvimBinaries())('asks on Neovim $version', ({ bin }) => {
     const log = readFileSync(await nv.lua<string>('return require("mcp.host").log_path()'), 'utf8');
     expect(log).toContain('asking the editor');
     expect(log).not.toContain('s3cret-value');
+  });
+
+  it('a password prompt is withdrawn like any ask: the prompt ends and the window closes', async () => {
+    await start({
+      inputs: [{ type: 'promptString', id: 'token', description: 'API token', password: true }],
+      mcpServers: { ev: server({ T: '${input:token}' }) },
+    });
+    void api(nv, 'function(cb) require("mcp").start("ev", cb) end');
+    await shown('the password prompt', 'c');
+    await nv.nvim.input('half');
+    expect((await api(nv, 'function(cb) require("mcp").stop("ev", cb) end')).err).toBeNull();
+    await noteMatching(/ev: API token: withdrawn \(the server was stopped\)/);
+    await nv.waitFor('vim.api.nvim_get_mode().mode == "n" and vim.b.mcp_kind ~= "ask"', { message: 'the prompt ended and the window closed' });
+    expect(await pending()).toEqual([]);
+    expect(await nv.lua('return vim.fn.execute("registers")')).not.toContain('half');
   });
 
   it('offers the choices of a pickString and takes the one under the cursor', async () => {
