@@ -81,7 +81,9 @@ function M.positive_ms(ms) return type(ms) == 'number' and ms > 0 and ms < math.
 ---@return number ms always > 0
 function M.deadline_ms(opts, snapshot_ms, def_ms, default_ms)
   -- A request to no server has no server levels (nil is skipped like any unusable value).
-  if not opts.server then snapshot_ms, def_ms = nil, nil end
+  if not opts.server then
+    snapshot_ms, def_ms = nil, nil
+  end
   local levels = { opts.timeout_ms, snapshot_ms, def_ms, default_ms }
   for i = 1, 4 do
     if M.positive_ms(levels[i]) then return levels[i] end

@@ -16,9 +16,10 @@ local statuses = vim.deepcopy(contract.server_statuses)
 table.sort(statuses)
 
 t.describe('server statuses', function()
-  t.it('the hub has an icon for exactly the statuses of the contract', function()
-    t.eq(keys(require('mcp.ui.hub').icons), statuses, 'ui/hub.lua icons')
-  end)
+  t.it(
+    'the hub has an icon for exactly the statuses of the contract',
+    function() t.eq(keys(require('mcp.ui.hub').icons), statuses, 'ui/hub.lua icons') end
+  )
 
   t.it('each status of the contract has exactly one highlight group, and each group is defined', function()
     local hl = require('mcp.ui.hl')

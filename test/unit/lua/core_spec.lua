@@ -99,7 +99,7 @@ t.describe('channel.deadline_ms', function()
     end
   end)
 
-  t.it('skips an unusable snapshot timeout for the definition\'s', function()
+  t.it("skips an unusable snapshot timeout for the definition's", function()
     t.eq(channel.deadline_ms({ server = 's' }, 0, 300, 400), 300)
     t.eq(channel.deadline_ms({ timeout_ms = -5, server = 's' }, 0 / 0, nil, 400), 400)
   end)
