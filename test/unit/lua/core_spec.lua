@@ -112,3 +112,25 @@ t.describe('channel.deadline_ms', function()
     t.eq(channel.guard_ms({ timeout_ms = 0.5 }), 1 + contract.defaults.timeout_margin_ms)
   end)
 end)
+
+t.describe('util.notify', function()
+  local util = require('mcp.core.util')
+
+  t.it("prefixes 'mcp: ' once, also to an error text that already carries it", function()
+    local seen = {}
+    local orig = vim.notify
+    vim.notify = function(msg, level, opts) seen[#seen + 1] = { msg, level, opts.title } end
+    local ok, err = pcall(function()
+      util.notify('plain')
+      util.error('mcp: the host is not built')
+      util.warn('mcp: mcp: twice')
+    end)
+    vim.notify = orig
+    assert(ok, err)
+    t.eq(seen, {
+      { 'mcp: plain', vim.log.levels.INFO, 'mcp' },
+      { 'mcp: the host is not built', vim.log.levels.ERROR, 'mcp' },
+      { 'mcp: twice', vim.log.levels.WARN, 'mcp' },
+    })
+  end)
+end)
