@@ -1,6 +1,6 @@
 -- mcp.nvim: Neovim as a Model Context Protocol client host. See :help mcp.
--- Startup cost: one user command, one <Plug> mapping, two autocmds (reading `mcp://` resource buffers),
--- and (only with `autostart`) one more autocmd.
+-- Startup cost: one user command, one <Plug> mapping, two tiny modules (the feature hooks), two
+-- autocmds (reading `mcp://` resource buffers), and (only with `autostart`) one more autocmd.
 -- Everything else loads on first use.
 if vim.g.loaded_mcp then return end
 vim.g.loaded_mcp = true
@@ -23,6 +23,10 @@ vim.api.nvim_set_keymap('n', '<Plug>(mcp-hub)', '', {
   desc = 'mcp.nvim: open the hub',
   callback = function() require('mcp.ui.hub').open() end,
 })
+
+-- What the core calls in the features (the roots provider): registered before anything can start the
+-- host. Two tiny modules; the features themselves load on first use.
+require('mcp.features')
 
 -- `mcp://{server}/{uri}` buffers: resources read through the host (:help mcp-resource-buffers).
 local group = vim.api.nvim_create_augroup('mcp.resources', { clear = true })

@@ -36,26 +36,27 @@ local state = {
   close = nil,
   ---@type table<string, mcp.AskHandler>
   handlers = {},
-  ---@type integer? autocmd waiting for the user to leave Insert mode
+  ---@type integer? augroup waiting for the user to stop typing (`wait`)
   waiting = nil,
 }
 
 ---Tells the user, from the main loop (asks arrive inside the RPC handler).
----@param msg string
----@param level integer
-local function notify(msg, level)
-  vim.schedule(function() util.notify(msg, level) end)
-end
+local notify = util.notify_later
 
 ---Fires `User McpAsksChanged` so that the hub (and anyone else) can show the count.
 local function changed() events.fire(events.names.asks_changed, { pending = #state.pending }) end
 
----Is the user typing (a UI opening now would take their keys)?
+---Is the user typing (a UI opening now would take their keys), or in the command-line window (the
+---mode there is Normal, but no other window may be opened: E11)?
 ---@return boolean
 local function busy()
   local mode = vim.api.nvim_get_mode()
-  return mode.blocking or mode.mode:match('^[iRct]') ~= nil
+  return mode.blocking or mode.mode:match('^[iRct]') ~= nil or vim.fn.getcmdwintype() ~= ''
 end
+
+---How often a pending ask looks again whether the user stopped typing, ms, besides the events that say
+---so: `mode.blocking` (e.g. a mapping waiting in getchar()) can end without any ModeChanged.
+local RECHECK_MS = 500
 
 ---@param id integer
 ---@return integer? index
@@ -72,7 +73,7 @@ local function close_shown()
   if close then pcall(close) end
 end
 
-local show_next
+local show_next, wait
 
 ---Answers ask `ask` once; later calls do nothing.
 ---@param ask mcp.Ask
@@ -111,12 +112,53 @@ local function open(ask)
       { code = codes.MethodNotFound, message = ('this editor cannot answer asks of kind "%s"'):format(ask.kind) }
     )
   end
-  local ok, res = pcall(handler, ask, function(err, result) answer(ask, err, result) end, M.hide)
+  -- `hide` of this ask only: a window closed late must not hide the ask shown after it.
+  local function hide()
+    if state.shown == ask then M.hide() end
+  end
+  local before = {}
+  for _, w in ipairs(vim.api.nvim_list_wins()) do
+    before[w] = true
+  end
+  local ok, res = pcall(handler, ask, function(err, result) answer(ask, err, result) end, hide)
   if not ok then
+    -- A handler that failed after opening its window cannot close it (it returned nothing): close
+    -- every window that appeared meanwhile, so nothing is left over that answers nothing.
+    for _, w in ipairs(vim.api.nvim_list_wins()) do
+      if not before[w] then pcall(vim.api.nvim_win_close, w, true) end
+    end
     notify(('%s: %s'):format(ask.title, tostring(res)), vim.log.levels.ERROR)
     return answer(ask, { code = codes.InternalError, message = 'the editor failed to show it: ' .. tostring(res) })
   end
   if state.shown == ask then state.close = type(res) == 'function' and res or nil end
+end
+
+---Waits for the user to stop typing (once), then shows the next ask: on leaving a mode, on leaving the
+---command-line window, and on a one-shot timer re-armed while the user is still busy.
+function wait()
+  if state.waiting then return end
+  local group = vim.api.nvim_create_augroup('mcp.asks.waiting', { clear = true })
+  state.waiting = group
+  local timer = assert(vim.uv.new_timer())
+  local function check()
+    if state.waiting ~= group then return end
+    if busy() then
+      timer:start(RECHECK_MS, 0, vim.schedule_wrap(check))
+      return
+    end
+    state.waiting = nil
+    timer:stop()
+    timer:close()
+    pcall(vim.api.nvim_del_augroup_by_id, group)
+    show_next()
+  end
+  -- CmdwinLeave fires while the command-line window is still open: look again from the main loop.
+  vim.api.nvim_create_autocmd({ 'ModeChanged', 'CmdwinLeave' }, {
+    group = group,
+    desc = 'mcp: show a pending ask once the user stops typing',
+    callback = function() vim.schedule(check) end,
+  })
+  timer:start(RECHECK_MS, 0, vim.schedule_wrap(check))
 end
 
 ---Shows the oldest pending ask that is not hidden, unless one is shown or the user is typing.
@@ -130,20 +172,7 @@ function show_next()
     end
   end
   if not ask then return end
-  if busy() then
-    if not state.waiting then
-      state.waiting = vim.api.nvim_create_autocmd('ModeChanged', {
-        desc = 'mcp: show a pending ask once the user stops typing',
-        callback = function()
-          if busy() then return end
-          state.waiting = nil
-          vim.schedule(show_next)
-          return true -- delete this autocmd
-        end,
-      })
-    end
-    return
-  end
+  if busy() then return wait() end
   open(ask)
 end
 
@@ -246,5 +275,9 @@ function M._host_gone(reason)
   end
   changed()
 end
+
+-- An ask dies with its host: the core calls this when the host exits, is stopped or restarted. (Pending
+-- asks exist only once this module is loaded, so registering on load is soon enough.)
+require('mcp.core.hooks').on_host_gone(M._host_gone)
 
 return M

@@ -1,4 +1,4 @@
---- The entry point the host calls: it delivers replies and pushes as `require("mcp.host")._batch(items)`
+--- The entry point the host calls: it delivers replies and pushes as `require("mcp.host")._batch(chan, items)`
 --- (src/bridge/bridge.ts, `BATCH`). Also a short way to the host's state for tests and scripts. The
 --- modules themselves live in lua/mcp/core/ (process, channel, store); nothing in lua/ requires this one.
 local M = {}
@@ -16,9 +16,11 @@ channel.on_item('w', function(item) require('mcp.asks')._withdraw(item[2], item[
 ---Error codes (|mcp-errors|), as generated from the host's contract.
 M.codes = require('mcp.core.contract').codes
 
----The replies and pushes of one turn of the host's event loop (|mcp.core.channel._batch()|).
----@param items table[]
-function M._batch(items) channel._batch(items) end
+---The replies and pushes of one turn of the host's event loop (|mcp.core.channel._batch()|); dropped
+---unless `chan` is the running host's channel.
+---@param chan integer the sending host's channel id
+---@param items mcp.channel.Item[]
+function M._batch(chan, items) channel._batch(chan, items) end
 
 M.running = process.running
 M.info = process.info

@@ -6,6 +6,9 @@
 --- The first call of any function that needs the host starts it.
 local M = {}
 
+-- The features the core calls (roots), in place even when the API is used before plugin/ is sourced.
+require('mcp.features')
+
 ---A tool as MCP defines it, plus the server it belongs to.
 ---@class mcp.Tool
 ---@field server string name of the server (added by mcp.nvim)
@@ -43,8 +46,9 @@ local M = {}
 ---@class mcp.Server: mcp.ServerSnapshot
 
 ---@class mcp.CallToolOpts
----@field timeout_ms? integer how long the call may take, ms (default: the server's or global `timeout_ms`);
----  with `on_progress` the timeout restarts on each progress notification
+---@field timeout_ms? number how long the call may take, ms, a positive number (default: the server's or
+---  global `timeout_ms`); with `on_progress` the timeout restarts on each progress notification. Zero, a
+---  negative number or NaN is refused: the callback gets InvalidParams naming the option
 ---@field on_progress? fun(progress: mcp.Progress) progress notifications of this call
 
 ---The result of `tools/call`.
@@ -141,7 +145,7 @@ function M._autostart()
   local function go()
     vim.schedule(function()
       local _, err = require('mcp.core.process').try_ensure(false)
-      if err then vim.notify(err, vim.log.levels.ERROR, { title = 'mcp' }) end
+      if err then require('mcp.core.util').error(err) end
     end)
   end
   if vim.v.vim_did_enter == 1 then
@@ -269,6 +273,22 @@ function M.call_tool(server, tool, args, opts, cb)
   arg('opts', opts, 'table', true)
   arg('cb', cb, 'function', true)
   opts = opts or {}
+  local done = or_notify(('call %s/%s'):format(server, tool), cb)
+  local handle = setmetatable({ id = nil, server = server, tool = tool }, CallHandle)
+  -- A timeout that is not a positive number of ms would be skipped by the host (src/session/deadline.ts), so a
+  -- call meant to end at once would run a whole default deadline: refuse it instead.
+  if opts.timeout_ms ~= nil and not require('mcp.core.channel').positive_ms(opts.timeout_ms) then
+    local err = {
+      code = require('mcp.core.contract').codes.InvalidParams,
+      message = ('call %s/%s: option timeout_ms: expected a positive number of ms, got %s'):format(
+        server,
+        tool,
+        vim.inspect(opts.timeout_ms)
+      ),
+    }
+    vim.schedule(function() done(err, nil) end)
+    return handle
+  end
   local params = { server = server, tool = tool, arguments = object(args) }
   if opts.timeout_ms then params.timeout_ms = opts.timeout_ms end
   if opts.on_progress then params.progress = true end
@@ -276,8 +296,9 @@ function M.call_tool(server, tool, args, opts, cb)
     server = server,
     timeout_ms = opts.timeout_ms,
     on_progress = opts.on_progress,
-  }, or_notify(('call %s/%s'):format(server, tool), cb))
-  return setmetatable({ id = id, server = server, tool = tool }, CallHandle)
+  }, done)
+  handle.id = id
+  return handle
 end
 
 ---Gets a prompt (`prompts/get`). `cb(err, { description?, messages })`.

@@ -70,10 +70,22 @@ export class Bridge {
     if (this.outbox.length === 1) setImmediate(this.flush);
   }
 
+  /**
+   * Sends the outbox as one `_batch(chan, items)`. `chan` is this host's channel id in Neovim: after a
+   * restart an old host may still flush, and Lua drops a batch whose `chan` is not the current host's
+   * (ask ids restart at 1 per host: an old `q` item would otherwise answer the new host's ask 1). The
+   * client's `channelId` settles once, at attach; the batches resolve through it in flush order.
+   */
   private flush = (): void => {
     const items = this.outbox;
     this.outbox = [];
-    if (items.length && !this.closed) this.nvim.notify('nvim_exec_lua', [BATCH, [items]]);
+    if (!items.length || this.closed) return;
+    this.nvim.channelId.then(
+      (chan) => {
+        if (!this.closed) this.nvim.notify('nvim_exec_lua', [BATCH, [chan, items]]);
+      },
+      (err: unknown) => this.log.error({ err: String(err), items: items.length }, 'batch not sent: no channel id'),
+    );
   };
 
   private async dispatch(id: number, name: string, params: Record<string, unknown>): Promise<void> {

@@ -1,13 +1,18 @@
 /**
- * The wire contract between the Lua glue (`lua/mcp/host.lua`) and this host.
+ * The wire contract between the Lua side and this host. On the Lua side `lua/mcp/host.lua` is the entry
+ * point the host calls, and `lua/mcp/core/channel.lua` keeps the channel: it sends requests, matches
+ * replies, and hands each kind of item to its handler (`_batch`, whose type annotation lists the items).
  *
  * Transport: msgpack-RPC over the job's stdio (`jobstart(..., { rpc = true })`).
  * Nothing in this contract is a blocking request from Neovim's side:
  *
  * - Lua → host: `vim.rpcnotify(chan, "mcp", id, method, params)`.
  *   `id` is a positive integer chosen by Lua, unique per host process; `params` a table (a map).
- * - host → Lua: the notification `nvim_exec_lua` running `require("mcp.host")._batch(items)`, where
- *   `items` lists, in order, what one turn of the host's event loop produced:
+ * - host → Lua: the notification `nvim_exec_lua` running `require("mcp.host")._batch(chan, items)`,
+ *   where `chan` is this host's channel id in Neovim (Lua drops a batch whose `chan` is not the running
+ *   host's: after a restart an old host may still flush, and its request and ask ids would be taken for
+ *   the new host's), and `items` lists, in order, what one turn of the host's event loop produced (an
+ *   item whose Lua handler fails is reported there and skipped; the rest of the batch is handled):
  *   - `{ "r", id, err, result }`: the reply to request `id`, exactly one per request; `err` is
  *     `nil`/`vim.NIL` on success, else an {@link RpcError};
  *   - `{ "p", event, payload }`: a push, see {@link PushEvents};

@@ -56,13 +56,16 @@ describe.each(nvimBinaries())('asks on Neovim $version', ({ bin }) => {
       mcpServers: { ev: server({ MCP_TEST_TOKEN: '${input:token}' }) },
     });
     const started = api(nv, 'function(cb) require("mcp").start("ev", cb) end');
-    const win = await shown();
+    // A password is read on the command line (inputsecret()), never typed into a buffer.
+    const win = await shown('the password prompt', 'c');
     expect(win.title.trim()).toBe('ev: API token');
     expect(win.lines[0]).toBe('API token');
-    expect(win.mode).toBe('i');
-    expect(await nv.lua('return vim.wo.conceallevel')).toBe(2);
     await nv.nvim.input('s3cret-value<CR>');
     expect((await started).err).toBeNull();
+    // Nothing typed reached a register (the `.` register records what Insert mode typed) or a history.
+    expect(await nv.lua('return vim.fn.getreg(".")')).not.toContain('s3cret');
+    expect(await nv.lua('return vim.fn.execute("registers")')).not.toContain('s3cret');
+    expect(await nv.lua('return vim.fn.histget("input", -1) .. vim.fn.histget("cmd", -1)')).not.toContain('s3cret');
     const env = await callTool(nv, 'ev', 'get-env');
     expect(env.result!.content[0]!.text).toContain('"MCP_TEST_TOKEN": "s3cret-value"');
     // Asked once per host: a restart uses the value typed before.
@@ -72,6 +75,22 @@ describe.each(nvimBinaries())('asks on Neovim $version', ({ bin }) => {
     const log = readFileSync(await nv.lua<string>('return require("mcp.host").log_path()'), 'utf8');
     expect(log).toContain('asking the editor');
     expect(log).not.toContain('s3cret-value');
+  });
+
+  it('a password prompt is withdrawn like any ask: the prompt ends and the window closes', async () => {
+    await start({
+      inputs: [{ type: 'promptString', id: 'token', description: 'API token', password: true }],
+      mcpServers: { ev: server({ T: '${input:token}' }) },
+    });
+    const started = api(nv, 'function(cb) require("mcp").start("ev", cb) end');
+    await shown('the password prompt', 'c');
+    await nv.nvim.input('half');
+    expect((await api(nv, 'function(cb) require("mcp").stop("ev", cb) end')).err).toBeNull();
+    await noteMatching(/ev: API token: withdrawn \(the server was stopped\)/);
+    await nv.waitFor('vim.api.nvim_get_mode().mode == "n" and vim.b.mcp_kind ~= "ask"', { message: 'the prompt ended and the window closed' });
+    expect(await pending()).toEqual([]);
+    expect(await nv.lua('return vim.fn.execute("registers")')).not.toContain('half');
+    expect((await started).err).not.toBeNull();
   });
 
   it('offers the choices of a pickString and takes the one under the cursor', async () => {
@@ -143,6 +162,51 @@ describe.each(nvimBinaries())('asks on Neovim $version', ({ bin }) => {
     expect(out.err?.message).toMatch(/ev: token: the editor failed to show it: .*no UI today/);
     await noteMatching(/no UI today/);
     expect(await pending()).toEqual([]);
+  });
+
+  it('a handler that fails after opening its window leaves no window behind', async () => {
+    await start({ mcpServers: { ev: server({ T: '${input:token}' }) } });
+    await nv.lua(`require("mcp.asks").register("input", function()
+      local buf = vim.api.nvim_create_buf(false, true)
+      vim.api.nvim_open_win(buf, true, { relative = "editor", row = 1, col = 1, width = 20, height = 1 })
+      error("broke after opening")
+    end)`);
+    const out = await api(nv, 'function(cb) require("mcp").start("ev", cb) end');
+    expect(out.err?.message).toMatch(/the editor failed to show it: .*broke after opening/);
+    expect(await nv.lua('return #vim.tbl_filter(function(w) return vim.api.nvim_win_get_config(w).relative ~= "" end, vim.api.nvim_list_wins())')).toBe(0);
+  });
+
+  it("a withdrawal leaves the user's own Insert mode alone", async () => {
+    await start({ mcpServers: { ev: server({ T: '${input:token}' }) } });
+    const started = api(nv, 'function(cb) require("mcp").start("ev", cb) end');
+    await shown();
+    // Back to their own window, typing there, while the ask waits in its float.
+    await nv.nvim.input('<Esc>');
+    await nv.lua('vim.cmd("wincmd p")');
+    await nv.nvim.input('ityping');
+    await nv.waitFor('vim.api.nvim_get_mode().mode == "i" and vim.b.mcp_kind == nil', { message: "Insert mode in the user's window" });
+    expect((await api(nv, 'function(cb) require("mcp").stop("ev", cb) end')).err).toBeNull();
+    await noteMatching(/ev: token: withdrawn \(the server was stopped\)/);
+    expect(await nv.lua('return vim.api.nvim_get_mode().mode')).toBe('i');
+    await nv.nvim.input(' on');
+    expect(await nv.lua('return vim.api.nvim_get_current_line()')).toBe('typing on');
+    expect(await nv.lua('return #vim.tbl_filter(function(w) return vim.api.nvim_win_get_config(w).relative ~= "" end, vim.api.nvim_list_wins())')).toBe(0);
+    expect((await started).err).not.toBeNull();
+  });
+
+  it('waits while the command-line window is open (no E11), and shows the ask when it closes', async () => {
+    await start({ mcpServers: { ev: server({ T: '${input:token}' }) } });
+    await nv.nvim.input('q:');
+    await nv.waitFor('vim.fn.getcmdwintype() ~= ""', { message: 'the command-line window' });
+    const started = api(nv, 'function(cb) require("mcp").start("ev", cb) end');
+    await nv.waitFor(async () => (await pending()).length === 1, { message: 'a pending ask' });
+    await noteMatching(/waiting for you \(:Mcp asks\)/);
+    expect(await nv.lua('return vim.fn.getcmdwintype()')).toBe(':');
+    expect(await nv.lua(SHOWN)).toBeNull();
+    await nv.nvim.input(':q<CR>');
+    await shown('the ask after the command-line window closed');
+    await nv.nvim.input('v<CR>');
+    expect((await started).err).toBeNull();
   });
 
   it('queues asks from several servers, one window at a time; a hidden ask stays pending and comes back', async () => {

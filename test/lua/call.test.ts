@@ -284,6 +284,22 @@ describe.each(nvimBinaries())('tool calls on Neovim $version', ({ bin }) => {
       });
     });
 
+    it('refuses a timeout_ms of 0 or below with InvalidParams (-32602) naming the option, and calls nothing', async () => {
+      const before = toolCalls(wireLog, 'echo').length;
+      for (const ms of ['0', '-1', '0/0']) {
+        const out = await api(nv, `function(cb) require("mcp").call_tool("everything", "echo", { message = "x" }, { timeout_ms = ${ms} }, cb) end`);
+        expect(out.result).toBeNull();
+        expect(out.err!.code).toBe(-32602);
+        expect(out.err!.message).toContain('call everything/echo: option timeout_ms');
+      }
+      // A call after them goes through: the refused ones never reached the server.
+      const ok = await api<{ content: { text: string }[] }>(nv, 'function(cb) require("mcp").call_tool("everything", "echo", { message = "after" }, cb) end');
+      expect(ok.result!.content[0]!.text).toContain('after');
+      // (tee may write its copy just after the server got it: wait for it.)
+      await nv.waitFor(() => toolCalls(wireLog, 'echo').length > before, { message: 'tools/call echo on the wire' });
+      expect(toolCalls(wireLog, 'echo').slice(before).map((m) => m.params!.arguments)).toEqual([{ message: 'after' }]);
+    });
+
     it('handle:cancel() ends the call with -32800 and sends notifications/cancelled to the server', async () => {
       const before = toolCalls(wireLog, 'trigger-long-running-operation').length;
       await nv.lua(`

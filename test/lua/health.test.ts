@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nvimBinaries, repoRoot, startNvim, type NvimInstance, type StartOptions } from '../helpers/nvim.js';
-import { alive, everythingStdio } from '../helpers/mcp.js';
+import { alive, everythingStdio, modernStdio } from '../helpers/mcp.js';
 
 const MISSING = 'mcp-nvim-test-no-such-command';
 
@@ -57,6 +57,7 @@ describe.each(nvimBinaries())(':checkhealth mcp on Neovim $version', ({ bin, ful
           everything: everythingStdio(),
           broken: { command: MISSING },
           off: { command: 'node', args: ['-e', '0'], disabled: true },
+          modern: modernStdio(),
         },
       },
     });
@@ -91,6 +92,8 @@ describe.each(nvimBinaries())(':checkhealth mcp on Neovim $version', ({ bin, ful
     expect(servers, show(r)).toContain(
       `- OK everything: connected (${info2.name} ${info2.version}, stdio, MCP 2025-11-25, ${counts[0]} tools, ${counts[1]} prompts, ${counts[2]} resources)`,
     );
+    // A server of the 2026-07-28 revision says so.
+    expect(servers.find((l) => l.includes('modern:')), show(r)).toMatch(/^- OK modern: connected \(\S+ \S+, stdio, MCP 2026-07-28, \d+ tools, \d+ prompts, \d+ resources\)$/);
     const broken = servers.find((l) => l.includes('broken:'));
     expect(broken, show(r)).toMatch(new RegExp(`^- ERROR broken: failed .*not found.*${MISSING}`));
     const off = servers.find((l) => l.includes('off:'));

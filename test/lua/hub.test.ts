@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nvimBinaries, startNvim, type NvimInstance } from '../helpers/nvim.js';
-import { alive, childrenOf, cmdline, everythingStdio, FILESYSTEM, filesystemStdio, hostPid, waitStatus } from '../helpers/mcp.js';
+import { alive, childrenOf, cmdline, everythingStdio, FILESYSTEM, filesystemStdio, hostPid, modernStdio, waitStatus } from '../helpers/mcp.js';
 
 const MISSING = 'mcp-nvim-test-no-such-command';
 
@@ -103,6 +103,7 @@ describe.each(nvimBinaries())('hub on Neovim $version', ({ bin }) => {
           everything: everythingStdio(),
           filesystem: filesystemStdio(dir),
           broken: { command: MISSING, args: ['--flag'] },
+          modern: modernStdio(),
         },
       },
     });
@@ -145,6 +146,13 @@ describe.each(nvimBinaries())('hub on Neovim $version', ({ bin }) => {
     const lines = await waitHub(nv, (l) => l.includes(everything) && l.includes(filesystem), 'both servers connected');
     // Config order.
     expect(lines.indexOf(everything)).toBeLessThan(lines.indexOf(filesystem));
+  });
+
+  it('shows the MCP revision a server speaks: 2026-07-28 for a modern server', async () => {
+    await waitStatus(nv, 'modern');
+    const modern = await expectedConnectedLine(nv, 'modern');
+    expect(modern).toMatch(/^● modern  connected  \S+ \S+  stdio  2026-07-28  tools \d+  prompts \d+  resources \d+$/);
+    await waitHub(nv, (l) => l.includes(modern), 'the modern server connected');
   });
 
   it('shows a server whose command does not exist as failed, with its error, while the others are connected', async () => {

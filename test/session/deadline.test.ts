@@ -3,19 +3,30 @@
  * `timeout_ms`, else the server's, else the default; and the wait for a server that is still starting
  * counts against it instead of earning the request a second full timeout.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Defaults } from '../../src/contract/defaults.js';
 import { requestTimeoutMs } from '../../src/session/deadline.js';
-import { nvimBinaries, startNvim, type NvimInstance } from '../helpers/nvim.js';
+import { nvimBinaries, repoRoot, startNvim, type NvimInstance } from '../helpers/nvim.js';
 import { api, SLOW_INIT, waitStatus } from '../helpers/mcp.js';
 
+/** The cases of the rule, shared with the Lua side's check (test/unit/lua/core_spec.lua). */
+interface DeadlineCase {
+  name: string;
+  request?: number | string;
+  server?: number | string;
+  default?: number | string;
+  ms: number | string;
+}
+const fixture = JSON.parse(readFileSync(join(repoRoot, 'test', 'fixtures', 'deadline-cases.json'), 'utf8')) as { cases: DeadlineCase[] };
+/** JSON has no NaN or infinity: the fixture spells them (and the contract default) as strings. */
+const special: Record<string, number> = { NaN: Number.NaN, Infinity: Infinity, '-Infinity': -Infinity, default: Defaults.timeout_ms };
+const num = (v: number | string | undefined): number | undefined => (typeof v === 'string' ? special[v] : v);
+
 describe('requestTimeoutMs', () => {
-  it('takes the request, else the server, else the default, skipping what is unset or not positive', () => {
-    expect(requestTimeoutMs(500, 2000, 9000)).toBe(500);
-    expect(requestTimeoutMs(undefined, 2000, 9000)).toBe(2000);
-    expect(requestTimeoutMs(undefined, undefined, 9000)).toBe(9000);
-    expect(requestTimeoutMs(0, -1, 9000)).toBe(9000);
-    expect(requestTimeoutMs(Number.NaN, undefined, undefined)).toBe(Defaults.timeout_ms);
+  it.each(fixture.cases)('$name', (c) => {
+    expect(requestTimeoutMs(num(c.request), num(c.server), num(c.default))).toBe(num(c.ms));
   });
 });
 

@@ -2,7 +2,8 @@
  * The Lua modules form layers (core, features, ui, the :Mcp dispatcher): no module may require one that
  * requires it back, directly or through others, lazily inside a function or at the top. A static scan of
  * every `require('mcp...')` in lua/ (no Neovim needed) builds the graph; a cycle fails the test and is
- * named, as is a require of a module that does not exist.
+ * named, as is a require of a module that does not exist, or a core module (lua/mcp/core/) that
+ * requires one outside the core.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -106,6 +107,13 @@ describe('Lua requires', () => {
 
   it('no module of lua/mcp/ requires one that requires it back', () => {
     expect(cycles(graph())).toEqual([]);
+  });
+
+  it('the core (lua/mcp/core/) requires nothing outside core/: features register into it from the outside', () => {
+    const outside = [...graph()]
+      .filter(([mod]) => mod.startsWith('mcp.core.'))
+      .flatMap(([mod, deps]) => deps.filter((d) => !d.startsWith('mcp.core.')).map((d) => `${mod} requires ${d}`));
+    expect(outside).toEqual([]);
   });
 
   it('nothing in lua/ requires mcp.host (the host calls it; it would tie a module to the entry point)', () => {

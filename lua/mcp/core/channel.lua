@@ -3,8 +3,8 @@
 ---
 --- Lua never waits on the host: every request is a `vim.rpcnotify(chan, "mcp", id, method, params)`; the
 --- host answers, and pushes state changes, by notifying Neovim with `nvim_exec_lua` running
---- `require("mcp.host")._batch(items)` (this module's `_batch`): the replies and pushes of one turn of its
---- event loop, in order. Callbacks run from `vim.schedule()`, never inside the RPC handler, so an error in
+--- `require("mcp.host")._batch(chan, items)` (this module's `_batch`): its own channel id and the replies
+--- and pushes of one turn of its event loop, in order. Callbacks run from `vim.schedule()`, never inside the RPC handler, so an error in
 --- a caller's callback is reported like any other.
 ---
 --- This module does not start the host: `mcp.core.process` does, and opens the channel.
@@ -13,7 +13,8 @@ local M = {}
 local codes = require('mcp.core.contract').codes
 local defaults = require('mcp.core.contract').defaults
 local store = require('mcp.core.store')
-local nonil = require('mcp.core.util').nonil
+local util = require('mcp.core.util')
+local nonil = util.nonil
 
 ---@class mcp.RequestOpts
 ---@field timeout_ms? integer the request's own deadline, ms, as sent to the host (see `guard_ms`)
@@ -62,34 +63,47 @@ local function call(cb, err, result)
   if cb then vim.schedule(function() cb(err, result) end) end
 end
 
+---Is `ms` usable as a deadline: a positive finite number (not NaN)?
+---@param ms any
+---@return boolean
+function M.positive_ms(ms) return type(ms) == 'number' and ms > 0 and ms < math.huge end
+
 ---The host's deadline for a request, ms: the request's own `timeout_ms`, else the server's (from its
----snapshot, else from the definition given to setup()), else the default the host was started with. The
----host counts it from receipt, including any wait for a starting server, and restarts it on progress.
----@param opts { timeout_ms?: integer, server?: string }
----@param snapshot_ms? integer the server's `timeout_ms` in its snapshot
----@param def_ms? integer the server's `timeout_ms` in the definition given to setup()
----@param default_ms integer
----@return integer ms
+---snapshot, else from the definition given to setup()), else the default the host was started with,
+---else the contract's default. A value that is not a positive finite number is skipped at each level,
+---as the host's `requestTimeoutMs` (src/session/deadline.ts) does; test/fixtures/deadline-cases.json
+---holds the cases both are checked against. The host counts it from receipt, including any wait for a
+---starting server, and restarts it on progress.
+---@param opts { timeout_ms?: number, server?: string }
+---@param snapshot_ms? number the server's `timeout_ms` in its snapshot
+---@param def_ms? number the server's `timeout_ms` in the definition given to setup()
+---@param default_ms? number the host default
+---@return number ms always > 0
 function M.deadline_ms(opts, snapshot_ms, def_ms, default_ms)
-  if type(opts.timeout_ms) == 'number' then return opts.timeout_ms end
-  if opts.server then
-    if type(snapshot_ms) == 'number' then return snapshot_ms end
-    if type(def_ms) == 'number' then return def_ms end
+  -- A request to no server has no server levels (nil is skipped like any unusable value).
+  if not opts.server then
+    snapshot_ms, def_ms = nil, nil
   end
-  return default_ms
+  local levels = { opts.timeout_ms, snapshot_ms, def_ms, default_ms }
+  for i = 1, 4 do
+    if M.positive_ms(levels[i]) then return levels[i] end
+  end
+  return defaults.timeout_ms
 end
 
 ---How long Lua waits for the host's answer to a request, ms: the host's deadline (`deadline_ms`) plus
 ---`timeout_margin_ms` of the contract. The host always answers by its deadline, so the guard only fires
 ---when the host hangs. Derived from what Lua knows now (a snapshot may arrive later: the guard checks
 ---again before it gives up).
----@param opts { timeout_ms?: integer, server?: string }
+---@param opts { timeout_ms?: number, server?: string }
 ---@return integer ms
 function M.guard_ms(opts)
   local snap = opts.server and store.snapshot(opts.server)
   local def = opts.server and state.host.servers[opts.server]
   local def_ms = type(def) == 'table' and def.timeout_ms or nil
-  return M.deadline_ms(opts, snap and snap.timeout_ms, def_ms, state.host.timeout_ms) + defaults.timeout_margin_ms
+  -- Whole ms (a timer counts in them), rounded up: the guard never fires before the host's deadline.
+  return math.ceil(M.deadline_ms(opts, snap and snap.timeout_ms, def_ms, state.host.timeout_ms))
+    + defaults.timeout_margin_ms
 end
 
 ---Ends pending request `id`: stops its guard, runs its `sync` hook and schedules its callback.
@@ -104,7 +118,11 @@ local function finish(id, err, result)
     p.timer:stop()
     p.timer:close()
   end
-  if p.opts.sync then p.opts.sync(err, result) end
+  -- A failing `sync` hook must not cost the caller its callback.
+  if p.opts.sync then
+    local ok, e = pcall(p.opts.sync, err, result)
+    if not ok then util.notify_later(('%s: %s'):format(p.method, tostring(e)), vim.log.levels.ERROR) end
+  end
   call(p.cb, err, result)
 end
 
@@ -288,13 +306,33 @@ local kinds = {
 ---@param handler fun(item: table) gets the whole item
 function M.on_item(kind, handler) kinds[kind] = handler end
 
+---An item of `_batch`: a reply, a push, an ask or the withdrawal of an ask (protocol.ts describes each).
+---@alias mcp.channel.Item
+---| { [1]: "r", [2]: integer, [3]: mcp.Error?, [4]: any } reply: request id, error or nil, result
+---| { [1]: "p", [2]: string, [3]: table } push: event, payload
+---| { [1]: "q", [2]: integer, [3]: string, [4]: table, [5]: { title: string, server?: string, timeout_ms?: integer } } ask: ask id, kind, params, meta
+---| { [1]: "w", [2]: integer, [3]: string } withdrawal: ask id, reason
+
 ---Called by the host (`nvim_exec_lua`): the replies and pushes of one turn of its event loop, in order.
----An item of an unknown kind is skipped (a newer host may send more than this Lua knows).
----@param items ({ [1]: "r", [2]: integer, [3]: mcp.Error?, [4]: any }|{ [1]: "p", [2]: string, [3]: table })[]
-function M._batch(items)
+---A batch from a host that is not the current one (an old host flushing after a restart: its request
+---and ask ids would be taken for the new host's) is dropped. An item of an unknown kind is skipped (a
+---newer host may send more than this Lua knows). An item whose handler fails is reported and skipped:
+---the items after it are still handled (a reply lost here would leave its caller waiting for the guard).
+---@param chan integer the sending host's channel id
+---@param items mcp.channel.Item[]
+function M._batch(chan, items)
+  if chan ~= state.chan or type(items) ~= 'table' then return end
   for _, item in ipairs(items) do
-    local handler = kinds[item[1]]
-    if handler then handler(item) end
+    local handler = type(item) == 'table' and kinds[item[1]] or nil
+    if handler then
+      local ok, err = pcall(handler, item)
+      if not ok then
+        util.notify_later(
+          ('a %s item from the host failed (skipped): %s'):format(vim.inspect(item[1]), tostring(err)),
+          vim.log.levels.ERROR
+        )
+      end
+    end
   end
 end
 

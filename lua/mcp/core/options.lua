@@ -90,7 +90,39 @@ local function check(opts, origin)
   for name, def in pairs(opts.servers or {}) do
     if type(name) ~= 'string' then bad(origin .. '.servers', name, 'server names as keys') end
     if type(def) ~= 'table' then bad(origin .. '.servers.' .. name, def, 'a table') end
+    M.check_server_keys(def, origin .. '.servers.' .. name)
   end
+end
+
+---Keys of a server definition (the host's config schema, via the generated contract), as a set.
+local SERVER_KEYS = {}
+for _, key in ipairs(contract.server_keys) do
+  SERVER_KEYS[key] = true
+end
+
+---Checks that a server definition given in Lua (`setup()`, `vim.g.mcp`) has only keys mcp.nvim knows.
+---Those tables are written for mcp.nvim alone, so an unknown key is a mistake (`timeout` for
+---`timeout_ms`, `arg` for `args`) that would otherwise be ignored without a word. The JSON config file
+---is different: other clients read it too and keep their own keys there (`autoApprove`, ...), so the
+---host accepts any extra key in it; such keys belong there, not in setup().
+---@param def table
+---@param where string names the definition in the error, e.g. "setup().servers.github"
+---@error on the first unknown key, naming it and the known ones
+function M.check_server_keys(def, where)
+  local unknown = {}
+  for key in pairs(def) do
+    if not SERVER_KEYS[key] then unknown[#unknown + 1] = tostring(key) end
+  end
+  if #unknown == 0 then return end
+  table.sort(unknown)
+  error(
+    ('mcp.nvim: option %s: unknown key %q (known: %s; keys of other clients go in the config file, see :help mcp-config)'):format(
+      where,
+      unknown[1],
+      table.concat(contract.server_keys, ', ')
+    ),
+    0
+  )
 end
 
 ---Stores the options of `setup()`.

@@ -6,6 +6,7 @@ local M = {}
 local channel = require('mcp.core.channel')
 local codes = require('mcp.core.contract').codes
 local events = require('mcp.core.events')
+local hooks = require('mcp.core.hooks')
 local store = require('mcp.core.store')
 local util = require('mcp.core.util')
 
@@ -55,10 +56,12 @@ function M.running() return state.job ~= nil end
 ---@return string?
 function M.last_error() return state.last_error end
 
----Withdraws every pending ask (|mcp-asks|): they went with the host.
+---Tells whatever waited on the host that it went (pending asks, |mcp-asks|, are withdrawn).
 ---@param reason string
-local function asks_gone(reason)
-  if package.loaded['mcp.asks'] then require('mcp.asks')._host_gone(reason) end
+local function host_gone(reason)
+  for _, err in ipairs(hooks.host_gone(reason)) do
+    util.notify_later(err, vim.log.levels.ERROR)
+  end
 end
 
 ---@param job integer
@@ -71,14 +74,14 @@ local function on_exit(job, code)
   local tail = state.stderr[#state.stderr]
   local msg = ('the host exited (code %d)%s; see the log: %s'):format(code, tail and (': ' .. tail) or '', M.log_path())
   channel.close(job, { code = codes.HostUnavailable, message = msg })
-  asks_gone(asked and 'the host was stopped' or 'the host exited')
+  host_gone(asked and 'the host was stopped' or 'the host exited')
   if asked then
     store.stop_all('stopped with the host')
     return
   end
   state.crashed, state.last_error = true, msg
   store.stop_all('the host exited')
-  vim.schedule(function() util.error(msg) end)
+  util.notify_later(msg, vim.log.levels.ERROR)
   events.fire(events.names.host_exited, { code = code, message = msg })
 end
 
@@ -108,7 +111,7 @@ local function on_init(job, log_path, err, info)
     channel.close(job, { code = codes.HostUnavailable, message = msg })
     pcall(vim.fn.jobstop, job)
     state.crashed, state.last_error = true, msg
-    vim.schedule(function() util.error(msg) end)
+    util.notify_later(msg, vim.log.levels.ERROR)
     return
   end
   state.info = info
@@ -179,7 +182,7 @@ function M.ensure()
   end
 
   -- Roots (spec: client/roots): computed from the editor now, and announced again whenever they change.
-  local roots = require('mcp.roots').attach(cfg.roots, function(list)
+  local roots = hooks.roots(cfg.roots, function(list)
     if state.job == job then M.request('set_roots', { roots = list }, {}) end
   end)
   channel.send('init', {
@@ -208,7 +211,7 @@ function M.try_ensure(implicit)
   if ok then return res end
   if implicit and not state.implicit_error_shown then
     state.implicit_error_shown = true
-    vim.schedule(function() vim.notify(tostring(res), vim.log.levels.ERROR, { title = 'mcp' }) end)
+    util.notify_later(tostring(res), vim.log.levels.ERROR)
   end
   return nil, tostring(res)
 end
@@ -248,7 +251,7 @@ function M.restart()
     state.stopping[job] = true
     state.job, state.info = nil, nil
     channel.close(job, { code = codes.HostUnavailable, message = 'the host was restarted' })
-    asks_gone('the host was restarted')
+    host_gone('the host was restarted')
     pcall(vim.fn.jobstop, job)
   end
   state.crashed = false

@@ -20,7 +20,7 @@ local handlers = {
     local text = tostring(payload.text)
     store.add_message(tostring(payload.level), text)
     local level = LEVELS[payload.level] or vim.log.levels.INFO
-    vim.schedule(function() util.notify(text, level) end)
+    util.notify_later(text, level)
   end,
 }
 

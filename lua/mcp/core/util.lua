@@ -2,10 +2,26 @@
 --- `{server}/{rest}` split of prompt names and `mcp://` buffer names. Pure except `notify`.
 local M = {}
 
----Tells the user something, prefixed `mcp: ` (|vim.notify()|, title "mcp").
+---Tells the user something, prefixed `mcp: ` (|vim.notify()|, title "mcp"). The one way every module
+---reports to the user. A message that already starts with `mcp: ` (an error raised by the plugin and
+---shown again) is not prefixed twice.
 ---@param msg string
 ---@param level? integer vim.log.levels (default INFO)
-function M.notify(msg, level) vim.notify('mcp: ' .. msg, level or vim.log.levels.INFO, { title = 'mcp' }) end
+function M.notify(msg, level)
+  msg = tostring(msg)
+  while msg:sub(1, 5) == 'mcp: ' do
+    msg = msg:sub(6)
+  end
+  vim.notify('mcp: ' .. msg, level or vim.log.levels.INFO, { title = 'mcp' })
+end
+
+---`notify` from the main loop (|vim.schedule()|): for code that runs where a message must not be shown
+---at once, such as inside the host's RPC call (|api-fast| rules) or an autocmd.
+---@param msg string
+---@param level? integer vim.log.levels (default INFO)
+function M.notify_later(msg, level)
+  vim.schedule(function() M.notify(msg, level) end)
+end
 
 ---Reports an error to the user (`notify` at level ERROR).
 ---@param msg string

@@ -21,7 +21,7 @@ M.icons = {
 }
 
 ---The help line at the top.
-M.keys_line = 'mcp.nvim  <CR> expand  s start  S stop  r restart  c call  R reload  l log  q close  g? help'
+M.keys_line = 'mcp.nvim  <CR> expand  s start  S stop  r restart  c call  R reload  l log  a asks  q close  g? help'
 
 ---Key → description, as `g?` shows them.
 M.help = {
@@ -573,7 +573,7 @@ end
 function M.open(opts)
   opts = opts or {}
   local _, err = require('mcp.core.process').try_ensure(false)
-  if err then vim.notify(err, vim.log.levels.ERROR, { title = 'mcp' }) end
+  if err then require('mcp.core.util').error(err) end
   local buf = M.buffer()
   local win = require('mcp.ui.window').show(buf, { mods = opts.mods, current = opts.current })
   for name, value in pairs({

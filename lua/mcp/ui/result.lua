@@ -359,7 +359,7 @@ function M.tool(server, tool, result, opts)
         break
       end
     end
-    vim.notify(('mcp: %s/%s returned an error: %s'):format(server, tool, first), vim.log.levels.WARN, { title = 'mcp' })
+    require('mcp.core.util').warn(('%s/%s returned an error: %s'):format(server, tool, first))
   end
   return buf
 end

@@ -77,9 +77,60 @@ t.describe('channel.deadline_ms', function()
     t.eq(channel.deadline_ms({}, 200, 300, 400), 400)
   end)
 
+  t.it('follows every case of test/fixtures/deadline-cases.json (the rule the host follows too)', function()
+    local here = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h')
+    local file = assert(io.open(here .. '/../../fixtures/deadline-cases.json', 'r'))
+    local fixture = vim.json.decode(file:read('*a'))
+    file:close()
+    local default = require('mcp.core.contract').defaults.timeout_ms
+    -- JSON has no NaN or infinity: the fixture spells them as strings.
+    local special = { NaN = 0 / 0, Infinity = math.huge, ['-Infinity'] = -math.huge, default = default }
+    local function num(v)
+      if v == nil or v == vim.NIL then return nil end
+      if type(v) == 'string' then return assert(special[v], 'unknown token ' .. v) end
+      return v
+    end
+    t.eq(#fixture.cases > 0, true, 'cases')
+    for _, c in ipairs(fixture.cases) do
+      local opts = { timeout_ms = num(c.request), server = 's' }
+      -- The server's level, from its snapshot or (no snapshot yet) from its definition.
+      t.eq(channel.deadline_ms(opts, num(c.server), nil, num(c.default)), num(c.ms), c.name .. ' (snapshot)')
+      t.eq(channel.deadline_ms(opts, nil, num(c.server), num(c.default)), num(c.ms), c.name .. ' (definition)')
+    end
+  end)
+
+  t.it("skips an unusable snapshot timeout for the definition's", function()
+    t.eq(channel.deadline_ms({ server = 's' }, 0, 300, 400), 300)
+    t.eq(channel.deadline_ms({ timeout_ms = -5, server = 's' }, 0 / 0, nil, 400), 400)
+  end)
+
   t.it('the guard waits the margin of the contract beyond that deadline', function()
     local contract = require('mcp.core.contract')
     t.eq(channel.guard_ms({ timeout_ms = 1000 }), 1000 + contract.defaults.timeout_margin_ms)
     t.eq(channel.guard_ms({}), contract.defaults.timeout_ms + contract.defaults.timeout_margin_ms)
+    t.eq(channel.guard_ms({ timeout_ms = 0 }), contract.defaults.timeout_ms + contract.defaults.timeout_margin_ms)
+    t.eq(channel.guard_ms({ timeout_ms = 0.5 }), 1 + contract.defaults.timeout_margin_ms)
+  end)
+end)
+
+t.describe('util.notify', function()
+  local util = require('mcp.core.util')
+
+  t.it("prefixes 'mcp: ' once, also to an error text that already carries it", function()
+    local seen = {}
+    local orig = vim.notify
+    vim.notify = function(msg, level, opts) seen[#seen + 1] = { msg, level, opts.title } end
+    local ok, err = pcall(function()
+      util.notify('plain')
+      util.error('mcp: the host is not built')
+      util.warn('mcp: mcp: twice')
+    end)
+    vim.notify = orig
+    assert(ok, err)
+    t.eq(seen, {
+      { 'mcp: plain', vim.log.levels.INFO, 'mcp' },
+      { 'mcp: the host is not built', vim.log.levels.ERROR, 'mcp' },
+      { 'mcp: twice', vim.log.levels.WARN, 'mcp' },
+    })
   end)
 end)

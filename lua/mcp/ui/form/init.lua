@@ -164,7 +164,7 @@ function M.submit(buf)
   show_errors(form, errors)
   if #errors > 0 then
     local msgs = vim.tbl_map(function(e) return e.msg end, errors)
-    vim.notify('mcp: ' .. table.concat(msgs, '; '), vim.log.levels.ERROR, { title = 'mcp' })
+    require('mcp.core.util').error(table.concat(msgs, '; '))
     if vim.api.nvim_win_is_valid(form.win) and vim.api.nvim_get_current_win() == form.win then
       pcall(vim.api.nvim_win_set_cursor, form.win, { errors[1].row + 1, 0 })
     end
