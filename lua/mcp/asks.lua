@@ -8,13 +8,11 @@
 --- pending; |:Mcp-asks| and the hub bring it back.
 local M = {}
 
----@class mcp.Ask
+---An ask as the queue holds it: the host's `mcp.AskMeta` (title, server, timeout_ms) and more.
+---@class mcp.Ask : mcp.AskMeta
 ---@field id integer the host's ask id
 ---@field kind string what is asked, e.g. "input" (`AskKinds` in protocol.ts)
 ---@field params table the kind's params
----@field title string one line saying who asks for what
----@field server? string the server on whose behalf the editor is asked
----@field timeout_ms? integer the host withdraws the ask after this long, ms
 ---@field time integer when it arrived (`os.time()`)
 ---@field hidden? boolean the user hid it; shown again only on request
 

@@ -8,10 +8,6 @@
 --- debounced. The host answers `roots/list` from its own copy and notifies each server.
 local M = {}
 
----@class mcp.Root
----@field uri string `file://` URI, percent-encoded (RFC 3986)
----@field name string the folder's name
-
 ---@class mcp.RootsOptions
 ---@field enabled? boolean compute and announce roots at all (default true; false announces none)
 ---@field markers? string[] files or folders that mark a project root (default: .git and the common project files)

@@ -23,11 +23,6 @@ local nonil = util.nonil
 ---@field implicit? boolean started by a cached read: do not restart a host that crashed
 ---@field sync? fun(err: mcp.Error?, result: any) internal: run inside `_reply`, before `cb` is scheduled
 
----@class mcp.Progress
----@field progress number
----@field total? number
----@field message? string
-
 ---@class mcp.Pending
 ---@field chan integer channel the request went to
 ---@field method string

@@ -10,12 +10,6 @@ local hooks = require('mcp.core.hooks')
 local store = require('mcp.core.store')
 local util = require('mcp.core.util')
 
----@class mcp.HostInfo
----@field version string host version
----@field pid integer host process id
----@field log_path string
----@field config_path? string
-
 local state = {
   job = nil, ---@type integer? the running host's job (and channel) id
   info = nil, ---@type mcp.HostInfo? the host's answer to `init`

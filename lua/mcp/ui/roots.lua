@@ -1,10 +1,6 @@
 --- `:Mcp roots`: the roots announced to servers and what each server is told (|mcp-roots|).
 local M = {}
 
----@class mcp.RootsReport
----@field roots mcp.Root[] the editor's roots, as the host holds them
----@field servers { name: string, mode: "editor"|"none"|"fixed", roots: mcp.Root[] }[] what each server sees after its own `roots` setting
-
 --- Renders a report into lines.
 ---@param report mcp.RootsReport
 ---@return string[]
