@@ -105,9 +105,10 @@ export class InputValues {
       const mine = new Promise<never>((_, reject) => {
         const leave = (err: HostError, reason: string) => {
           gaveUp = err;
+          // Rejected first, so that this waiter fails with its own error rather than the withdrawal's.
+          reject(err);
           // The last one to stop waiting withdraws the ask, with its own reason.
           if (--shared.waiters === 0 && !shared.settled) shared.controller.abort(reason);
-          reject(err);
         };
         onAbort = () => {
           const reason = typeof wait.signal?.reason === 'string' ? wait.signal.reason : 'the start was abandoned';
