@@ -1,7 +1,7 @@
 // Bundles the host (src/main.ts and its dependencies) into one file, dist/host.js: one file to read at
 // start instead of hundreds of modules. CommonJS dependencies inside the ESM bundle get a real `require`.
 import { build } from 'esbuild';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 // The `neovim` package requires winston at load time for a default logger the host never uses (it passes
@@ -51,6 +51,9 @@ const precompiledValidators = {
   },
 };
 
+// The version is package.json's, defined once (src/version.ts reads the file when not bundled).
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+
 // dist/conformance.js is the client the MCP conformance suite drives (scripts/conformance.mjs): the same
 // config loader and session layer as the host, without Neovim.
 for (const [entry, outfile] of [['src/main.ts', 'dist/host.js'], ['src/conformance/client.ts', 'dist/conformance.js']]) await build({
@@ -63,6 +66,7 @@ for (const [entry, outfile] of [['src/main.ts', 'dist/host.js'], ['src/conforman
   target: 'node20',
   sourcemap: 'linked',
   legalComments: 'none',
+  define: { __MCP_VERSION__: JSON.stringify(version) },
   banner: {
     js: "import { createRequire as __mcpCreateRequire } from 'node:module'; const require = __mcpCreateRequire(import.meta.url);",
   },

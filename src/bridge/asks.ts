@@ -40,6 +40,12 @@ interface Pending {
 /** Sends one `_batch` item to Lua (the bridge's outbox). */
 export type SendItem = (item: unknown[]) => void;
 
+/**
+ * The asks in flight, by ask id (positive, unique per host process): sends each as a `q` item, matches
+ * Lua's `answer` to it, and withdraws it (`w` item) when its signal aborts or its `timeoutMs` passes.
+ * Who asks withdraws through the signal: a session aborts its start's signal when the server stops,
+ * and the SDK aborts a server request's signal when the server cancels it or the connection closes.
+ */
 export class AskBroker {
   private nextId = 0;
   private pending = new Map<number, Pending>();
@@ -98,14 +104,15 @@ export class AskBroker {
     else p.resolve(result);
   }
 
-  /** Withdraws every ask made for `server` (it stopped, or left the configuration). */
-  withdrawServer(server: string, reason: WithdrawReason): void {
-    for (const [id, p] of this.pending) if (p.meta.server === server) this.withdraw(id, reason);
-  }
-
-  /** Withdraws every ask (the host is shutting down). */
-  withdrawAll(reason: WithdrawReason): void {
-    for (const id of [...this.pending.keys()]) this.withdraw(id, reason);
+  /**
+   * Fails every ask with Cancelled without telling Lua (the host is exiting and Neovim may be gone; Lua
+   * withdraws every ask itself when the host exits), so that whatever waits on one ends.
+   */
+  rejectAll(reason: WithdrawReason): void {
+    for (const id of [...this.pending.keys()]) {
+      const p = this.take(id);
+      p?.reject(new HostError(ErrorCodes.Cancelled, `${p.meta.title}: ${reason}`));
+    }
   }
 
   /** Number of asks waiting for an answer. */

@@ -17,9 +17,10 @@ import { createFileLogger, silentLogger, type Logger } from '../log.js';
 import type { Session } from '../session/session.js';
 import { AskBroker } from './asks.js';
 import { InputValues, type InputDef } from '../config/inputs.js';
+import type { Deadline } from '../session/deadline.js';
+import { VERSION } from '../version.js';
 import type { PushEvents, Requests, RpcError } from './protocol.js';
 
-const VERSION = '0.1.0';
 const BATCH = 'require("mcp.host")._batch(...)';
 
 type Method = keyof Requests;
@@ -171,9 +172,11 @@ export class Bridge {
       return { version: VERSION, pid: process.pid, log_path: params.log_path, ...(params.config_path ? { config_path: params.config_path } : {}) };
     },
     servers: async () => this.hub!.list().map((s) => s.snapshot()),
+    // One deadline per request, started here (issue 8): the server's `timeout_ms`, else the default, as
+    // Lua computes its guard; any wait (asks, a start already running, stop then start) counts against it.
     start: async ({ server }) => {
       const s = this.hub!.get(server);
-      await s.start();
+      await s.start(s.deadline('start'));
       return s.snapshot();
     },
     stop: async ({ server }) => {
@@ -183,7 +186,9 @@ export class Bridge {
     },
     restart: async ({ server }) => {
       const s = this.hub!.get(server);
-      await s.restart();
+      // A restart is how a wrong `${input:...}` value is retyped: the server's values are asked again.
+      this.inputs.forget(s.cfg);
+      await s.restart(s.deadline('restart'));
       return s.snapshot();
     },
     reload: async () => this.reload(),
@@ -257,11 +262,13 @@ export class Bridge {
    * A server definition with its `${input:id}` placeholders filled in, asking the editor for the values
    * it does not have yet (once per host). Called by a session at each start.
    *
-   * @param signal aborted when the start is abandoned (the server stopped): the ask is withdrawn
-   * @throws HostError Cancelled (declined or withdrawn), RequestTimeout (no answer within the server's deadline)
+   * @param signal aborted when the start is abandoned (the server stopped): the ask is withdrawn once no
+   *   other start waits for the same input
+   * @param deadline the start's: no answer before it passes fails the start with RequestTimeout
+   * @throws HostError Cancelled (declined or withdrawn), RequestTimeout (no answer within the start's deadline)
    */
-  resolveInputs = (cfg: ServerConfig, signal?: AbortSignal): Promise<ServerConfig> =>
-    this.inputs.resolve(cfg, async (def: InputDef) => {
+  resolveInputs = (cfg: ServerConfig, signal?: AbortSignal, deadline?: Deadline): Promise<ServerConfig> =>
+    this.inputs.resolve(cfg, async (def: InputDef, withdraw: AbortSignal) => {
       const params = {
         id: def.id,
         ...(def.description ? { description: def.description } : {}),
@@ -270,17 +277,18 @@ export class Bridge {
         ...(def.type === 'pickString' && def.options ? { options: def.options } : {}),
       };
       const title = `${cfg.name}: ${def.description ?? def.id}`;
-      const timeoutMs = cfg.timeout_ms ?? this.initParams?.timeout_ms ?? Defaults.timeout_ms;
-      const answer = await this.asks.ask('input', params, { server: cfg.name, title, timeoutMs, signal });
+      // No timeout of its own: each start waiting for it gives up at its own deadline (inputs.ts).
+      const answer = await this.asks.ask('input', params, { server: cfg.name, title, signal: withdraw });
       if (typeof answer?.value !== 'string') throw new HostError(ErrorCodes.InvalidParams, `${title}: the editor's answer has no string "value"`);
       return answer.value;
-    });
+    }, { ...(signal ? { signal } : {}), ...(deadline ? { deadline } : {}) });
 
   /** Stops watching and every server; resolves when they are gone. */
   async shutdown(): Promise<void> {
-    this.asks.withdrawAll('the host is exiting');
-    // Neovim is gone: nothing more is sent to it (a write would fail with EPIPE).
+    // Neovim is gone: nothing more is sent to it (a write would fail with EPIPE). Waiting asks fail
+    // without a `w` item; Lua withdraws every ask itself when the host exits.
     this.closed = true;
+    this.asks.rejectAll('the host is exiting');
     await this.stopWatching?.();
     await this.hub?.stopAll();
   }

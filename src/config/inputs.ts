@@ -2,8 +2,10 @@
  * `${input:id}` placeholders (VS Code's `inputs`): values the user types when a server starts, such as an
  * API token. The loader leaves them in the definition (so a changed value never looks like a changed
  * config) and lists which inputs each server needs; the values are asked for at start, once per host,
- * through the editor (bridge/asks.ts), substituted into a copy of the definition, and never logged.
+ * through the editor (bridge/asks.ts), substituted into a copy of the definition, and never logged
+ * (nor hashed into the era cache's keys, which use the definition with its placeholders).
  */
+import { ErrorCodes, HostError } from '../errors.js';
 import type { ServerConfig } from './types.js';
 
 /** One entry of the config file's `inputs` array (VS Code's format). */
@@ -41,36 +43,114 @@ export function substituteInputs(cfg: ServerConfig, values: ReadonlyMap<string, 
   return { ...cfg, url: sub(cfg.url), headers: map(cfg.headers) };
 }
 
+/** Asks the user for one input's value; `signal` aborts (with a string reason) when nobody waits any more. */
+export type AskInput = (def: InputDef, signal: AbortSignal) => Promise<string>;
+
+/** What one start waiting for input values brings: when it gives up. */
+export interface InputWait {
+  /** Aborted, with a string reason (`the server was stopped`), when the start is abandoned. */
+  signal?: AbortSignal;
+  /** The start's deadline; each value not yet typed is waited for until it passes. */
+  deadline?: { remaining(): number; readonly ms: number };
+}
+
+/** One value, asked or known, and the starts waiting for it. */
+interface Shared {
+  value: Promise<string>;
+  /** Withdraws the ask; aborted when the last waiter gave up. */
+  controller: AbortController;
+  waiters: number;
+  settled: boolean;
+}
+
 /**
  * Values for the inputs a server needs, asked for once per host: two servers that start together and
- * need the same input share one ask. A failed or declined ask is forgotten, so the next start asks again.
+ * need the same input share one ask, which stays up as long as one of them still waits for it (a
+ * server stopping or timing out stops waiting on its own). A failed or declined ask is forgotten, so
+ * the next start asks again; {@link forget} drops known values (`:Mcp restart` of a server).
  */
 export class InputValues {
-  private values = new Map<string, Promise<string>>();
+  private values = new Map<string, Shared>();
 
   /**
    * @param ask asks the user for one input's value
    * @returns `cfg` with its inputs substituted (the same object when it has none)
-   * @throws whatever `ask` throws (declined, withdrawn, timed out)
+   * @throws whatever `ask` throws (declined, failed in the editor); HostError Cancelled when `wait.signal`
+   *   aborts (`<server>: <input>: <reason>`); HostError RequestTimeout when `wait.deadline` passes
+   *   (`<server>: <input>: no answer within <ms> ms`)
    */
-  async resolve(cfg: ServerConfig, ask: (def: InputDef) => Promise<string>): Promise<ServerConfig> {
+  async resolve(cfg: ServerConfig, ask: AskInput, wait: InputWait = {}): Promise<ServerConfig> {
     if (!cfg.inputs.length) return cfg;
     const got = new Map<string, string>();
-    for (const def of cfg.inputs) {
-      let value = this.values.get(def.id);
-      if (!value) {
-        value = ask(def);
-        this.values.set(def.id, value);
-        value.catch(() => this.values.delete(def.id));
-      }
-      got.set(def.id, await value);
-    }
+    for (const def of cfg.inputs) got.set(def.id, await this.valueOf(cfg.name, def, ask, wait));
     return substituteInputs(cfg, got);
   }
 
-  /** Forgets every value (e.g. `:Mcp reload` after a wrong token): the next start asks again. */
-  clear(): void {
-    this.values.clear();
+  /**
+   * Forgets the values typed for `cfg`'s inputs, so that its next start asks again (a wrong token can
+   * be retyped). An ask still waiting for an answer is left alone.
+   */
+  forget(cfg: ServerConfig): void {
+    for (const def of cfg.inputs) if (this.values.get(def.id)?.settled) this.values.delete(def.id);
+  }
+
+  private async valueOf(server: string, def: InputDef, ask: AskInput, wait: InputWait): Promise<string> {
+    const what = `${server}: ${def.description ?? def.id}`;
+    for (;;) {
+      const shared = this.shared(def, ask);
+      shared.waiters++;
+      let gaveUp: HostError | undefined;
+      let onAbort = (): void => {};
+      let timer: NodeJS.Timeout | undefined;
+      const mine = new Promise<never>((_, reject) => {
+        const leave = (err: HostError, reason: string) => {
+          gaveUp = err;
+          // Rejected first, so that this waiter fails with its own error rather than the withdrawal's.
+          reject(err);
+          // The last one to stop waiting withdraws the ask, with its own reason.
+          if (--shared.waiters === 0 && !shared.settled) shared.controller.abort(reason);
+        };
+        onAbort = () => {
+          const reason = typeof wait.signal?.reason === 'string' ? wait.signal.reason : 'the start was abandoned';
+          leave(new HostError(ErrorCodes.Cancelled, `${what}: ${reason}`), reason);
+        };
+        if (wait.signal?.aborted) return onAbort();
+        wait.signal?.addEventListener('abort', onAbort, { once: true });
+        if (wait.deadline && !shared.settled) {
+          const reason = `no answer within ${wait.deadline.ms} ms`;
+          timer = setTimeout(() => leave(new HostError(ErrorCodes.RequestTimeout, `${what}: ${reason}`), reason), wait.deadline.remaining());
+        }
+      });
+      mine.catch(() => {});
+      try {
+        return await Promise.race([shared.value, mine]);
+      } catch (err) {
+        // Withdrawn because every OTHER waiter gave up while this one joined: ask again.
+        if (!gaveUp && shared.controller.signal.aborted) continue;
+        throw err;
+      } finally {
+        clearTimeout(timer);
+        wait.signal?.removeEventListener('abort', onAbort);
+        if (!gaveUp) shared.waiters--;
+      }
+    }
+  }
+
+  /** The value of `def` known or being asked for, else a new ask. */
+  private shared(def: InputDef, ask: AskInput): Shared {
+    const known = this.values.get(def.id);
+    if (known && !known.controller.signal.aborted) return known;
+    const controller = new AbortController();
+    const shared: Shared = { value: ask(def, controller.signal), controller, waiters: 0, settled: false };
+    this.values.set(def.id, shared);
+    shared.value.then(
+      () => (shared.settled = true),
+      () => {
+        shared.settled = true;
+        if (this.values.get(def.id) === shared) this.values.delete(def.id);
+      },
+    );
+    return shared;
   }
 }
 

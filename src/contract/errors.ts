@@ -12,7 +12,10 @@ export const ErrorCodeTable = {
   RequestTimeout: [-32001, 'The request passed its deadline (`timeout_ms`), which includes any wait for a starting server.'],
   UnknownServer: [-32010, 'The named server is not in the configuration.'],
   NotConnected: [-32011, 'The server exists but is not connected (stopped, disabled, failed, still starting).'],
-  UnknownItem: [-32012, "The named tool, prompt or resource is not in the server's cached lists."],
+  UnknownItem: [
+    -32012,
+    "The named tool, prompt or resource is not in the server's cached lists; or the `answer` names no pending ask (it was answered already, or withdrawn).",
+  ],
   Cancelled: [-32800, 'The request was cancelled by the client (`handle:cancel()`), or the ask it waited on was withdrawn.'],
   ConfigError: [-32020, 'The configuration could not be read or is invalid.'],
   HostUnavailable: [-32030, 'Lua side only: the host could not be started, or exited before replying.'],

@@ -11,19 +11,31 @@ import type { Logger } from '../log.js';
 import { EraCache } from '../session/era-cache.js';
 import { Session, type SessionDeps } from '../session/session.js';
 
+/** What the bridge gives the hub: the host's settings and where sessions report to. */
 export interface HubDeps {
+  /** The host's logger. */
   log: Logger;
+  /** Default per-request budget, ms (`init`'s `timeout_ms`, else the contract default). */
   timeoutMs: number;
   /** Where the era verdict cache lives (`stdpath("state")`); without it, every start negotiates. */
   stateDir?: string;
+  /** A session's snapshot changed (see {@link SessionDeps.onChange}). */
   onChange: (s: Session) => void;
+  /** A server left the configuration and has stopped. */
   onRemoved: (name: string) => void;
+  /** Something the user should be told (see {@link SessionDeps.onMessage}). */
   onMessage: (level: 'error' | 'warn' | 'info', text: string) => void;
+  /** `notifications/resources/updated` from a server (see {@link SessionDeps.onResourceUpdated}). */
   onResourceUpdated: (s: Session, uri: string) => void;
   /** See {@link SessionDeps.prepare}. */
   prepare?: SessionDeps['prepare'];
 }
 
+/**
+ * The configured servers, one {@link Session} each, in config order, and the editor's roots they share.
+ * A server removed from the configuration or stopped withdraws its own asks (its start's signal), so the
+ * hub keeps no list of asks. Raises HostError UnknownServer for a name not configured.
+ */
 export class Hub {
   private sessions = new Map<string, Session>();
   private editorRoots: Root[] = [];
@@ -50,6 +62,8 @@ export class Hub {
   }
 
   /**
+   * The session of server `name`.
+   *
    * @throws HostError UnknownServer naming the server and the known ones
    */
   get(name: string): Session {

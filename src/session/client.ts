@@ -6,9 +6,10 @@
  */
 import { Client, type ElicitRequest, type ElicitResult, type VersionNegotiationOptions } from '@modelcontextprotocol/client';
 import type { Root } from '../contract/snapshot.js';
+import { VERSION } from '../version.js';
 
 /** How the host names itself to servers (`clientInfo`, and `_meta` in 2026-07-28 requests). */
-export const CLIENT_INFO = { name: 'mcp.nvim', version: '0.1.0' };
+export const CLIENT_INFO = { name: 'mcp.nvim', version: VERSION };
 
 /**
  * Upper bound on pages per list, so that a server that always returns a new cursor cannot loop us

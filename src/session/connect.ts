@@ -25,30 +25,48 @@ import {
   type VersionNegotiationOptions,
 } from '@modelcontextprotocol/client';
 import type { ServerConfig } from '../config/types.js';
+import { HostError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { Deadline } from './deadline.js';
 import type { Era, EraCache } from './era-cache.js';
 import { ProcessGroupStdioTransport, SpawnError } from './stdio-transport.js';
 
 /** Statuses of a first POST that mean "this is an old HTTP+SSE server". */
 const SSE_FALLBACK_STATUSES = [400, 404, 405];
 
+/** A live connection to one server, as {@link connect} hands it over: handshake done, nothing listed yet. */
 export interface Connected {
+  /** The SDK client, connected; its `onclose`/`onerror` are the caller's to set. */
   client: Client;
+  /** The transport under it: {@link ProcessGroupStdioTransport}, `StreamableHTTPClientTransport` or `SSEClientTransport`. */
   transport: Transport;
   /** The transport actually in use (an `http` server may have fallen back to `sse`). */
   kind: 'stdio' | 'http' | 'sse';
+  /** `modern` (2026-07-28, no sessions, spec 2026-07-28: basic/versioning) or `legacy` (2025-11-25 and older). */
   era: Era;
   /** The negotiated revision, e.g. `2026-07-28` or `2025-11-25`. */
   protocolVersion: string;
 }
 
+/** What {@link connect} needs besides the definition. */
 export interface ConnectOptions {
-  /** How long the handshake (probe, `initialize`) may take, ms. */
-  timeoutMs: number;
+  /**
+   * The deadline of the start this connection is for: the whole handshake (probe, `initialize`, a
+   * renegotiation after a wrong cached verdict, a respawn of a strict legacy server, the SSE fallback)
+   * counts against it.
+   */
+  deadline: Deadline;
+  /**
+   * The definition the era verdict is filed under: the server as configured, with its `${input:...}`
+   * placeholders unsubstituted, so that the cache key never hashes a value the user typed (a token).
+   * Default: the definition connected to.
+   */
+  definition?: ServerConfig;
   /** Each stderr line of a stdio server. */
   onStderr: (line: string) => void;
   /** A fresh client set up for the given negotiation. */
   makeClient: (negotiation: VersionNegotiationOptions) => Client;
+  /** Era verdicts per server definition (read, written, dropped when wrong). */
   verdicts: EraCache;
   log: Logger;
 }
@@ -61,13 +79,15 @@ const LEGACY: Plan = { negotiation: { mode: 'legacy' }, legacyPrior: true };
 /**
  * Connects in the right era, using and maintaining the verdict cache.
  *
+ * @param cfg the definition to connect to, `${input:...}` values substituted
  * @throws Error from spawning (`command not found: X`), HTTP, the probe or `initialize`; SdkError with
- *   code REQUEST_TIMEOUT when the handshake outlasts `timeoutMs`
+ *   code REQUEST_TIMEOUT, or HostError RequestTimeout, when the handshake outlasts `o.deadline`
  */
 export async function connect(cfg: ServerConfig, o: ConnectOptions): Promise<Connected> {
   // The legacy HTTP+SSE transport predates 2026-07-28: nothing to negotiate, nothing to cache.
   if (cfg.transport === 'sse') return connectSse(cfg, o, LEGACY);
-  const cached = o.verdicts.get(cfg);
+  const definition = o.definition ?? cfg;
+  const cached = o.verdicts.get(definition);
   if (cached) {
     const plan: Plan = cached.era === 'modern' ? { negotiation: { mode: { pin: cached.protocol_version } }, legacyPrior: false } : LEGACY;
     try {
@@ -75,11 +95,11 @@ export async function connect(cfg: ServerConfig, o: ConnectOptions): Promise<Con
     } catch (err) {
       if (!verdictMayBeWrong(err)) throw err;
       o.log.info({ era: cached.era, err: (err as Error).message }, 'cached era verdict did not hold; negotiating again');
-      o.verdicts.drop(cfg);
+      o.verdicts.drop(definition);
     }
   }
   const conn = await connectWith(cfg, o, AUTO);
-  o.verdicts.set(cfg, conn.era, conn.protocolVersion);
+  o.verdicts.set(definition, conn.era, conn.protocolVersion);
   o.log.info({ era: conn.era, protocol_version: conn.protocolVersion }, 'era negotiated');
   return conn;
 }
@@ -103,7 +123,7 @@ async function connectWith(cfg: ServerConfig, o: ConnectOptions, plan: Plan): Pr
   const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers: cfg.headers } });
   const client = o.makeClient(plan.negotiation);
   try {
-    await client.connect(transport, { timeout: o.timeoutMs, ...(plan.legacyPrior ? { prior: { kind: 'legacy' as const } } : {}) });
+    await client.connect(transport, { ...budget(o), ...(plan.legacyPrior ? { prior: { kind: 'legacy' as const } } : {}) });
     return connected(client, transport, 'http');
   } catch (err) {
     await transport.close().catch(() => {});
@@ -125,7 +145,7 @@ async function connectStdio(cfg: ServerConfig & { transport: 'stdio' }, o: Conne
   const transport = new ProcessGroupStdioTransport({ command: cfg.command, args: cfg.args, env: cfg.env, cwd: cfg.cwd, onStderr: o.onStderr });
   const client = o.makeClient(plan.negotiation);
   try {
-    await client.connect(transport, { timeout: o.timeoutMs, ...(plan.legacyPrior ? { prior: { kind: 'legacy' as const } } : {}) });
+    await client.connect(transport, { ...budget(o), ...(plan.legacyPrior ? { prior: { kind: 'legacy' as const } } : {}) });
   } catch (err) {
     await transport.close();
     if (transport.exit && err instanceof SdkError && err.code === SdkErrorCode.EraNegotiationFailed) throw new ProbeClosed(describeExit(err, transport));
@@ -138,8 +158,23 @@ async function connectSse(cfg: ServerConfig & { transport: 'http' | 'sse' }, o: 
   const url = new URL(cfg.url);
   const transport = new SSEClientTransport(url, { requestInit: { headers: cfg.headers }, eventSourceInit: { fetch: withHeaders(cfg.headers) } });
   const client = o.makeClient(plan.negotiation);
-  await client.connect(transport, { timeout: o.timeoutMs, prior: { kind: 'legacy' } });
+  try {
+    await client.connect(transport, { ...budget(o), prior: { kind: 'legacy' } });
+  } catch (err) {
+    await transport.close().catch(() => {});
+    throw err;
+  }
   return connected(client, transport, 'sse');
+}
+
+/**
+ * The SDK's options for one handshake attempt: what is left of the deadline, and its signal, so that a
+ * probe followed by `initialize` inside one `connect` call also ends at the deadline.
+ *
+ * @throws HostError RequestTimeout when nothing is left (an earlier attempt used it all)
+ */
+function budget(o: ConnectOptions): { timeout: number; signal: AbortSignal } {
+  return { timeout: o.deadline.budget(), signal: o.deadline.signal };
 }
 
 function connected(client: Client, transport: Transport, kind: Connected['kind']): Connected {
@@ -158,7 +193,7 @@ function connected(client: Client, transport: Transport, kind: Connected['kind']
  * be spawned or reached, a timeout, or a refused authorization says nothing about its era.
  */
 function verdictMayBeWrong(err: unknown): boolean {
-  if (err instanceof SpawnError) return false;
+  if (err instanceof SpawnError || err instanceof HostError) return false;
   if (err instanceof SdkError) {
     const final: string[] = [SdkErrorCode.RequestTimeout, SdkErrorCode.ClientHttpAuthentication, SdkErrorCode.ClientHttpForbidden];
     if (final.includes(err.code)) return false;

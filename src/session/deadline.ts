@@ -23,9 +23,14 @@ export function requestTimeoutMs(requestMs?: number, serverMs?: number, defaultM
   return Defaults.timeout_ms;
 }
 
-/** A request's deadline: started once, consumed by the wait for the server and by the request itself. */
+/**
+ * A request's deadline: started once, when the request arrives, and consumed by everything the request
+ * waits for: a server that is still starting, the `${input:...}` asks, the handshake (including a
+ * renegotiation or a respawn), every page of the lists, and the request itself.
+ */
 export class Deadline {
   private readonly end: number;
+  private controller?: AbortController;
 
   /**
    * @param ms the whole budget, from {@link requestTimeoutMs}
@@ -41,6 +46,31 @@ export class Deadline {
   /** ms left, never below 0. */
   remaining(): number {
     return Math.max(0, this.end - Date.now());
+  }
+
+  /**
+   * What is left, ms, for one more step of the request.
+   *
+   * @throws HostError RequestTimeout ({@link error}) when nothing is left
+   */
+  budget(): number {
+    const left = this.remaining();
+    if (left <= 0) throw this.error();
+    return left;
+  }
+
+  /**
+   * Aborted, with {@link error} as its reason, when the deadline passes: for work made of several
+   * requests (the pages of a list, a probe then `initialize`) that each get `timeout: remaining()`.
+   */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      const controller = (this.controller = new AbortController());
+      const left = this.remaining();
+      if (left <= 0) controller.abort(this.error());
+      else setTimeout(() => controller.abort(this.error()), left).unref();
+    }
+    return this.controller.signal;
   }
 
   /** The error every expiry raises: RequestTimeout naming server, method/tool and the budget. */

@@ -6,7 +6,13 @@
  */
 import type { Client, Prompt, Resource, ResourceTemplateType as ResourceTemplate, ServerCapabilities, Tool } from '@modelcontextprotocol/client';
 import type { ListKind } from './client.js';
+import type { Deadline } from './deadline.js';
 
+/**
+ * The four lists of one connection as Lua sees them in the snapshot. Empty while not connected;
+ * {@link refresh} reloads one list from the server, {@link clear} forgets everything when the connection
+ * goes (a load still running on the old connection then neither lands nor is joined by the new one).
+ */
 export class ListCache {
   tools: Tool[] = [];
   prompts: Prompt[] = [];
@@ -21,43 +27,52 @@ export class ListCache {
    *
    * @param client the connection to load from
    * @param caps the server's capabilities: a list it does not offer is empty, without a request
-   * @param timeoutMs per page, ms
+   * @param deadline the deadline of each load (called once per load: a start passes its own, a list
+   *   change a fresh one); every page of the load counts against it
    * @param current false once the connection this load belongs to was replaced: its result is dropped
-   * @throws ProtocolError / SdkError from the server or on timeout
+   * @throws ProtocolError from the server; SdkError (REQUEST_TIMEOUT when the deadline passed)
    */
-  refresh(kind: ListKind, client: Client, caps: ServerCapabilities | undefined, timeoutMs: number, current: () => boolean): Promise<void> {
+  refresh(kind: ListKind, client: Client, caps: ServerCapabilities | undefined, deadline: () => Deadline, current: () => boolean): Promise<void> {
     const running = this.refreshing.get(kind);
     if (running) {
       this.refreshAgain.add(kind);
       return running;
     }
-    const run = (async () => {
+    let run: Promise<void> | undefined = undefined;
+    run = (async () => {
       try {
         do {
           this.refreshAgain.delete(kind);
-          await this.load(kind, client, caps, timeoutMs, current);
+          await this.load(kind, client, caps, deadline(), current);
         } while (this.refreshAgain.has(kind) && current());
       } finally {
-        this.refreshing.delete(kind);
+        // clear() may have let a newer connection start its own run meanwhile: leave that one alone.
+        if (this.refreshing.get(kind) === run) this.refreshing.delete(kind);
       }
     })();
     this.refreshing.set(kind, run);
     return run;
   }
 
-  /** Empties every list (the connection is gone). */
+  /**
+   * Empties every list (the connection is gone) and forgets the loads in flight, so that the next
+   * connection's first refresh runs on its own client instead of joining one on the old client.
+   */
   clear(): void {
     this.tools = [];
     this.prompts = [];
     this.resources = [];
     this.templates = [];
+    this.refreshing.clear();
+    this.refreshAgain.clear();
   }
 
-  private async load(kind: ListKind, client: Client, caps: ServerCapabilities | undefined, timeout: number, current: () => boolean): Promise<void> {
+  private async load(kind: ListKind, client: Client, caps: ServerCapabilities | undefined, deadline: Deadline, current: () => boolean): Promise<void> {
     if (!current()) return;
     // 'refresh': always ask the server (this runs because something changed), and store the result in
-    // the SDK's cache, which callTool's output-schema validation reads.
-    const opts = { timeout, cacheMode: 'refresh' as const };
+    // the SDK's cache, which callTool's output-schema validation reads. Each page gets what is left of
+    // the deadline, and the signal ends the walk over the pages when it passes.
+    const opts = { timeout: deadline.budget(), signal: deadline.signal, cacheMode: 'refresh' as const };
     if (kind === 'tools') {
       const tools = caps?.tools ? (await client.listTools(undefined, opts)).tools : [];
       if (current()) this.tools = tools;

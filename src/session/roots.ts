@@ -12,6 +12,11 @@ import type { ServerConfig } from '../config/types.js';
 import type { Root } from '../contract/snapshot.js';
 import type { Logger } from '../log.js';
 
+/**
+ * One server's view of the roots (its `roots` setting applied to the editor's) and what it was last
+ * told, so that a 2025-11-25 server hears `notifications/roots/list_changed` only for a real change.
+ * Roots are `{ uri: "file://...", name }` (spec: client/roots); nothing here throws.
+ */
 export class RootsView {
   /** What this server was last told (JSON), so that only real changes are announced. */
   private announced?: string;

@@ -5,7 +5,7 @@
  * era-cache.ts (verdicts), lists.ts (capability caches), roots.ts, subscriptions.ts, requests.ts and
  * deadline.ts (the timeout policy).
  */
-import { StreamableHTTPClientTransport, type CallToolResult, type Client, type CompleteRequest, type ServerCapabilities } from '@modelcontextprotocol/client';
+import { SdkError, SdkErrorCode, StreamableHTTPClientTransport, type CallToolResult, type Client, type CompleteRequest, type ServerCapabilities } from '@modelcontextprotocol/client';
 import type { ServerConfig } from '../config/types.js';
 import type { Root, ServerSnapshot, ServerStatus } from '../contract/snapshot.js';
 import { ErrorCodes, HostError } from '../errors.js';
@@ -27,26 +27,36 @@ export type { RequestOpts } from './requests.js';
 /** Backoff for automatic restarts after a crash: 1 s, 2 s, 4 s, 8 s, 16 s, then give up. */
 const RESTART_BASE_MS = 1000;
 const MAX_RESTARTS = 5;
+/**
+ * How long `stop` waits for the server to acknowledge the end of an HTTP session (the DELETE), ms: a
+ * server that never answers must not keep `stop` (and the editor's `:Mcp stop`) waiting.
+ */
+const DELETE_TIMEOUT_MS = 2000;
 
+/** What a session needs from the hub that owns it. */
 export interface SessionDeps {
+  /** The host's logger; the session logs through a child naming the server. */
   log: Logger;
-  /** Default per-request timeout, ms, when the server config sets none. */
+  /** Default per-request budget, ms, when neither the request nor the server config sets one. */
   timeoutMs: number;
-  /** Era verdicts per server definition. */
+  /** Era verdicts per server definition (under `stdpath("state")`), shared by every session. */
   verdicts: EraCache;
-  /** Called whenever anything in {@link Session.snapshot} changed. */
+  /** Called whenever anything in {@link Session.snapshot} changed (status, lists, error). */
   onChange: (s: Session) => void;
-  /** Something the user should be told. */
+  /** Something the user should be told (a crash and the restart planned), at a `vim.log.levels` name. */
   onMessage: (level: 'error' | 'warn' | 'info', text: string) => void;
   /** The editor's current roots (spec: client/roots), before this server's own `roots` setting. */
   roots: () => Root[];
-  /** `notifications/resources/updated` for a subscribed resource. */
+  /** `notifications/resources/updated` for a subscribed resource (either era). */
   onResourceUpdated: (s: Session, uri: string) => void;
   /**
-   * The definition to start with, e.g. with `${input:id}` values asked of the user; `signal` is aborted
-   * (with a reason) when the start is abandoned.
+   * The definition to start with, e.g. with `${input:id}` values asked of the user. `signal` is aborted
+   * (with a string reason) when the start is abandoned (the server stopped); `deadline` is the start's,
+   * which the preparation counts against.
+   *
+   * @throws whatever makes the start fail: HostError Cancelled (declined, withdrawn), RequestTimeout
    */
-  prepare?: (cfg: ServerConfig, signal: AbortSignal) => Promise<ServerConfig>;
+  prepare?: (cfg: ServerConfig, signal: AbortSignal, deadline: Deadline) => Promise<ServerConfig>;
   /**
    * Answers this server's elicitations in both eras (see {@link ClientHooks.elicit}); without it none is
    * declared. The host passes none until it can ask the editor.
@@ -54,8 +64,16 @@ export interface SessionDeps {
   elicit?: (s: Session, ...args: Parameters<Elicit>) => ReturnType<Elicit>;
 }
 
+/**
+ * One configured server: its connection (spec: basic/lifecycle), the snapshot Lua caches, and the
+ * requests made to it. Every public request runs under one {@link Deadline} (deadline.ts) that includes
+ * any wait for the server to start, and fails with HostError RequestTimeout (-32001) naming the server,
+ * the method and the budget when it passes; NotConnected when the server is not running.
+ */
 export class Session {
+  /** Where the server is in its lifecycle, as the snapshot shows it. */
   status: ServerStatus;
+  /** Why the server is `failed` (and, after a crash, when it restarts). */
   error?: string;
   private conn?: Connected;
   private readonly lists = new ListCache();
@@ -115,27 +133,44 @@ export class Session {
   }
 
   /**
-   * Connects (spawn/HTTP, era negotiation, every list loaded, subscriptions renewed). Resolves once
-   * `connected`.
+   * The deadline of a request to this server arriving now: `requestMs`, else the server's
+   * `timeout_ms`, else the host default (see {@link requestTimeoutMs}).
    *
-   * @throws Error with a readable reason; the session is then `failed` with that reason
+   * @param what the method for error messages, e.g. `start` or `tools/call "status"`
    */
-  start(): Promise<void> {
+  deadline(what: string, requestMs?: number): Deadline {
+    return new Deadline(requestTimeoutMs(requestMs, this.cfg.timeout_ms, this.deps.timeoutMs), `server "${this.name}": ${what}`);
+  }
+
+  /**
+   * Connects (`${input:...}` asks, spawn/HTTP, era negotiation, every list loaded, subscriptions
+   * renewed). Resolves once `connected`. Everything counts against one deadline: the caller's (a
+   * `start` or `restart` request's, built when the request arrived), else the server's own budget. A
+   * start while one runs waits for it within its own deadline.
+   *
+   * @param deadline the request's deadline; default {@link deadline}(`start`)
+   * @throws HostError RequestTimeout (-32001, naming the server and the budget) when the deadline
+   *   passes; otherwise an Error with a readable reason. The session is then `failed` with that reason
+   *   (unless it was a joined start that timed out: the start it waited for goes on).
+   */
+  start(deadline: Deadline = this.deadline('start')): Promise<void> {
     if (this.status === 'connected') return Promise.resolve();
-    if (this.starting) return this.starting;
+    if (this.starting) return this.join(this.starting, deadline);
     clearTimeout(this.restartTimer);
     const gen = ++this.generation;
     this.rootsView.reset();
     this.setStatus('starting');
-    this.log.info({ transport: this.cfg.transport }, 'starting');
+    this.log.info({ transport: this.cfg.transport, timeout_ms: deadline.ms }, 'starting');
     const started = Date.now();
     const abort = (this.startAbort = new AbortController());
-    this.starting = (async () => {
+    let run: Promise<void> | undefined = undefined;
+    run = (async () => {
       try {
-        const cfg = this.deps.prepare ? await this.deps.prepare(this.cfg, abort.signal) : this.cfg;
+        const cfg = this.deps.prepare ? await this.deps.prepare(this.cfg, abort.signal, deadline) : this.cfg;
         if (gen !== this.generation) throw new Error('stopped while starting');
         const conn = await connect(cfg, {
-          timeoutMs: this.timeoutMs,
+          deadline,
+          definition: this.cfg,
           onStderr: (line) => this.log.info({ stderr: line }),
           makeClient: (negotiation) => makeClient(negotiation, this.hooks(gen)),
           verdicts: this.deps.verdicts,
@@ -149,40 +184,60 @@ export class Session {
         conn.client.onclose = () => this.onClosed(gen);
         conn.client.onerror = (err) => this.log.warn({ err: err.message }, 'transport error');
         const caps = conn.client.getServerCapabilities();
-        await Promise.all((['tools', 'prompts', 'resources'] as const).map((k) => this.lists.refresh(k, conn.client, caps, this.timeoutMs, () => gen === this.generation)));
-        await this.subscriptions.attach(this.target(conn));
+        await Promise.all((['tools', 'prompts', 'resources'] as const).map((k) => this.lists.refresh(k, conn.client, caps, () => deadline, () => gen === this.generation)));
+        await this.subscriptions.attach(this.target(conn), deadline.budget());
         if (gen !== this.generation) throw new Error('stopped while starting');
         this.crashes = 0;
         this.log.info({ ms: Date.now() - started, transport: conn.kind, protocol_version: conn.protocolVersion }, 'connected');
         this.setStatus('connected');
-      } catch (err) {
+      } catch (caught) {
+        const err = startFailure(caught, deadline);
         if (gen === this.generation) {
-          this.log.warn({ err: (err as Error).message }, 'failed to start');
+          this.log.warn({ err: err.message }, 'failed to start');
           await this.closeConnection();
-          this.setStatus('failed', (err as Error).message);
+          this.setStatus('failed', err.message);
         }
         throw err;
       } finally {
-        this.starting = undefined;
+        // stop() forgets an abandoned start at once, and a newer start may be running by now.
+        if (this.starting === run) this.starting = undefined;
       }
     })();
-    return this.starting;
+    this.starting = run;
+    return run;
   }
 
-  /** Ends the session (HTTP: DELETE; stdio: the process group) and resolves once it is gone. */
+  /** Waits for a start already running, within `deadline`; its failure is this caller's too. */
+  private async join(starting: Promise<void>, deadline: Deadline): Promise<void> {
+    if (!(await deadline.within(starting))) throw deadline.error();
+    return starting;
+  }
+
+  /**
+   * Ends the session (HTTP: DELETE, given at most {@link DELETE_TIMEOUT_MS}; stdio: the process group,
+   * stdin closed, then SIGTERM, then SIGKILL) and resolves once it is gone. Abandons a start in
+   * progress (its `${input:...}` asks are withdrawn) and any planned restart. Never throws.
+   */
   async stop(): Promise<void> {
     this.generation++;
     this.startAbort?.abort('the server was stopped');
+    // The abandoned start ends on its own; a start after this stop must not join it.
+    this.starting = undefined;
     clearTimeout(this.restartTimer);
     this.crashes = 0;
     await this.closeConnection();
     this.setStatus(this.cfg.disabled ? 'disabled' : 'stopped');
   }
 
-  /** {@link stop} then {@link start}. */
-  async restart(): Promise<void> {
+  /**
+   * {@link stop} then {@link start}, both within one deadline (the `restart` request's).
+   *
+   * @param deadline default {@link deadline}(`restart`)
+   * @throws as {@link start}
+   */
+  async restart(deadline: Deadline = this.deadline('restart')): Promise<void> {
     await this.stop();
-    await this.start();
+    await this.start(deadline);
   }
 
   /** Kills a stdio server's process group at once; for when the host itself is exiting. */
@@ -232,8 +287,8 @@ export class Session {
    *
    * @throws HostError NotConnected, RequestTimeout; ProtocolError when the server refuses
    */
-  async subscribe(uri: string): Promise<void> {
-    await this.request(`subscribe "${uri}"`, {}, () => this.subscriptions.subscribe(uri, this.target(this.conn!)));
+  async subscribe(uri: string, opts: RequestOpts = {}): Promise<void> {
+    await this.request(`subscribe "${uri}"`, opts, (_client, options) => this.subscriptions.subscribe(uri, this.target(this.conn!), options.timeout));
   }
 
   /**
@@ -264,7 +319,7 @@ export class Session {
    * @throws HostError NotConnected when the server is not (or does not get) connected; RequestTimeout
    */
   private async request<T>(what: string, opts: RequestOpts, run: (client: Client, options: ReturnType<typeof sdkOptions>) => Promise<T>): Promise<T> {
-    const deadline = new Deadline(requestTimeoutMs(opts.timeoutMs, this.cfg.timeout_ms, this.deps.timeoutMs), `server "${this.name}": ${what}`);
+    const deadline = this.deadline(what, opts.timeoutMs);
     if (this.status === 'starting' && this.starting && !(await deadline.within(this.starting))) throw deadline.error();
     if (this.status !== 'connected' || !this.conn) {
       const why = this.status === 'failed' && this.error ? `failed: ${this.error}` : this.status;
@@ -293,7 +348,8 @@ export class Session {
         const conn = this.conn;
         if (gen !== this.generation || !conn) return;
         this.log.debug({ kind }, 'list changed');
-        void this.lists.refresh(kind, conn.client, conn.client.getServerCapabilities(), this.timeoutMs, () => gen === this.generation).then(
+        const deadline = () => this.deadline(`${kind}/list`);
+        void this.lists.refresh(kind, conn.client, conn.client.getServerCapabilities(), deadline, () => gen === this.generation).then(
           () => this.deps.onChange(this),
           (err: Error) => this.log.warn({ kind, err: err.message }, 'list refresh failed'),
         );
@@ -332,7 +388,15 @@ export class Session {
     if (conn.transport instanceof StreamableHTTPClientTransport && conn.era === 'legacy') {
       // Spec 2025-11-25: basic/transports#session-management: the client SHOULD end its session with DELETE.
       // (2026-07-28 has no sessions.)
-      await conn.transport.terminateSession().catch((err: Error) => this.log.debug({ err: err.message }, 'DELETE failed'));
+      // Bounded: closing the client below aborts a DELETE still waiting.
+      const ended = conn.transport.terminateSession().then(
+        () => true,
+        (err: Error) => (this.log.debug({ err: err.message }, 'DELETE failed'), true),
+      );
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), DELETE_TIMEOUT_MS)));
+      if (!(await Promise.race([ended, late]))) this.log.info({ ms: DELETE_TIMEOUT_MS }, 'no answer to DELETE; closing anyway');
+      clearTimeout(timer);
     }
     await conn.client.close().catch(() => {});
   }
@@ -342,4 +406,16 @@ export class Session {
     this.error = error;
     this.deps.onChange(this);
   }
+}
+
+/**
+ * The error a failed start reports: a timeout of any step (the SDK's, or a step aborted by the deadline's
+ * signal), or any failure once the deadline has passed, is the deadline's RequestTimeout, naming the
+ * server and the budget. A HostError (an `${input:...}` ask declined, withdrawn or unanswered) says
+ * what happened itself and passes unchanged, as does any other failure within the deadline.
+ */
+function startFailure(err: unknown, deadline: Deadline): Error {
+  if (err instanceof HostError) return err;
+  if ((err instanceof SdkError && err.code === SdkErrorCode.RequestTimeout) || deadline.remaining() <= 0) return deadline.error();
+  return err instanceof Error ? err : new Error(String(err));
 }

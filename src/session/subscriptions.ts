@@ -20,11 +20,20 @@ const RELISTEN_MS = 1000;
 /** The connection subscriptions are served on. */
 export interface SubscriptionTarget {
   client: Client;
+  /** `modern`: 2026-07-28 (`subscriptions/listen`); `legacy`: 2025-11-25 and older (`resources/subscribe`). */
   era: 'modern' | 'legacy';
+  /** The server's capabilities: which list changes it sends, whether it offers resource subscriptions. */
   caps: ServerCapabilities | undefined;
+  /** Budget of a request made on the server's behalf later (reopening a stream, unsubscribing), ms. */
   timeoutMs: number;
 }
 
+/**
+ * The resource subscriptions of one server (one instance per session, kept across connections): counted
+ * per subscriber, renewed on each new connection ({@link attach}), and served in the connection's era.
+ * Raises HostError MethodNotFound when a 2026-07-28 server offers no subscriptions, and passes on the
+ * server's ProtocolError and the SDK's SdkError (REQUEST_TIMEOUT when a budget passes).
+ */
 export class Subscriptions {
   /** URI → number of subscribers. */
   private counts = new Map<string, number>();
@@ -46,18 +55,21 @@ export class Subscriptions {
   /**
    * A connection is up: renews every subscription on it (and in 2026-07-28 opens the listen stream,
    * which also carries the list changes). Failures are logged: the connection stays usable.
+   *
+   * @param timeoutMs budget of the renewal, ms (what is left of the start's deadline); default
+   *   `target.timeoutMs`
    */
-  async attach(target: SubscriptionTarget): Promise<void> {
+  async attach(target: SubscriptionTarget, timeoutMs = target.timeoutMs): Promise<void> {
     this.target = target;
     if (target.era === 'legacy') {
       await Promise.all(
         this.uris().map((uri) =>
-          target.client.subscribeResource({ uri }, { timeout: target.timeoutMs }).catch((err: Error) => this.log.warn({ uri, err: err.message }, 'resubscribe failed')),
+          target.client.subscribeResource({ uri }, { timeout: timeoutMs }).catch((err: Error) => this.log.warn({ uri, err: err.message }, 'resubscribe failed')),
         ),
       );
       return;
     }
-    await this.listen().catch((err: Error) => this.log.warn({ err: err.message }, 'subscriptions/listen failed'));
+    await this.listen(timeoutMs).catch((err: Error) => this.log.warn({ err: err.message }, 'subscriptions/listen failed'));
   }
 
   /** The connection is gone (its streams went with it). */
@@ -69,18 +81,20 @@ export class Subscriptions {
   /**
    * Adds a subscriber of `uri`; the server hears of it with the first one.
    *
+   * @param timeoutMs budget of the request to the server, ms (what is left of the `subscribe` request's
+   *   deadline); default `target.timeoutMs`
    * @throws HostError MethodNotFound when a 2026-07-28 server offers no resource subscriptions;
-   *   ProtocolError when the server refuses
+   *   ProtocolError when the server refuses; SdkError REQUEST_TIMEOUT after `timeoutMs`
    */
-  async subscribe(uri: string, target: SubscriptionTarget): Promise<void> {
+  async subscribe(uri: string, target: SubscriptionTarget, timeoutMs = target.timeoutMs): Promise<void> {
     const n = this.counts.get(uri) ?? 0;
     if (n === 0) {
-      if (target.era === 'legacy') await target.client.subscribeResource({ uri }, { timeout: target.timeoutMs });
+      if (target.era === 'legacy') await target.client.subscribeResource({ uri }, { timeout: timeoutMs });
       else {
         if (!target.caps?.resources?.subscribe) throw new HostError(ProtocolErrorCode.MethodNotFound, `server "${this.server}" offers no resource subscriptions`);
         this.counts.set(uri, 1);
         try {
-          await this.listen();
+          await this.listen(timeoutMs);
         } catch (err) {
           this.counts.delete(uri);
           throw err;
@@ -108,19 +122,23 @@ export class Subscriptions {
     else await this.listen();
   }
 
-  /** Opens the listen stream for the current filter and closes the one it replaces. */
-  private listen(): Promise<void> {
-    const run = this.relisten.then(() => this.reopen());
+  /**
+   * Opens the listen stream for the current filter and closes the one it replaces.
+   *
+   * @param timeoutMs budget of the `subscriptions/listen` request, ms; default the target's
+   */
+  private listen(timeoutMs?: number): Promise<void> {
+    const run = this.relisten.then(() => this.reopen(timeoutMs));
     this.relisten = run.catch(() => {});
     return run;
   }
 
-  private async reopen(): Promise<void> {
+  private async reopen(timeoutMs?: number): Promise<void> {
     const target = this.target;
     if (!target || target.era !== 'modern') return;
     const old = this.stream;
     const filter = this.filter(target.caps);
-    const stream = Object.keys(filter).length ? await target.client.listen(filter, { timeout: target.timeoutMs }) : undefined;
+    const stream = Object.keys(filter).length ? await target.client.listen(filter, { timeout: timeoutMs ?? target.timeoutMs }) : undefined;
     if (this.target !== target) {
       await stream?.close();
       return;

@@ -68,8 +68,9 @@ describe.each(nvimBinaries())('asks on Neovim $version', ({ bin }) => {
     expect(await nv.lua('return vim.fn.histget("input", -1) .. vim.fn.histget("cmd", -1)')).not.toContain('s3cret');
     const env = await callTool(nv, 'ev', 'get-env');
     expect(env.result!.content[0]!.text).toContain('"MCP_TEST_TOKEN": "s3cret-value"');
-    // Asked once per host: a restart uses the value typed before.
-    expect((await api(nv, 'function(cb) require("mcp").restart("ev", cb) end')).err).toBeNull();
+    // Asked once per host: a start after a stop uses the value typed before (`restart` asks again).
+    expect((await api(nv, 'function(cb) require("mcp").stop("ev", cb) end')).err).toBeNull();
+    expect((await api(nv, 'function(cb) require("mcp").start("ev", cb) end')).err).toBeNull();
     expect(await pending()).toEqual([]);
     expect(await nv.lua(SHOWN)).toBeNull();
     const log = readFileSync(await nv.lua<string>('return require("mcp.host").log_path()'), 'utf8');

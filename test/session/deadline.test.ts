@@ -51,3 +51,25 @@ describe.each(nvimBinaries())('one deadline on Neovim $version', ({ bin }) => {
     expect(ping.result!.content[0]!.text).toBe('pong');
   });
 });
+
+describe.each(nvimBinaries())('one deadline for start and restart on Neovim $version', ({ bin }) => {
+  let nv: NvimInstance;
+
+  beforeAll(async () => {
+    // slow-init sleeps 8 s before it reads its first request; the server's own budget is 1 s.
+    nv = await startNvim(bin, { config: { mcpServers: { slow: { command: 'node', args: [SLOW_INIT, '8000'], timeout_ms: 1000 } } } });
+  });
+  afterAll(async () => {
+    await nv?.quit();
+  });
+
+  it("start and restart of a server slower than its timeout_ms get the host's RequestTimeout, naming the server and the ms", async () => {
+    await waitStatus(nv, 'slow', 'failed');
+    const started = await api(nv, 'function(cb) require("mcp").start("slow", cb) end');
+    // The host's answer, not the Lua guard's "no reply from the host".
+    expect(started.err).toEqual({ code: -32001, message: 'server "slow": start: timed out after 1000 ms', data: { timeout_ms: 1000 } });
+    const restarted = await api(nv, 'function(cb) require("mcp").restart("slow", cb) end');
+    expect(restarted.err).toEqual({ code: -32001, message: 'server "slow": restart: timed out after 1000 ms', data: { timeout_ms: 1000 } });
+    expect((await waitStatus(nv, 'slow', 'failed')).error).toBe('server "slow": restart: timed out after 1000 ms');
+  });
+});

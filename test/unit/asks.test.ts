@@ -56,16 +56,15 @@ describe('AskBroker', () => {
     expect(items[1]).toEqual(['w', 1, 'no answer within 20 ms']);
   });
 
-  it("withdraws one server's asks, then all", async () => {
+  it('at host exit fails every ask without sending anything (Lua withdraws them itself)', async () => {
     const { items, asks } = broker();
     const a = asks.ask('input', { id: 'a' }, { server: 'one', title: 'one: a' });
     const b = asks.ask('input', { id: 'b' }, { server: 'two', title: 'two: b' });
-    asks.withdrawServer('one', 'the server was stopped');
-    await expect(a).rejects.toMatchObject({ code: ErrorCodes.Cancelled });
-    expect(asks.size).toBe(1);
-    asks.withdrawAll('the host is exiting');
-    await expect(b).rejects.toMatchObject({ message: 'two: b: the host is exiting' });
-    expect(items.filter((i) => i[0] === 'w')).toEqual([['w', 1, 'the server was stopped'], ['w', 2, 'the host is exiting']]);
+    asks.rejectAll('the host is exiting');
+    await expect(a).rejects.toMatchObject({ code: ErrorCodes.Cancelled, message: 'one: a: the host is exiting' });
+    await expect(b).rejects.toMatchObject({ code: ErrorCodes.Cancelled, message: 'two: b: the host is exiting' });
+    expect(asks.size).toBe(0);
+    expect(items.map((i) => i[0])).toEqual(['q', 'q']);
   });
 
   it('does not ask when already aborted', async () => {

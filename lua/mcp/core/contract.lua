@@ -98,7 +98,7 @@ M.codes = {
   UnknownServer = -32010,
   ---The server exists but is not connected (stopped, disabled, failed, still starting).
   NotConnected = -32011,
-  ---The named tool, prompt or resource is not in the server's cached lists.
+  ---The named tool, prompt or resource is not in the server's cached lists; or the `answer` names no pending ask (it was answered already, or withdrawn).
   UnknownItem = -32012,
   ---The request was cancelled by the client (`handle:cancel()`), or the ask it waited on was withdrawn.
   Cancelled = -32800,
