@@ -135,7 +135,12 @@ describe.each(nvimBinaries())('elicitation on Neovim $version', ({ bin }) => {
     expect(lines[0]).toBe('# modern asks');
     expect(lines[1]).toBe('# Deploy to prod?');
     expect(lines).toContain('note: routine');
-    await nv.nvim.input('atrue<C-s>');
+    await nv.nvim.input('atrue<Esc>');
+    // A field with a default left empty gets the default (the host declares elicitation.form.applyDefaults).
+    await toField(nv, 'note');
+    await nv.nvim.input('0f:C: <Esc>');
+    await nv.waitFor('vim.api.nvim_get_current_line() == "note: "');
+    await nv.nvim.input('<C-s>');
     expect(texts(await accepted)).toBe('deploy prod: accept {"confirm":true,"note":"routine"}');
 
     const declined = callTool(nv, 'modern', 'deploy', { env: 'staging' }, 60_000);
