@@ -17,7 +17,8 @@ export interface Floor {
 export async function connectFloor(def: ServerDef, negotiation: VersionNegotiationOptions = { mode: 'legacy' }): Promise<Floor> {
   const client = new Client(
     { name: 'bench-floor', version: '1.0.0' },
-    { capabilities: { roots: { listChanged: true } }, versionNegotiation: negotiation },
+    // The host's own declaration (src/session/client.ts): servers offer both the same tools.
+    { capabilities: { roots: { listChanged: true }, elicitation: { form: { applyDefaults: true } } }, versionNegotiation: negotiation },
   );
   const transport =
     'url' in def

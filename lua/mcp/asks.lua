@@ -228,6 +228,7 @@ end
 ---@param meta { title: string, server?: string, timeout_ms?: integer }
 function M._ask(id, kind, params, meta)
   if not state.handlers.input then M.register('input', require('mcp.ui.ask').input) end
+  if not state.handlers.elicitation then M.register('elicitation', require('mcp.ui.elicit').elicitation) end
   local nonil = util.nonil
   ---@type mcp.Ask
   local ask = {

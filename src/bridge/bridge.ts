@@ -16,6 +16,7 @@ import { Hub } from '../hub/hub.js';
 import { createFileLogger, silentLogger, type Logger } from '../log.js';
 import type { Session } from '../session/session.js';
 import { AskBroker } from './asks.js';
+import { elicitVia } from './elicit.js';
 import { InputValues, type InputDef } from '../config/inputs.js';
 import type { Deadline } from '../session/deadline.js';
 import { VERSION } from '../version.js';
@@ -157,6 +158,7 @@ export class Bridge {
         onMessage: (level, text) => this.push('message', { level, text }),
         onResourceUpdated: (s, uri) => this.push('resource_updated', { server: s.name, uri }),
         prepare: this.resolveInputs,
+        elicit: elicitVia(this.asks),
       });
       this.hub.setRoots(asList(params.roots));
       // Watch before the first read: chokidar reports nothing written before it is ready, so an edit made

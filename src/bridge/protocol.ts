@@ -19,19 +19,21 @@
  *   - `{ "q", ask_id, kind, params, meta }`: the host asks the editor (see {@link AskKinds});
  *   - `{ "w", ask_id, reason }`: the host withdraws ask `ask_id` unanswered (see "Asks" below).
  *
- * Asks (host → editor requests). Some things need a person: a value for `${input:id}` today; approval
- * of a model's tool call, elicitation, sampling review and OAuth consent next. The host sends a `q` item
- * with an `ask_id` (unique per host process, independent of Lua's request ids), the kind, its params and
- * {@link AskMeta}. Lua queues asks and shows one at a time, never taking focus in Insert mode; it answers
- * each exactly once with the `answer` request: `{ id = ask_id, result = ... }`, or `{ id, error = { code,
- * message } }` when the user declined (Cancelled) or the Lua handler failed (its error). The host may
- * withdraw an ask before that (`w` item, with a reason Lua shows while closing its UI) when the server
- * cancels the request behind it, the server stops, or the ask's `timeout_ms` passes; an answer that comes
- * after a withdrawal gets UnknownItem. When the host exits, Lua withdraws every ask itself.
+ * Asks (host → editor requests). Some things need a person: a value for `${input:id}` and a server's
+ * elicitation today; approval of a model's tool call, sampling review and OAuth consent next. The host
+ * sends a `q` item with an `ask_id` (unique per host process, independent of Lua's request ids), the
+ * kind, its params and {@link AskMeta}. Lua queues asks and shows one at a time, never taking focus in
+ * Insert mode; it answers each exactly once with the `answer` request: `{ id = ask_id, result = ... }`,
+ * or `{ id, error = { code, message } }` when the user declined (Cancelled) or the Lua handler failed
+ * (its error). The host may withdraw an ask before that (`w` item, with a reason Lua shows while closing
+ * its UI) when the server cancels the request behind it, the server stops, or the ask's `timeout_ms`
+ * passes; an answer that comes after a withdrawal gets UnknownItem. When the host exits, Lua withdraws
+ * every ask itself.
  *
  * Names of MCP objects keep the spec's own field names (`inputSchema`, `structuredContent`, ...).
  */
 
+import type { ElicitRequestFormParams, ElicitResult } from '@modelcontextprotocol/client';
 import type { Root, RpcError, ServerSnapshot } from '../contract/snapshot.js';
 import type { HostInfo, Progress, RootsReport } from '../contract/wire.js';
 
@@ -49,6 +51,19 @@ export interface AskKinds {
   input: {
     params: { id: string; description?: string; password?: boolean; default?: string; options?: string[] };
     result: { value: string };
+  };
+  /**
+   * A server's form-mode elicitation (spec 2025-11-25: client/elicitation; in 2026-07-28 the same
+   * `elicitation/create` inside an `input_required` round of a call): its `message` (why it asks) and
+   * `requestedSchema` (a flat object of primitive properties: string with optional `format`, number,
+   * integer, boolean, single- and multi-select enums; `required`; `default`s). The answer is the spec's
+   * `ElicitResult`: `accept` with `content` (the form's values, one per property, typed as the schema
+   * says), `decline` (the user said no) or `cancel` (dismissed without choosing). Withdrawn when the
+   * server cancels its request (`notifications/cancelled`) or the call behind it ends.
+   */
+  elicitation: {
+    params: { message: string; requestedSchema: ElicitRequestFormParams['requestedSchema'] };
+    result: { action: 'accept' | 'decline' | 'cancel'; content?: ElicitResult['content'] };
   };
 }
 

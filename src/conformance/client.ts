@@ -47,10 +47,18 @@ async function main(): Promise<number> {
     onMessage: (level, text) => messages.push(`${level}: ${text}`),
     roots: () => [{ uri: `file://${process.cwd()}`, name: 'cwd' }],
     onResourceUpdated: () => {},
-    // No person sits at this client: every elicitation is declined, which is an answer (spec:
-    // client/elicitation, "decline"). Declaring it lets a 2026-07-28 server's input_required round
-    // complete (sep-2322); scenarios that need an accepted form stay in the baseline.
+    // No person sits at this client, so it accepts only what the server itself proposes: when every
+    // required field has a default, it accepts with no values of its own and the session (which
+    // declares elicitation.form.applyDefaults, SEP-1034) fills in the schema's defaults, as it does for
+    // a form the user left partly empty. Anything else is declined, which is an answer too (spec:
+    // client/elicitation, "decline"); both let a 2026-07-28 input_required round complete (sep-2322).
     elicit: async (_s, params) => {
+      const schema = params.mode === 'url' ? undefined : params.requestedSchema;
+      const props = schema?.properties ?? {};
+      if (schema && (schema.required ?? []).every((k) => props[k]?.default !== undefined)) {
+        log.info({ message: params.message }, 'elicitation accepted with the defaults');
+        return { action: 'accept', content: {} };
+      }
       log.info({ message: params.message }, 'elicitation declined');
       return { action: 'decline' };
     },

@@ -29,6 +29,8 @@ export interface HubDeps {
   onResourceUpdated: (s: Session, uri: string) => void;
   /** See {@link SessionDeps.prepare}. */
   prepare?: SessionDeps['prepare'];
+  /** See {@link SessionDeps.elicit}; sessions declare elicitation only when given. */
+  elicit?: SessionDeps['elicit'];
 }
 
 /**

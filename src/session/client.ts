@@ -56,7 +56,7 @@ export type Elicit = (params: ElicitRequest['params'], signal: AbortSignal) => P
  */
 export function makeClient(negotiation: VersionNegotiationOptions, hooks: ClientHooks): Client {
   const client = new Client(CLIENT_INFO, {
-    capabilities: { roots: { listChanged: true }, ...(hooks.elicit ? { elicitation: { form: {} } } : {}) },
+    capabilities: { roots: { listChanged: true }, ...(hooks.elicit ? { elicitation: { form: { applyDefaults: true } } } : {}) },
     versionNegotiation: negotiation,
     listMaxPages: MAX_PAGES,
   });

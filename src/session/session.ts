@@ -59,7 +59,7 @@ export interface SessionDeps {
   prepare?: (cfg: ServerConfig, signal: AbortSignal, deadline: Deadline) => Promise<ServerConfig>;
   /**
    * Answers this server's elicitations in both eras (see {@link ClientHooks.elicit}); without it none is
-   * declared. The host passes none until it can ask the editor.
+   * declared. The host passes one that asks the editor (bridge/elicit.ts); the conformance client declines.
    */
   elicit?: (s: Session, ...args: Parameters<Elicit>) => ReturnType<Elicit>;
 }

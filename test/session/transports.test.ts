@@ -14,10 +14,12 @@ import { callTool, EVERYTHING, everythingStdio, filesystemStdio, startEverything
 
 /**
  * Tool names as the SDK client sees them when it talks to the server directly, declaring the same
- * client capabilities as mcp.nvim (server-everything offers `get-roots-list` only to clients with roots).
+ * client capabilities as mcp.nvim (src/session/client.ts; server-everything offers `get-roots-list` only
+ * to clients with roots, `trigger-elicitation-request` only to clients with elicitation).
  */
 async function toolNamesDirect(args: string[]): Promise<string[]> {
-  const client = new Client({ name: 'floor', version: '0' }, { capabilities: { roots: { listChanged: true } } });
+  const capabilities = { roots: { listChanged: true }, elicitation: { form: { applyDefaults: true } } };
+  const client = new Client({ name: 'floor', version: '0' }, { capabilities });
   client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: [] }));
   await client.connect(new StdioClientTransport({ command: 'node', args, stderr: 'ignore' }));
   const names = (await client.listTools()).tools.map((t) => t.name);

@@ -1,0 +1,90 @@
+/**
+ * Servers that ask the user (spec 2025-11-25: client/elicitation, form mode; 2026-07-28: the same
+ * `elicitation/create` embedded in an `input_required` round of a call). Each elicitation becomes an
+ * `elicitation` ask (protocol.ts, `AskKinds`): the editor shows the server's message and a form for its
+ * `requestedSchema`, and the person's accept, decline or cancel goes back as the `ElicitResult`.
+ *
+ * When the server cancels its request (`notifications/cancelled`), the SDK aborts the handler's signal:
+ * the ask is withdrawn (its form closes, the user is told why) and nothing is answered, as the spec wants
+ * of a cancelled request (basic/utilities/cancellation; the SDK drops whatever a cancelled handler
+ * returns).
+ */
+import { SdkError, SdkErrorCode, type ElicitRequest, type ElicitResult } from '@modelcontextprotocol/client';
+import { ErrorCodes } from '../contract/errors.js';
+import { HostError } from '../errors.js';
+import type { Session } from '../session/session.js';
+import type { AskBroker } from './asks.js';
+import type { AskKinds } from './protocol.js';
+
+/** Longest message shown in an ask's one-line title, characters (the form shows all of it). */
+const TITLE_CHARS = 60;
+
+/**
+ * The hub's `elicit` dependency: answers one elicitation of server `s` by asking the editor.
+ *
+ * @param asks the bridge's broker
+ * @returns `(session, params, signal) => ElicitResult`; `signal` is the SDK handler's (aborted when the
+ *   server cancels, the connection closes, or the call whose round asked ends)
+ * @throws HostError the ask's error when the editor failed to show it; Cancelled when `signal` aborted
+ *   (the SDK sends no answer then); InvalidParams for a URL-mode request (not declared) or an editor
+ *   answer that is no `ElicitResult`
+ */
+export function elicitVia(asks: AskBroker) {
+  return async (s: Session, params: ElicitRequest['params'], signal: AbortSignal): Promise<ElicitResult> => {
+    if (params.mode === 'url') throw new HostError(ErrorCodes.InvalidParams, `${s.name}: URL-mode elicitation is not supported by this client`);
+    const title = `${s.name}: ${headline(params.message)}`;
+    // The broker shows a string reason as is, and its own "the request it belongs to was cancelled" else.
+    const withdraw = new AbortController();
+    const onAbort = () => withdraw.abort(withdrawReason(signal.reason));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const answer = await asks.ask('elicitation', { message: params.message, requestedSchema: params.requestedSchema }, { server: s.name, title, signal: withdraw.signal });
+      return toResult(answer, title);
+    } catch (err) {
+      if (signal.aborted) throw err;
+      // Withdrawn for another cause (the host is exiting): the user made no choice, which is `cancel`.
+      if (err instanceof HostError && err.code === ErrorCodes.Cancelled) return { action: 'cancel' };
+      throw err;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  };
+}
+
+/** The first line of a server's message, short enough for a title, without trailing `:` or `.`. */
+function headline(message: string): string {
+  const line = (message.split('\n').find((l) => l.trim()) ?? '').trim().replace(/[\s:.]+$/, '');
+  if (!line) return 'asks for input';
+  return line.length > TITLE_CHARS ? `${line.slice(0, TITLE_CHARS - 1)}…` : line;
+}
+
+/**
+ * Why the ask is withdrawn, from the reason the SDK aborted the handler with: `notifications/cancelled`
+ * gives the server's reason (a string, optional), a closed connection an SdkError, an ended call its error.
+ * Undefined: the broker's own text (the request was cancelled).
+ */
+function withdrawReason(reason: unknown): unknown {
+  if (typeof reason === 'string') return reason.trim() ? `the request it belongs to was cancelled: ${reason.trim()}` : undefined;
+  if (reason instanceof SdkError && reason.code === SdkErrorCode.ConnectionClosed) return 'the connection to the server closed';
+  if (reason instanceof Error && reason.name !== 'AbortError') return `the request it belongs to ended: ${reason.message}`;
+  return undefined;
+}
+
+/**
+ * The editor's answer as the spec's result: only `accept` carries content (Lua's empty table arrives
+ * as a list).
+ *
+ * @throws HostError InvalidParams when the answer has no valid action or its content is no object
+ */
+function toResult(answer: AskKinds['elicitation']['result'] | undefined, title: string): ElicitResult {
+  const action = answer?.action;
+  if (action === 'decline' || action === 'cancel') return { action };
+  if (action !== 'accept') throw new HostError(ErrorCodes.InvalidParams, `${title}: the editor's answer has no action accept, decline or cancel (got ${JSON.stringify(action)})`);
+  const content: unknown = answer?.content ?? {};
+  if (Array.isArray(content) && content.length === 0) return { action, content: {} };
+  if (typeof content !== 'object' || content === null || Array.isArray(content)) {
+    throw new HostError(ErrorCodes.InvalidParams, `${title}: the editor's answer has content that is not an object`);
+  }
+  return { action, content: content as ElicitResult['content'] };
+}
