@@ -1,6 +1,6 @@
 /**
  * Servers start in parallel and independently: a missing command fails alone with a clear error, and a
- * server that takes 3 s to answer `initialize` does not delay one that is ready.
+ * server that takes 6 s to answer `initialize` does not delay one that is ready.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { nvimBinaries, startNvim, type NvimInstance } from '../helpers/nvim.js';
@@ -31,18 +31,17 @@ describe.each(nvimBinaries())('server start-up on Neovim $version', ({ bin }) =>
   });
 
   it('makes a fast server usable while a slow one is still initializing', async () => {
+    // The slow server answers `initialize` after 6 s. No clock is read here (speed belongs to the bench):
+    // the fast server's call succeeding while the slow one is still `starting` is the proof.
     nv = await startNvim(bin, {
-      config: { mcpServers: { slow: { command: 'node', args: [SLOW_INIT, '3000'] }, everything: everythingStdio() } },
+      config: { mcpServers: { slow: { command: 'node', args: [SLOW_INIT, '6000'] }, everything: everythingStdio() } },
     });
-    const t0 = Date.now();
     await nv.lua('require("mcp").start("everything")');
     await waitStatus(nv, 'everything');
     const echo = await callTool(nv, 'everything', 'echo', { message: 'fast' });
-    const usableAfter = Date.now() - t0;
     expect(echo.result!.content[0]!.text).toBe('Echo: fast');
-    // The slow server is still in its 3 s sleep: the fast one did not wait for it.
+    // The slow server is still in its sleep: the fast one did not wait for it.
     expect((await servers(nv)).slow!.status).toBe('starting');
-    expect(usableAfter).toBeLessThan(3000);
     await waitStatus(nv, 'slow', 'connected', 15_000);
     const ping = await callTool(nv, 'slow', 'ping');
     expect(ping.result!.content[0]!.text).toBe('pong');

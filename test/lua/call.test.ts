@@ -268,15 +268,14 @@ describe.each(nvimBinaries())('tool calls on Neovim $version', ({ bin }) => {
   describe('call_tool from Lua', () => {
     it('fails with RequestTimeout (-32001) when timeout_ms expires, and tells the server', async () => {
       const before = toolCalls(wireLog, 'trigger-long-running-operation').length;
-      const t0 = Date.now();
       const out = await api(
         nv,
         `function(cb) require("mcp").call_tool("everything", "trigger-long-running-operation", { duration = 5, steps = 5 }, { timeout_ms = 300 }, cb) end`,
       );
-      const elapsed = Date.now() - t0;
       expect(out.result).toBeNull();
       expect(out.err!.code).toBe(-32001);
-      expect(elapsed).toBeLessThan(4000); // the operation takes 5 s; the Lua-side guard alone would take 5.3 s
+      // The host's own deadline answered (naming the call), not the Lua-side guard ("no reply from the host").
+      expect(out.err!.message).toMatch(/trigger-long-running-operation.*timed out after 300 ms/);
       const sent = toolCalls(wireLog, 'trigger-long-running-operation').slice(before);
       expect(sent).toHaveLength(1);
       await nv.waitFor(() => wire(wireLog).some((m) => m.method === 'notifications/cancelled' && m.params!.requestId === sent[0]!.id), {
