@@ -1,8 +1,8 @@
 // Bundles the host (src/main.ts and its dependencies) into one file, dist/host.js: one file to read at
 // start instead of hundreds of modules. CommonJS dependencies inside the ESM bundle get a real `require`.
 import { build } from 'esbuild';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { importTs } from './import-ts.mjs';
+import { readFileSync } from 'node:fs';
 
 // The `neovim` package requires winston at load time for a default logger the host never uses (it passes
 // its own to attach()): ~300 KB of winston, logform, readable-stream, colors... parsed and run at every start.
@@ -23,20 +23,7 @@ const noWinston = {
 
 // The config validators (src/config/schema.ts) as ajv standalone code, so that the host compiles nothing
 // at start: src/config/precompiled.ts is replaced by the generated module.
-const schemaModule = await build({
-  entryPoints: ['src/config/schema.ts'],
-  bundle: true,
-  packages: 'external',
-  platform: 'node',
-  format: 'esm',
-  write: false,
-  logLevel: 'warning',
-});
-// Imported from a file next to node_modules (it imports ajv), then removed.
-mkdirSync('.cache', { recursive: true });
-const schemaFile = `.cache/schema-${process.pid}.mjs`;
-writeFileSync(schemaFile, schemaModule.outputFiles[0].text);
-const { fileSchema, serverSchema } = await import(pathToFileURL(schemaFile).href).finally(() => rmSync(schemaFile, { force: true }));
+const { fileSchema, serverSchema } = await importTs('src/config/schema.ts');
 const { Ajv } = await import('ajv');
 const standaloneCode = (await import('ajv/dist/standalone/index.js')).default;
 const ajvStandalone = new Ajv({ allErrors: true, strict: false, code: { source: true, esm: true } });

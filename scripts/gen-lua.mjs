@@ -4,34 +4,13 @@
 //
 //   node scripts/gen-lua.mjs           writes the file (run by `npm run build`)
 //   node scripts/gen-lua.mjs --check   exits 1 when the file is stale (test/contract.test.ts runs it)
-import { build } from 'esbuild';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { importTs } from './import-ts.mjs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(root, 'lua/mcp/core/contract.lua');
-
-/** Imports src/contract/index.ts (bundled to a temporary module next to node_modules). */
-async function loadContract() {
-  const out = await build({
-    entryPoints: [join(root, 'src/contract/index.ts')],
-    bundle: true,
-    packages: 'external',
-    platform: 'node',
-    format: 'esm',
-    write: false,
-    logLevel: 'warning',
-  });
-  mkdirSync(join(root, '.cache'), { recursive: true });
-  const file = join(root, `.cache/contract-${process.pid}.mjs`);
-  writeFileSync(file, out.outputFiles[0].text);
-  try {
-    return await import(pathToFileURL(file).href);
-  } finally {
-    rmSync(file, { force: true });
-  }
-}
 
 /** A Lua string literal as stylua writes it: single quotes unless the text holds one. */
 function str(s) {
@@ -122,7 +101,7 @@ function generate(c) {
   return out.join('\n');
 }
 
-const text = generate(await loadContract());
+const text = generate(await importTs('src/contract/index.ts'));
 const current = existsSync(OUT) ? readFileSync(OUT, 'utf8') : '';
 if (process.argv.includes('--check')) {
   if (current !== text) {
