@@ -86,8 +86,11 @@ describe.skipIf(!nvim)(`CodeCompanion harness (nvim ${nvim?.full ?? '0.12'})`, (
     expect(messages).not.toMatch(/error|E\d+:/i);
   });
 
-  it("a tool call runs through CodeCompanion's tool machinery and its result reaches the model", async () => {
-    chat = await startChat({ llm, config: reverseTool });
+  it.each([
+    { stream: true, how: 'streamed' },
+    { stream: false, how: 'not streamed' },
+  ])("a tool call ($how) runs through CodeCompanion's tool machinery and its result reaches the model", async ({ stream }) => {
+    chat = await startChat({ llm, config: reverseTool, stream });
     llm.script(
       { toolCalls: [{ name: 'reverse_text', arguments: { text: 'stressed' } }] },
       { text: 'The reversed text is desserts.' },
@@ -97,6 +100,7 @@ describe.skipIf(!nvim)(`CodeCompanion harness (nvim ${nvim?.full ?? '0.12'})`, (
     const lines = await chat.waitForReply();
 
     const [first, second] = await llm.waitForRequests(2);
+    expect(first!.body.stream ?? false).toBe(stream);
     // The tool was offered with its schema.
     const offered = first!.body.tools?.map((t) => t.function.name);
     expect(offered).toContain('reverse_text');
@@ -113,5 +117,23 @@ describe.skipIf(!nvim)(`CodeCompanion harness (nvim ${nvim?.full ?? '0.12'})`, (
     expect(lines.join('\n')).toContain('The reversed text is desserts.');
     expect(llm.unscripted()).toEqual([]);
     expect((await chat.errors()).errmsg).toBe('');
+  });
+
+  it('stopping the chat while the model is answering closes the request and gives the chat back', async () => {
+    chat = await startChat({ llm });
+    llm.script({ stall: true }, { text: 'Second answer.' });
+
+    await chat.send('a question the model never answers');
+    const [req] = await llm.waitForRequests(1);
+    await chat.stop();
+    await chat.waitForReply();
+    // curl was killed: the fake saw its connection close before it answered.
+    await chat.nv.waitFor(() => req!.closedByClient, { message: 'the stalled request to be closed by the client' });
+
+    // The chat takes the next message.
+    await chat.send('and another');
+    await chat.waitForReply();
+    expect(await chat.text()).toContain('Second answer.');
+    expect(llm.unscripted()).toEqual([]);
   });
 });

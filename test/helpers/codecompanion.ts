@@ -75,7 +75,7 @@ function ensurePlugin(p: VendorPlugin): string {
   const work = mkdtempSync(join(vendorDir, `.${p.name}.tmp-`));
   try {
     const archive = join(sharedVendorDir, p.archive);
-    let built = join(work, p.name);
+    const built = join(work, p.name);
     if (existsSync(archive)) {
       execFileSync('tar', ['xzf', archive, '-C', work], { stdio: ['ignore', 'ignore', 'pipe'] });
     } else {
@@ -98,7 +98,6 @@ function ensurePlugin(p: VendorPlugin): string {
     writeFileSync(join(built, '.mcp-vendor'), `${p.name} ${p.commit}\n`);
     try {
       renameSync(built, final);
-      built = final;
     } catch (e) {
       // Another process renamed its complete copy first: use that one.
       if (!existsSync(join(final, 'lua'))) throw e;
@@ -134,6 +133,11 @@ export interface ChatOptions {
    * e.g. `{ interactions = { chat = { tools = { my_tool = {...} } } } }`.
    */
   config?: string;
+  /**
+   * Whether the adapter streams (its `opts.stream`; CodeCompanion's default, and so the harness's, is true).
+   * False makes every answer one JSON object instead of Server-Sent Events.
+   */
+  stream?: boolean;
   /** Passed on to {@link startNvim} (e.g. `config` for mcp.json, `env`). */
   nvim?: Parameters<typeof startNvim>[1];
   /** Neovim binary; default {@link codecompanionNvim}. */
@@ -174,7 +178,7 @@ export interface ChatSession {
 
 /** The harness's CodeCompanion setup: adapter `fake_llm` extended from `openai_compatible`, pointing at the fake. */
 const setupLua = `
-local url, model, extra_src = ...
+local url, model, extra_src, stream = ...
 local extra = extra_src ~= vim.NIL and assert(loadstring("return " .. extra_src, "startChat config"))() or {}
 local base = {
   adapters = {
@@ -190,6 +194,7 @@ local base = {
             models_endpoint = "/v1/models",
           },
           schema = { model = { default = model } },
+          opts = { stream = stream },
         })
       end,
     },
@@ -241,7 +246,7 @@ export async function startChat(opts: ChatOptions): Promise<ChatSession> {
     args: ['--cmd', `set rtp+=${rtp(paths.plenary)},${rtp(paths.codecompanion)}`, ...(nvOpts.args ?? [])],
   });
   try {
-    await nv.lua(setupLua, opts.llm.url, opts.llm.model, opts.config ?? null);
+    await nv.lua(setupLua, opts.llm.url, opts.llm.model, opts.config ?? null, opts.stream ?? true);
   } catch (e) {
     await nv.quit();
     throw e;

@@ -38,8 +38,8 @@ export interface ScriptedToolCall {
  * - `{ text }`: an assistant message;
  * - `{ toolCalls, text? }`: tool calls (with optional text before them), finish reason `tool_calls`;
  * - `{ status, error }`: an HTTP error answer (e.g. 500), as a provider reports a failure;
- * - `{ stall: true }`: never answers; the request stays open until the client closes it (a stopped chat),
- *   which {@link RecordedRequest.closedByClient} then records.
+ * - `{ stall: true }`: never answers, only sends keep-alives (SSE comments) every 100 ms; the request stays
+ *   open until the client closes it (a stopped chat), which {@link RecordedRequest.closedByClient} records.
  */
 export type Turn =
   | { text: string }
@@ -235,7 +235,11 @@ export async function startFakeLlm(opts: FakeLlmOptions = {}): Promise<FakeLlm> 
       sendJson(res, 500, { error: { message: `fake LLM: no scripted turn left for request ${rec.n}`, type: 'server_error' } });
     } else if ('stall' in turn) {
       res.writeHead(200, { 'content-type': body.stream ? 'text/event-stream' : 'application/json' });
-      res.flushHeaders();
+      // Keep-alives as providers send while a model thinks (an SSE comment; blanks before a JSON body).
+      // They matter: plenary's Job:shutdown() closes curl's pipes but does not kill it, so a stopped
+      // request's curl only exits when it next writes, and the connection only closes then.
+      const beat = setInterval(() => res.write(body.stream ? ': still thinking\n\n' : ' '), 100);
+      res.on('close', () => clearInterval(beat));
     } else if ('status' in turn) {
       sendJson(res, turn.status, { error: { message: turn.error, type: 'server_error' } });
     } else {
