@@ -262,7 +262,7 @@ export async function startChat(opts: ChatOptions): Promise<ChatSession> {
   };
   const open = async (): Promise<number> => {
     await nv.lua('vim.cmd("CodeCompanionChat")');
-    const b = await nv.waitFor<number>(chatBuf, { message: 'a CodeCompanion chat buffer' });
+    const b = (await nv.waitFor<number | null>(chatBuf, { message: 'a CodeCompanion chat buffer' }))!;
     await nv.lua('local b = ... vim.api.nvim_set_current_win(vim.fn.bufwinid(b))', b);
     return b;
   };
