@@ -58,7 +58,8 @@ end
 function M.set_enabled(server, tool, on)
   vim.validate({ server = { server, 'string' }, tool = { tool, 'string', true }, on = { on, 'boolean' } })
   state.set_enabled(server, tool, on)
-  vim.api.nvim_exec_autocmds('User', { pattern = 'McpChatChanged', modeline = false, data = { server = server, tool = tool, enabled = on } })
+  local events = require('mcp.core.events')
+  events.fire_now(events.names.chat_changed, { server = server, tool = tool, enabled = on })
 end
 
 ---The enabled tools of connected servers as OpenAI-style function objects, in config order, with names
@@ -185,7 +186,9 @@ function M.run(call, opts, cb)
   local codes = require('mcp.core.contract').codes
   local handle = setmetatable({ name = tostring(call.name) }, Handle)
   local function fail(code, message, data)
-    vim.schedule(function() cb({ code = code, message = message, data = data }, format.error(message, code == codes.Denied)) end)
+    vim.schedule(
+      function() cb({ code = code, message = message, data = data }, format.error(message, code == codes.Denied)) end
+    )
     return handle
   end
   local server, tool = M.resolve(handle.name)
@@ -204,7 +207,11 @@ function M.run(call, opts, cb)
       options = { approve = options.approve, approve_read_only = options.approve_read_only },
     })
     if verdict.action == 'deny' then
-      return fail(codes.Denied, ('%s: denied (%s): %s'):format(what, verdict.why, verdict.reason), { reason = verdict.reason })
+      return fail(
+        codes.Denied,
+        ('%s: denied (%s): %s'):format(what, verdict.why, verdict.reason),
+        { reason = verdict.reason }
+      )
     end
     approval = verdict.action == 'ask'
   end
@@ -274,11 +281,19 @@ function M.command(a)
   local last = f[#f]
   if (#f == 2 or #f == 3) and (last == 'on' or last == 'off') then
     M.set_enabled(f[1], #f == 3 and f[2] or nil, last == 'on')
-    return util.notify(('chat: %s%s %s'):format(f[1], #f == 3 and ('/' .. f[2]) or '', last == 'on' and 'offered to models' or 'kept from models'))
+    return util.notify(
+      ('chat: %s%s %s'):format(
+        f[1],
+        #f == 3 and ('/' .. f[2]) or '',
+        last == 'on' and 'offered to models' or 'kept from models'
+      )
+    )
   end
   if #f == 1 or #f == 2 then
     local on = M.enabled(f[1], f[2])
-    return util.notify(('chat: %s%s is %s'):format(f[1], f[2] and ('/' .. f[2]) or '', on and 'offered to models' or 'kept from models'))
+    return util.notify(
+      ('chat: %s%s is %s'):format(f[1], f[2] and ('/' .. f[2]) or '', on and 'offered to models' or 'kept from models')
+    )
   end
   util.error('usage: :Mcp chat {server} [{tool}] on|off')
 end

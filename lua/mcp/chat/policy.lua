@@ -26,7 +26,9 @@ function M.decide(server, tool, args, ctx)
   local opts = ctx.options or {}
   if type(opts.approve) == 'function' then
     local ok, v = pcall(opts.approve, server, tool, vim.deepcopy(args))
-    if not ok then return { action = 'deny', why = 'approve()', reason = 'the approve option failed: ' .. tostring(v) } end
+    if not ok then
+      return { action = 'deny', why = 'approve()', reason = 'the approve option failed: ' .. tostring(v) }
+    end
     if v == true then return { action = 'allow', why = 'approve()' } end
     if v == false then return { action = 'deny', why = 'approve()', reason = 'denied by the approve option' } end
     if type(v) == 'string' then return { action = 'deny', why = 'approve()', reason = v } end
@@ -35,7 +37,9 @@ function M.decide(server, tool, args, ctx)
   if auto == true then return { action = 'allow', why = 'auto_approve' } end
   if type(auto) == 'table' and vim.tbl_contains(auto, tool) then return { action = 'allow', why = 'auto_approve' } end
   local scope = require('mcp.chat.state').allowed(server, tool)
-  if scope then return { action = 'allow', why = 'allowed ' .. (scope == 'always' and 'always' or 'for this session') } end
+  if scope then
+    return { action = 'allow', why = 'allowed ' .. (scope == 'always' and 'always' or 'for this session') }
+  end
   local ann = ctx.def and type(ctx.def.annotations) == 'table' and ctx.def.annotations or nil
   if opts.approve_read_only == true and ann and ann.readOnlyHint == true then
     return { action = 'allow', why = 'approve_read_only' }

@@ -32,7 +32,10 @@ local function read()
   f:close()
   local ok, v = pcall(vim.json.decode, text, { luanil = { object = true, array = true } })
   if not ok or type(v) ~= 'table' then
-    require('mcp.core.util').notify_later(('%s: not valid JSON, ignored: %s'):format(path, tostring(v)), vim.log.levels.WARN)
+    require('mcp.core.util').notify_later(
+      ('%s: not valid JSON, ignored: %s'):format(path, tostring(v)),
+      vim.log.levels.WARN
+    )
     return saved
   end
   saved.enabled = type(v.enabled) == 'table' and v.enabled or {}
@@ -58,10 +61,11 @@ local function update(change)
   -- Written whole to a temporary file, then renamed: a reader never sees half a file.
   local tmp = path .. '.tmp' .. vim.fn.getpid()
   local f, err = io.open(tmp, 'w')
-  if not f then
-    return require('mcp.core.util').error(('%s: cannot write: %s'):format(path, tostring(err)))
-  end
-  local obj = { enabled = next(saved.enabled) and saved.enabled or vim.empty_dict(), allowed = next(saved.allowed) and saved.allowed or vim.empty_dict() }
+  if not f then return require('mcp.core.util').error(('%s: cannot write: %s'):format(path, tostring(err))) end
+  local obj = {
+    enabled = next(saved.enabled) and saved.enabled or vim.empty_dict(),
+    allowed = next(saved.allowed) and saved.allowed or vim.empty_dict(),
+  }
   f:write(vim.json.encode(obj))
   f:close()
   local ok, rerr = os.rename(tmp, path)

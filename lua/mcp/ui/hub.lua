@@ -21,7 +21,8 @@ M.icons = {
 }
 
 ---The help line at the top.
-M.keys_line = 'mcp.nvim  <CR> expand  s start  S stop  r restart  c call  C chat  R reload  l log  a asks  q close  g? help'
+M.keys_line =
+  'mcp.nvim  <CR> expand  s start  S stop  r restart  c call  C chat  R reload  l log  a asks  q close  g? help'
 
 ---Key → description, as `g?` shows them.
 M.help = {

@@ -59,8 +59,16 @@ t.describe('chat.format', function()
   end)
 
   t.it('turns images and audio into neutral blocks with a description', function()
-    local r = format.result({ content = { { type = 'image', data = 'iVBORw0KGgo=', mimeType = 'image/png' }, { type = 'audio', data = 'AAAA', mimeType = 'audio/wav' } } })
-    t.eq(r.content[1], { type = 'image', mime_type = 'image/png', data = 'iVBORw0KGgo=', text = '[image image/png, 8 B]' })
+    local r = format.result({
+      content = {
+        { type = 'image', data = 'iVBORw0KGgo=', mimeType = 'image/png' },
+        { type = 'audio', data = 'AAAA', mimeType = 'audio/wav' },
+      },
+    })
+    t.eq(
+      r.content[1],
+      { type = 'image', mime_type = 'image/png', data = 'iVBORw0KGgo=', text = '[image image/png, 8 B]' }
+    )
     t.eq(r.content[2].type, 'audio')
     t.eq(r.content[2].text, '[audio audio/wav, 3 B]')
   end)
@@ -75,14 +83,20 @@ t.describe('chat.format', function()
     })
     t.eq(r.content[1].uri, 'file:///a.txt')
     t.eq(r.content[1].text, '[resource link] a.txt file:///a.txt text/plain')
-    t.eq(r.content[2], { type = 'resource', uri = 'demo://x', mime_type = 'text/plain', text = '[resource] demo://x text/plain\nbody' })
+    t.eq(
+      r.content[2],
+      { type = 'resource', uri = 'demo://x', mime_type = 'text/plain', text = '[resource] demo://x text/plain\nbody' }
+    )
     t.eq(r.content[3].data, 'AAAA')
     t.eq(r.content[3].text, '[resource demo://b application/octet-stream, binary, 3 B]')
   end)
 
   t.it('marks isError results and errors as tool errors', function()
     t.eq(format.result({ content = { { type = 'text', text = 'boom' } }, isError = true }).is_error, true)
-    t.eq(format.error('denied: no', true), { content = { { type = 'text', text = 'denied: no' } }, is_error = true, text = 'denied: no', denied = true })
+    t.eq(
+      format.error('denied: no', true),
+      { content = { { type = 'text', text = 'denied: no' } }, is_error = true, text = 'denied: no', denied = true }
+    )
   end)
 end)
 
