@@ -186,6 +186,16 @@ describe.each(nvimBinaries())('chat API on Neovim $version', ({ bin }) => {
     expect((await outcome(nv, 'ro')).err?.code).toBe(-32040);
   });
 
+  it('the approve option decides before anyone is asked; its string is the reason the model reads', async () => {
+    await nv.lua(`require('mcp').setup({ approve = function(_, tool) if tool == 'get-annotated-message' then return 'policy says no' end end })`);
+    await run(nv, 'policy', 'a__get-annotated-message', { messageType: 'success' });
+    const o = await outcome(nv, 'policy');
+    expect(o.err?.code).toBe(-32040);
+    expect(o.result.text).toContain('policy says no');
+    expect(await nv.lua('return #require("mcp.asks").pending()')).toBe(0);
+    await nv.lua(`require('mcp').setup({})`);
+  });
+
   it('cancelling while the approval window is open withdraws it', async () => {
     await run(nv, 'cancel', 'a__echo', { message: 'never' });
     await approval(nv);
