@@ -82,6 +82,7 @@ local function answer(ask, err, result)
   if not i then return end -- answered already, or withdrawn
   table.remove(state.pending, i)
   if state.shown == ask then close_shown() end
+  if ask.request then require('mcp.core.channel').resume(ask.request) end
   local params = { id = ask.id }
   if err then
     params.error = { code = err.code or codes.InternalError, message = err.message or 'failed' }
@@ -225,10 +226,11 @@ end
 ---@param id integer
 ---@param kind string
 ---@param params table
----@param meta { title: string, server?: string, timeout_ms?: integer }
+---@param meta mcp.AskMeta
 function M._ask(id, kind, params, meta)
   if not state.handlers.input then M.register('input', require('mcp.ui.ask').input) end
   if not state.handlers.elicitation then M.register('elicitation', require('mcp.ui.elicit').elicitation) end
+  if not state.handlers.approval then M.register('approval', require('mcp.ui.approval').approval) end
   local nonil = util.nonil
   ---@type mcp.Ask
   local ask = {
@@ -238,8 +240,11 @@ function M._ask(id, kind, params, meta)
     title = tostring(meta.title),
     server = nonil(meta.server),
     timeout_ms = nonil(meta.timeout_ms),
+    request = nonil(meta.request),
     time = os.time(),
   }
+  -- A request waiting on a person has no guard meanwhile (the host's deadline starts after the answer).
+  if ask.request then require('mcp.core.channel').suspend(ask.request) end
   table.insert(state.pending, ask)
   changed()
   -- Another ask comes first, or the user is typing: say that this one waits, and where to find it.
@@ -257,6 +262,7 @@ function M._withdraw(id, reason)
   if not i then return end
   local ask = table.remove(state.pending, i)
   if state.shown == ask then close_shown() end
+  if ask.request then require('mcp.core.channel').resume(ask.request) end
   notify(('%s: withdrawn (%s)'):format(ask.title, reason), vim.log.levels.WARN)
   changed()
   vim.schedule(show_next)

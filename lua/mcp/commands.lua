@@ -61,6 +61,11 @@ M.subcommands = {
     run = function(a) require('mcp.tools').command(a) end,
     complete = function(lead, words) return require('mcp.tools').complete_cmdline(lead, words) end,
   },
+  chat = {
+    usage = 'chat {server} [{tool}] [on|off]',
+    run = function(a) require('mcp.chat').command(a) end,
+    complete = function(lead, words) return require('mcp.chat').complete_cmdline(lead, words) end,
+  },
   prompt = {
     usage = 'prompt [{server}/{prompt}] [{name}={value} ...]   (:Mcp! prompt: into a scratch buffer)',
     run = function(a) require('mcp.prompts').command(a) end,

@@ -50,6 +50,8 @@ require('mcp.features')
 ---  global `timeout_ms`); with `on_progress` the timeout restarts on each progress notification. Zero, a
 ---  negative number or NaN is refused: the callback gets InvalidParams naming the option
 ---@field on_progress? fun(progress: mcp.Progress) progress notifications of this call
+---@field approval? boolean ask the user first (the host's `approval` ask, |mcp-approval|); the deadline
+---  starts after the answer. Used by |mcp-chat| for calls a model made; a user's own call needs none
 
 ---The result of `tools/call`.
 ---@class mcp.CallToolResult
@@ -132,7 +134,7 @@ function M.setup(opts)
   if before then
     cfg = vim.deepcopy(cfg)
     -- Options the host never sees do not restart it.
-    for _, k in ipairs({ 'autostart', 'resource_max_bytes' }) do
+    for _, k in ipairs({ 'autostart', 'resource_max_bytes', 'approve', 'approve_read_only' }) do
       before[k], cfg[k] = nil, nil
     end
     if not vim.deep_equal(before, cfg) then host.restart() end
@@ -292,6 +294,7 @@ function M.call_tool(server, tool, args, opts, cb)
   local params = { server = server, tool = tool, arguments = object(args) }
   if opts.timeout_ms then params.timeout_ms = opts.timeout_ms end
   if opts.on_progress then params.progress = true end
+  if opts.approval then params.approval = true end
   local id = request('call_tool', params, {
     server = server,
     timeout_ms = opts.timeout_ms,

@@ -27,6 +27,8 @@ export interface AskOptions {
    * a string `reason` is shown to the user.
    */
   signal?: AbortSignal;
+  /** The Lua request whose reply waits on this ask (`AskMeta.request`). */
+  request?: number;
 }
 
 interface Pending {
@@ -65,7 +67,7 @@ export class AskBroker {
   ask<K extends AskKind>(kind: K, params: AskKinds[K]['params'], opts: AskOptions): Promise<AskKinds[K]['result']> {
     if (opts.signal?.aborted) return Promise.reject(new HostError(ErrorCodes.Cancelled, `${opts.title}: withdrawn before it was asked`));
     const id = ++this.nextId;
-    const meta: AskMeta = { title: opts.title, ...(opts.server ? { server: opts.server } : {}), ...(opts.timeoutMs ? { timeout_ms: opts.timeoutMs } : {}) };
+    const meta: AskMeta = { title: opts.title, ...(opts.server ? { server: opts.server } : {}), ...(opts.timeoutMs ? { timeout_ms: opts.timeoutMs } : {}), ...(opts.request ? { request: opts.request } : {}) };
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       // A string reason says why (e.g. "the server was stopped"); anything else is a cancelled request.

@@ -15,6 +15,7 @@ import { Defaults } from '../contract/defaults.js';
 import { Hub } from '../hub/hub.js';
 import { createFileLogger, silentLogger, type Logger } from '../log.js';
 import type { Session } from '../session/session.js';
+import { approve } from './approval.js';
 import { AskBroker } from './asks.js';
 import { elicitVia } from './elicit.js';
 import { InputValues, type InputDef } from '../config/inputs.js';
@@ -194,14 +195,17 @@ export class Bridge {
       return s.snapshot();
     },
     reload: async () => this.reload(),
-    call_tool: async ({ server, tool, arguments: args, timeout_ms, progress }, id) =>
-      this.cancellable(id, (signal) =>
-        this.hub!.get(server).callTool(tool, normalizeArgs(args), {
+    call_tool: async ({ server, tool, arguments: args, timeout_ms, progress, approval }, id) =>
+      this.cancellable(id, async (signal) => {
+        const s = this.hub!.get(server);
+        // A model's call waits for the person first; the call's deadline starts after the answer.
+        const callArgs = approval ? await approve(this.asks, s, tool, normalizeArgs(args), id, signal) : normalizeArgs(args);
+        return s.callTool(tool, callArgs, {
           timeoutMs: timeout_ms,
           signal,
           onProgress: progress ? (p) => this.push('progress', { id, ...p }) : undefined,
-        }),
-      ),
+        });
+      }),
     cancel: async ({ id, reason }) => {
       this.inflight.get(id)?.abort(new HostError(ErrorCodes.Cancelled, reason ? `cancelled: ${reason}` : 'request cancelled'));
       return null;

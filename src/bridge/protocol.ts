@@ -65,6 +65,24 @@ export interface AskKinds {
     params: { message: string; requestedSchema: ElicitRequestFormParams['requestedSchema'] };
     result: { action: 'accept' | 'decline' | 'cancel'; content?: ElicitResult['content'] };
   };
+  /**
+   * Approval of a tool call a model made in a chat (`call_tool` with `approval = true`; |mcp-approval|):
+   * the server, the tool (its `title`, `description` and `annotations` as the server lists them) and
+   * the arguments the model sent. The answer `allow` may carry edited `arguments`, which are what the
+   * server gets; `deny` may carry the person's `reason`, which the call's error (Denied) carries back
+   * to the model. Withdrawn when the call is cancelled (`cancel`) before it is answered.
+   */
+  approval: {
+    params: {
+      server: string;
+      tool: string;
+      title?: string;
+      description?: string;
+      annotations?: Record<string, unknown>;
+      arguments: Record<string, unknown>;
+    };
+    result: { action: 'allow'; arguments?: Record<string, unknown> } | { action: 'deny'; reason?: string };
+  };
 }
 
 /** Requests Lua sends (method → params → result). */
@@ -107,10 +125,14 @@ export interface Requests {
   /**
    * MCP `tools/call` (spec: server/tools). Arguments are validated against the tool's `inputSchema`
    * first (InvalidParams naming the field). With `progress = true` the host asks for progress and
-   * pushes `progress` events carrying this request's id.
+   * pushes `progress` events carrying this request's id. With `approval = true` (a model's call that
+   * Lua's policy says to ask about) the host first asks the editor (the `approval` ask, its meta's
+   * `request` this request's id) and calls the tool only when allowed, with the arguments of the answer;
+   * denied, the reply is the error Denied (`data.reason`: the person's reason). The deadline
+   * (`timeout_ms`) starts after the answer; `cancel` withdraws the ask.
    */
   call_tool: {
-    params: { server: string; tool: string; arguments?: Record<string, unknown>; timeout_ms?: number; progress?: boolean };
+    params: { server: string; tool: string; arguments?: Record<string, unknown>; timeout_ms?: number; progress?: boolean; approval?: boolean };
     result: unknown;
   };
   /** Cancel request `id` (sends `notifications/cancelled` to the server); replies nil. */

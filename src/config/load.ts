@@ -98,6 +98,7 @@ function normalize(name: string, def: Record<string, unknown>, source: string, k
   const d = def as {
     type?: string; command?: string; args?: string[]; env?: Record<string, string>; cwd?: string;
     url?: string; headers?: Record<string, string>; disabled?: boolean; timeout_ms?: number; roots?: boolean | string[];
+    chat?: { enabled?: boolean; disabled?: string[] }; auto_approve?: boolean | string[];
   };
   const x = (value: string, at: string): string => {
     try {
@@ -107,7 +108,16 @@ function normalize(name: string, def: Record<string, unknown>, source: string, k
     }
   };
   const roots = Array.isArray(d.roots) ? d.roots.map((r, i) => resolve(ctx.workspaceFolder, x(r, `roots[${i}]`))) : (d.roots ?? true);
-  const common = { name, disabled: d.disabled ?? false, roots, source, inputs: [], ...(d.timeout_ms ? { timeout_ms: d.timeout_ms } : {}) };
+  const common = {
+    name,
+    disabled: d.disabled ?? false,
+    roots,
+    source,
+    inputs: [],
+    ...(d.timeout_ms ? { timeout_ms: d.timeout_ms } : {}),
+    ...(d.chat ? { chat: { enabled: d.chat.enabled ?? true, disabled: d.chat.disabled ?? [] } } : {}),
+    ...(d.auto_approve !== undefined ? { auto_approve: d.auto_approve } : {}),
+  };
   const type = d.type === 'streamableHttp' || d.type === 'streamable-http' ? 'http' : d.type;
   if (d.command !== undefined && (type === undefined || type === 'stdio')) {
     return {

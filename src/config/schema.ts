@@ -28,6 +28,19 @@ export const serverSchema = {
       anyOf: [{ type: 'boolean' }, { type: 'array', items: { type: 'string', minLength: 1 } }],
       description: "which roots the server is told about: true (default) the editor's, false none, or a fixed list of directories",
     },
+    chat: {
+      type: 'object',
+      properties: {
+        enabled: { type: 'boolean' },
+        disabled: { type: 'array', items: { type: 'string', minLength: 1 } },
+      },
+      additionalProperties: false,
+      description: "what reaches a chat's model (|mcp-chat|): `enabled` false keeps every tool of the server out (default true), `disabled` lists tools kept out",
+    },
+    auto_approve: {
+      anyOf: [{ type: 'boolean' }, { type: 'array', items: { type: 'string', minLength: 1 } }],
+      description: "model-initiated tool calls run without asking (|mcp-approval|): true for every tool of the server, or a list of tool names (default: ask)",
+    },
   },
 } as const;
 

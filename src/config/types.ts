@@ -14,10 +14,22 @@ interface CommonServerConfig {
    * or a fixed list of directories (absolute paths).
    */
   roots: boolean | string[];
+  /** What reaches a chat's model (|mcp-chat|); absent: every tool. */
+  chat?: ChatConfig;
+  /** Model-initiated calls that run without asking (|mcp-approval|): every tool (`true`) or these; absent: ask. */
+  auto_approve?: boolean | string[];
   /** Where the definition came from (file path or `setup()`), for error messages. */
   source: string;
   /** The `${input:id}` placeholders left in the strings, asked for when the server starts (config/inputs.ts). */
   inputs: InputDef[];
+}
+
+/** A server's `chat` option: which of its tools a chat offers to a model. */
+export interface ChatConfig {
+  /** false: none of the server's tools (default true). */
+  enabled: boolean;
+  /** Tool names kept out. */
+  disabled: string[];
 }
 
 export interface StdioServerConfig extends CommonServerConfig {

@@ -17,6 +17,10 @@ export const ErrorCodeTable = {
     "The named tool, prompt or resource is not in the server's cached lists; or the `answer` names no pending ask (it was answered already, or withdrawn).",
   ],
   Cancelled: [-32800, 'The request was cancelled by the client (`handle:cancel()`), or the ask it waited on was withdrawn.'],
+  Denied: [
+    -32040,
+    'A tool call a model made was denied: by the user in the approval window, or by the `approve` option; `data.reason` holds the reason when one was given.',
+  ],
   ConfigError: [-32020, 'The configuration could not be read or is invalid.'],
   HostUnavailable: [-32030, 'Lua side only: the host could not be started, or exited before replying.'],
 } as const satisfies Record<string, readonly [number, string]>;

@@ -42,6 +42,11 @@ export interface AskMeta {
   server?: string;
   /** The host withdraws the ask after this long, ms (none: until answered or withdrawn otherwise). */
   timeout_ms?: number;
+  /**
+   * The Lua request whose reply waits on this ask (a tool call waiting for approval): Lua suspends that
+   * request's guard until the ask is answered (a person takes as long as they take).
+   */
+  request?: number;
 }
 
 export const rootFields: LuaFields<Root> = {
@@ -77,4 +82,5 @@ export const askMetaFields: LuaFields<AskMeta> = {
   title: { lua: 'string', doc: 'one line saying who asks for what', optional: false },
   server: { lua: 'string', doc: 'the server on whose behalf the editor is asked', optional: true },
   timeout_ms: { lua: 'integer', doc: 'the host withdraws the ask after this long, ms', optional: true },
+  request: { lua: 'integer', doc: "the Lua request whose reply waits on this ask (its guard is suspended until it is answered)", optional: true },
 };

@@ -121,6 +121,8 @@ export class Session {
     };
     if (this.error) s.error = this.error;
     if (this.cfg.timeout_ms) s.timeout_ms = this.cfg.timeout_ms;
+    if (this.cfg.chat) s.chat = this.cfg.chat;
+    if (this.cfg.auto_approve !== undefined) s.auto_approve = this.cfg.auto_approve;
     if (conn) {
       s.protocol_version = conn.protocolVersion;
       const info = conn.client.getServerVersion();

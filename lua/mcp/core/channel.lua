@@ -29,6 +29,7 @@ local nonil = util.nonil
 ---@field opts mcp.RequestOpts
 ---@field cb? fun(err: mcp.Error?, result: any)
 ---@field timer? uv.uv_timer_t guard, started once the request is handed to the host
+---@field suspended? boolean the guard waits for a person (`suspend`)
 ---@field since? integer `vim.uv.now()` when the host's deadline started (sent, or last progress)
 
 ---What the host was told at `init`: the default deadline and the servers given to setup().
@@ -166,6 +167,25 @@ local function deliver(id, params)
   arm(id, p)
 end
 
+---Suspends the guard of request `id` while a person answers an ask it waits on (`AskMeta.request`): a
+---person takes as long as they take, and the host's deadline starts only after the answer.
+---@param id integer
+function M.suspend(id)
+  local p = state.pending[id]
+  if not p then return end
+  p.suspended = true
+  if p.timer then p.timer:stop() end
+end
+
+---Restarts the guard of request `id` after `suspend` (the ask was answered or withdrawn).
+---@param id integer
+function M.resume(id)
+  local p = state.pending[id]
+  if not p or not p.suspended then return end
+  p.suspended = nil
+  if p.timer then arm(id, p) end
+end
+
 ---Channel id of the running host, or nil.
 ---@return integer?
 function M.chan() return state.chan end
@@ -274,7 +294,7 @@ end
 function M.progress(payload)
   local p = state.pending[payload.id]
   if not p then return end
-  if p.timer then arm(payload.id, p) end
+  if p.timer and not p.suspended then arm(payload.id, p) end
   if p.opts.on_progress then
     local progress = { progress = payload.progress, total = nonil(payload.total), message = nonil(payload.message) }
     vim.schedule(function() p.opts.on_progress(progress) end)

@@ -30,6 +30,8 @@ local M = {}
 ---@field instructions? string server instructions (when connected)
 ---@field protocol_version? string the MCP revision negotiated with it, e.g. "2026-07-28" or "2025-11-25" (when connected)
 ---@field timeout_ms? integer the server's own per-request timeout, ms, when its config sets one
+---@field chat? { enabled: boolean, disabled: string[] } its `chat` option (what reaches a chat's model), when its config sets one
+---@field auto_approve? boolean|string[] its `auto_approve` option (model calls run without asking), when its config sets one
 ---@field tools table[] MCP Tool objects (complete list)
 ---@field prompts table[] MCP Prompt objects (complete list)
 ---@field resources table[] MCP Resource objects (complete list)
@@ -69,6 +71,7 @@ local M = {}
 ---@field title string one line saying who asks for what
 ---@field server? string the server on whose behalf the editor is asked
 ---@field timeout_ms? integer the host withdraws the ask after this long, ms
+---@field request? integer the Lua request whose reply waits on this ask (its guard is suspended until it is answered)
 
 ---A server definition, as in the `mcpServers` section of a config file (|mcp-config|).
 ---@class mcp.ServerDef
@@ -82,6 +85,8 @@ local M = {}
 ---@field disabled? boolean configured but not started; shown as `disabled`
 ---@field timeout_ms? integer per-request deadline for this server, ms
 ---@field roots? boolean|string[] which roots the server is told about: true (default) the editor's, false none, or a fixed list of directories
+---@field chat? table what reaches a chat's model (|mcp-chat|): `enabled` false keeps every tool of the server out (default true), `disabled` lists tools kept out
+---@field auto_approve? boolean|string[] model-initiated tool calls run without asking (|mcp-approval|): true for every tool of the server, or a list of tool names (default: ask)
 
 ---Error codes (|mcp-errors|): JSON-RPC and MCP codes keep their spec values.
 ---@enum mcp.ErrorCode
@@ -102,6 +107,8 @@ M.codes = {
   UnknownItem = -32012,
   ---The request was cancelled by the client (`handle:cancel()`), or the ask it waited on was withdrawn.
   Cancelled = -32800,
+  ---A tool call a model made was denied: by the user in the approval window, or by the `approve` option; `data.reason` holds the reason when one was given.
+  Denied = -32040,
   ---The configuration could not be read or is invalid.
   ConfigError = -32020,
   ---Lua side only: the host could not be started, or exited before replying.
@@ -127,9 +134,9 @@ M.log_levels = { 'trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent' }
 M.server_statuses = { 'disabled', 'stopped', 'starting', 'connected', 'failed' }
 
 ---Optional fields of `mcp.ServerSnapshot` (absent, or `vim.NIL` on the wire, when unset).
-M.snapshot_optional = { 'error', 'server_info', 'capabilities', 'instructions', 'protocol_version', 'timeout_ms' }
+M.snapshot_optional = { 'error', 'server_info', 'capabilities', 'instructions', 'protocol_version', 'timeout_ms', 'chat', 'auto_approve' }
 
 ---Keys of a server definition (|mcp-config|).
-M.server_keys = { 'type', 'command', 'args', 'env', 'cwd', 'url', 'headers', 'disabled', 'timeout_ms', 'roots' }
+M.server_keys = { 'type', 'command', 'args', 'env', 'cwd', 'url', 'headers', 'disabled', 'timeout_ms', 'roots', 'chat', 'auto_approve' }
 
 return M

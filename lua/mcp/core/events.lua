@@ -12,6 +12,7 @@ M.names = {
   resource_updated = 'McpResourceUpdated',
   resource_read = 'McpResourceRead',
   asks_changed = 'McpAsksChanged',
+  chat_changed = 'McpChatChanged',
 }
 
 ---Fires `User {pattern}` with `data`, from the main loop.

@@ -18,6 +18,8 @@ local contract = require('mcp.core.contract')
 ---@field timeout_ms? integer default per-request timeout, ms (default 60000)
 ---@field resource_max_bytes? integer resources larger than this (bytes) are inserted or yanked only after confirmation (default 10 MiB)
 ---@field roots? mcp.RootsOptions how the roots announced to servers are computed (|mcp-roots|)
+---@field approve? fun(server: string, tool: string, args: table): boolean|string|nil decides a model's tool call before anyone is asked: true allows, false denies, a string denies with that reason for the model, nil leaves it to the other rules (|mcp-approval|)
+---@field approve_read_only? boolean tools annotated `readOnlyHint` run without asking when a model calls them (default false: annotations never approve on their own)
 
 ---@class mcp.Config
 ---@field config_path string|false
@@ -28,6 +30,8 @@ local contract = require('mcp.core.contract')
 ---@field timeout_ms integer
 ---@field resource_max_bytes integer
 ---@field roots mcp.RootsOptions
+---@field approve? fun(server: string, tool: string, args: table): boolean|string|nil
+---@field approve_read_only boolean
 
 ---Defaults (those shared with the host come from the generated contract). `config_path` is computed on
 ---read (`stdpath("config")` may change before first use).
@@ -41,6 +45,7 @@ M.defaults = {
   timeout_ms = contract.defaults.timeout_ms,
   resource_max_bytes = contract.defaults.resource_max_bytes,
   roots = {},
+  approve_read_only = false,
 }
 
 ---Log levels the host accepts, as a set.
@@ -78,6 +83,8 @@ local function check(opts, origin)
   opt('timeout_ms', 'number')
   opt('roots', 'table')
   opt('resource_max_bytes', 'number')
+  opt('approve', 'function')
+  opt('approve_read_only', 'boolean')
   if opts.resource_max_bytes ~= nil and (opts.resource_max_bytes <= 0 or opts.resource_max_bytes % 1 ~= 0) then
     bad(origin .. '.resource_max_bytes', opts.resource_max_bytes, 'a positive integer (bytes)')
   end

@@ -21,7 +21,8 @@ M.icons = {
 }
 
 ---The help line at the top.
-M.keys_line = 'mcp.nvim  <CR> expand  s start  S stop  r restart  c call  R reload  l log  a asks  q close  g? help'
+M.keys_line =
+  'mcp.nvim  <CR> expand  s start  S stop  r restart  c call  C chat  R reload  l log  a asks  q close  g? help'
 
 ---Key → description, as `g?` shows them.
 M.help = {
@@ -30,6 +31,7 @@ M.help = {
   { 'S', 'stop the server under the cursor' },
   { 'r', 'restart the server under the cursor' },
   { 'c', 'call the tool (get the prompt, read the resource) under the cursor' },
+  { 'C', 'offer the server or tool under the cursor to chat models, or keep it from them (|mcp-chat-select|)' },
   { 'R', 'reload the config file' },
   { 'l', 'open the log file' },
   { 'a', 'show a pending ask (also <CR> on the Asks line)' },
@@ -122,6 +124,7 @@ function M.server_segments(s)
       segs[#segs + 1] = { tostring(#(s[k] or {})), 'McpCount' }
     end
   end
+  if not require('mcp.chat').enabled(s.name) then segs[#segs + 1] = { '  [chat off]', 'McpTag' } end
   return segs
 end
 
@@ -174,6 +177,10 @@ local function expanded(lines, s)
       for _, tag in ipairs(M.tool_tags(t)) do
         segs[#segs + 1] = { '  ' }
         segs[#segs + 1] = { '[' .. tag[1] .. ']', tag[2] }
+      end
+      if not require('mcp.chat').enabled(s.name, t.name) then
+        segs[#segs + 1] = { '  ' }
+        segs[#segs + 1] = { '[chat off]', 'McpTag' }
       end
       lines[#lines + 1] = { segs = segs, item = item }
       if state.details[item.key] then
@@ -505,6 +512,18 @@ function M.act()
   end
 end
 
+---Offers the server or tool under the cursor to chat models, or keeps it from them (toggles; remembered).
+function M.chat_toggle()
+  local item = M.item()
+  if not item or (item.kind ~= 'server' and item.kind ~= 'tool') then
+    return require('mcp.core.util').notify('put the cursor on a server or a tool')
+  end
+  local chat = require('mcp.chat')
+  local tool = item.kind == 'tool' and item.name or nil
+  chat.set_enabled(item.server, tool, not chat.enabled(item.server, tool))
+  M.render()
+end
+
 ---Sets the hub's buffer-local keys.
 ---@param buf integer
 local function keymaps(buf)
@@ -517,6 +536,7 @@ local function keymaps(buf)
   map('S', lifecycle('stop'), 'stop server')
   map('r', lifecycle('restart'), 'restart server')
   map('c', M.act, 'call tool / get prompt / read resource')
+  map('C', M.chat_toggle, 'offer to chat models, or keep from them')
   map('R', function() require('mcp.servers').reload() end, 'reload config')
   map('l', function() require('mcp.ui.log').open() end, 'open log')
   map('a', function() require('mcp.asks').pick() end, 'show a pending ask')

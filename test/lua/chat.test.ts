@@ -1,0 +1,246 @@
+/**
+ * The chat API (|mcp-chat|) and approval (|mcp-approval|) against real servers: two server-everything
+ * instances (one named `a`, one with a name longer than 64 characters, so their tool names collide and one
+ * set needs shortening) and server-filesystem kept from chats by config. Calls are made the way a chat
+ * plugin makes them (`require("mcp.chat").run` with a model's call), and the approval window is answered
+ * with the keys a person presses.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nvimBinaries, startNvim, type NvimInstance } from '../helpers/nvim.js';
+import { api, EVERYTHING, filesystemStdio, waitStatus } from '../helpers/mcp.js';
+
+const LONG = 'a-server-with-a-very-long-name-that-pushes-every-tool-name-past-the-limit';
+
+interface Fn {
+  type: string;
+  function: { name: string; description: string; parameters: Record<string, unknown> };
+}
+interface Block {
+  type: string;
+  text: string;
+  mime_type?: string;
+  data?: string;
+  uri?: string;
+}
+interface ChatResult {
+  content: Block[];
+  is_error: boolean;
+  text: string;
+  denied?: boolean;
+}
+
+const config = (fsDir: string) => ({
+  mcpServers: {
+    a: { command: 'node', args: [EVERYTHING, 'stdio'], chat: { disabled: ['get-env'] }, auto_approve: ['get-sum'] },
+    [LONG]: { command: 'node', args: [EVERYTHING, 'stdio'] },
+    fs: { ...filesystemStdio(fsDir), chat: { enabled: false } },
+  },
+});
+
+/** The approval window, once it is the current window: its lines. */
+const APPROVAL = `local buf = vim.api.nvim_get_current_buf()
+  if vim.b[buf].mcp_kind ~= 'approval' then return nil end
+  return vim.api.nvim_buf_get_lines(buf, 0, -1, false)`;
+
+describe.each(nvimBinaries())('chat API on Neovim $version', ({ bin }) => {
+  let nv: NvimInstance;
+  const others: NvimInstance[] = [];
+
+  const start = async (env?: Record<string, string>) => {
+    const n = await startNvim(bin, { env });
+    await n.writeConfig(config(n.dirs.cwd));
+    await n.lua('vim.notify = function() end');
+    for (const s of ['a', LONG, 'fs']) await n.lua('require("mcp").start(...)', s);
+    for (const s of ['a', LONG, 'fs']) await waitStatus(n, s, 'connected', 30_000);
+    return n;
+  };
+  /** Starts a model's call; the outcome is read with `outcome(key)`. */
+  const run = (n: NvimInstance, key: string, name: string, args: unknown, opts = '{}') =>
+    n.lua(
+      `local key, name, args = ...
+       _G.runs = _G.runs or {}
+       _G.handles = _G.handles or {}
+       _G.handles[key] = require('mcp.chat').run({ name = name, arguments = args }, ${opts}, function(err, result)
+         _G.runs[key] = { err = err or vim.NIL, result = result }
+       end)`,
+      key,
+      name,
+      args,
+    );
+  const outcome = (n: NvimInstance, key: string) =>
+    n.waitFor<{ err: { code: number; message: string; data?: { reason?: string } } | null; result: ChatResult }>(`(_G.runs or {})[${JSON.stringify(key)}]`, {
+      message: `the result of ${key}`,
+      timeoutMs: 20_000,
+    });
+  const approval = (n: NvimInstance) => n.waitFor<string[]>(APPROVAL, { message: 'the approval window' });
+  const name = (n: NvimInstance, server: string, tool: string) => n.lua<string>('return require("mcp.chat").name(...)', server, tool);
+
+  beforeAll(async () => {
+    nv = await start();
+  }, 60_000);
+  afterAll(async () => {
+    for (const o of others) await o.quit();
+    await nv?.quit();
+  });
+
+  it('offers the enabled tools with valid, unique names that resolve back, and inputSchema unchanged', async () => {
+    const tools = await nv.lua<Fn[]>('return require("mcp.chat").tools()');
+    const names = tools.map((t) => t.function.name);
+    for (const n of names) expect(n).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toContain('a__echo');
+    // Disabled by config: one tool of `a`, every tool of `fs`.
+    expect(names).not.toContain('a__get-env');
+    expect(names.filter((n) => n.startsWith('fs__'))).toEqual([]);
+    // The long server's tools: shortened with a hash, each resolving to its own server and tool.
+    const longEcho = await name(nv, LONG, 'echo');
+    expect(longEcho.length).toBeLessThanOrEqual(64);
+    expect(names).toContain(longEcho);
+    expect(await nv.lua('return { require("mcp.chat").resolve(...) }', longEcho)).toEqual([LONG, 'echo']);
+    expect(await nv.lua('return { require("mcp.chat").resolve("a__echo") }')).toEqual(['a', 'echo']);
+    const longNames = names.filter((n) => !n.startsWith('a__'));
+    expect(longNames.length).toBe((await nv.lua<unknown[]>('return require("mcp").tools(...)', LONG)).length);
+    const echo = tools.find((t) => t.function.name === 'a__echo')!;
+    expect(echo.type).toBe('function');
+    expect(echo.function.parameters).toEqual(await nv.lua('for _, t in ipairs(require("mcp").tools("a")) do if t.name == "echo" then return t.inputSchema end end'));
+    expect(Array.isArray(await nv.lua('return require("mcp.chat").instructions()'))).toBe(true);
+  });
+
+  it('formats each content type for the model', async () => {
+    const noAsk = '{ approval = false }';
+    await run(nv, 'echo', 'a__echo', '{"message":"hi"}', noAsk);
+    expect((await outcome(nv, 'echo')).result).toMatchObject({ is_error: false, text: 'Echo: hi', content: [{ type: 'text', text: 'Echo: hi' }] });
+
+    await run(nv, 'structured', 'a__get-structured-content', { location: 'Chicago' }, noAsk);
+    const s = (await outcome(nv, 'structured')).result;
+    expect(s.content.some((b) => b.type === 'text' && 'temperature' in (JSON.parse(b.text) as object))).toBe(true);
+
+    await run(nv, 'image', 'a__get-tiny-image', {}, noAsk);
+    const img = (await outcome(nv, 'image')).result.content.find((b) => b.type === 'image')!;
+    expect(img.mime_type).toBe('image/png');
+    expect(Buffer.from(img.data!, 'base64').subarray(1, 4).toString()).toBe('PNG');
+    expect(img.text).toMatch(/^\[image image\/png, /);
+
+    await run(nv, 'links', 'a__get-resource-links', { count: 2 }, noAsk);
+    const links = (await outcome(nv, 'links')).result.content.filter((b) => b.type === 'resource_link');
+    expect(links.length).toBe(2);
+    for (const l of links) expect(l.uri).toMatch(/^demo:\/\//);
+
+    await run(nv, 'ref', 'a__get-resource-reference', { resourceType: 'Text', resourceId: 3 }, noAsk);
+    const ref = (await outcome(nv, 'ref')).result.content.find((b) => b.type === 'resource')!;
+    expect(ref.uri).toMatch(/3$/);
+    expect(ref.text).toContain(ref.uri!);
+
+    // The tool fails (isError): a tool error the model can read, not an API error.
+    await run(nv, 'fails', 'a__get-resource-reference', { resourceType: 'Text', resourceId: -1 }, noAsk);
+    const fails = await outcome(nv, 'fails');
+    expect(fails.err).toBeNull();
+    expect(fails.result.is_error).toBe(true);
+    expect(fails.result.text).not.toBe('');
+
+    await run(nv, 'unknown', 'a__no-such-tool', {}, noAsk);
+    const unknown = await outcome(nv, 'unknown');
+    expect(unknown.result.is_error).toBe(true);
+    expect(unknown.result.text).toContain('a__no-such-tool');
+  });
+
+  it('asks before a model call; allow once sends the arguments as edited', async () => {
+    await run(nv, 'ask1', 'a__echo', '{"message":"hi"}');
+    const lines = await approval(nv);
+    expect(lines[0]).toBe('server: a    tool: echo');
+    expect(lines.join('\n')).toContain('"message": "hi"');
+    await nv.nvim.command('%s/"hi"/"edited"/');
+    await nv.nvim.input('a');
+    expect((await outcome(nv, 'ask1')).result.text).toBe('Echo: edited');
+    // Allowed once: the next call asks again.
+    await run(nv, 'ask2', 'a__echo', { message: 'again' });
+    await approval(nv);
+    await nv.nvim.input('a');
+    expect((await outcome(nv, 'ask2')).result.text).toBe('Echo: again');
+  });
+
+  it('deny with a reason: the model gets the reason as a tool error', async () => {
+    await run(nv, 'deny', 'a__echo', { message: 'x' });
+    await approval(nv);
+    await nv.nvim.input('r');
+    await nv.waitFor('vim.fn.mode() == "c"', { message: 'the reason prompt' });
+    await nv.nvim.input('not on Fridays<CR>');
+    const o = await outcome(nv, 'deny');
+    expect(o.err?.code).toBe(-32040);
+    expect(o.err?.data?.reason).toBe('not on Fridays');
+    expect(o.result.is_error).toBe(true);
+    expect(o.result.text).toContain('not on Fridays');
+  });
+
+  it('auto_approve runs without asking; annotations alone never approve', async () => {
+    await run(nv, 'sum', 'a__get-sum', { a: 2, b: 3 });
+    const o = await outcome(nv, 'sum');
+    expect(o.result.text).toContain('5');
+    // get-tiny-image is readOnlyHint: still asked (approve_read_only is off).
+    await run(nv, 'ro', 'a__get-tiny-image', {});
+    const lines = await approval(nv);
+    expect(lines.join('\n')).toContain('readOnlyHint=true');
+    await nv.nvim.input('d');
+    expect((await outcome(nv, 'ro')).err?.code).toBe(-32040);
+  });
+
+  it('the approve option decides before anyone is asked; its string is the reason the model reads', async () => {
+    await nv.lua(`require('mcp').setup({ approve = function(_, tool) if tool == 'get-annotated-message' then return 'policy says no' end end })`);
+    await run(nv, 'policy', 'a__get-annotated-message', { messageType: 'success' });
+    const o = await outcome(nv, 'policy');
+    expect(o.err?.code).toBe(-32040);
+    expect(o.result.text).toContain('policy says no');
+    expect(await nv.lua('return #require("mcp.asks").pending()')).toBe(0);
+    await nv.lua(`require('mcp').setup({})`);
+  });
+
+  it('cancelling while the approval window is open withdraws it', async () => {
+    await run(nv, 'cancel', 'a__echo', { message: 'never' });
+    await approval(nv);
+    await nv.lua('_G.handles.cancel:cancel()');
+    const o = await outcome(nv, 'cancel');
+    expect(o.err?.code).toBe(-32800);
+    // The window closed because the host withdrew the ask (it got the cancel).
+    await nv.waitFor(`vim.b[vim.api.nvim_get_current_buf()].mcp_kind ~= 'approval'`, { message: 'the window to close' });
+    expect(await nv.lua('return #require("mcp.asks").pending()')).toBe(0);
+  });
+
+  it('allow always and runtime choices are remembered in another Neovim with the same data directory', async () => {
+    const longEcho = await name(nv, LONG, 'echo');
+    await run(nv, 'always', longEcho, { message: 'one' });
+    await approval(nv);
+    await nv.nvim.input('A');
+    expect((await outcome(nv, 'always')).result.text).toBe('Echo: one');
+    await nv.nvim.command('Mcp chat a echo off');
+    expect((await nv.lua<Fn[]>('return require("mcp.chat").tools()')).map((t) => t.function.name)).not.toContain('a__echo');
+    expect(existsSync(join(nv.dirs.data, 'mcp', 'chat.json'))).toBe(true);
+
+    const second = await start({ XDG_DATA_HOME: join(nv.dirs.root, 'data') });
+    others.push(second);
+    await run(second, 'always2', longEcho, { message: 'two' });
+    expect((await outcome(second, 'always2')).result.text).toBe('Echo: two');
+    expect(await second.lua('return #require("mcp.asks").pending()')).toBe(0);
+    expect((await second.lua<Fn[]>('return require("mcp.chat").tools()')).map((t) => t.function.name)).not.toContain('a__echo');
+    await second.nvim.command('Mcp chat a echo on');
+    expect((await second.lua<Fn[]>('return require("mcp.chat").tools()')).map((t) => t.function.name)).toContain('a__echo');
+    expect(JSON.parse(readFileSync(join(nv.dirs.data, 'mcp', 'chat.json'), 'utf8'))).toMatchObject({
+      enabled: { a: { tools: { echo: true } } },
+      allowed: { [LONG]: { echo: true } },
+    });
+  }, 60_000);
+
+  it('prompts and resources in the forms a chat inserts', async () => {
+    const p = await api<{ role: string; content: string }[]>(nv, `function(cb) require("mcp.chat").prompt_messages("a", "simple-prompt", nil, cb) end`);
+    expect(p.err).toBeNull();
+    expect(p.result![0]!.role).toBe('user');
+    expect(p.result![0]!.content).not.toBe('');
+    const r = await api<{ uri: string; text?: string; path?: string; mime_type?: string }>(
+      nv,
+      `function(cb) require("mcp.chat").resource_text("a", "demo://resource/dynamic/text/1", cb) end`,
+    );
+    expect(r.err).toBeNull();
+    expect(r.result!.text).not.toBe('');
+  });
+});
