@@ -42,6 +42,8 @@ export class Bridge {
   private initialised?: Promise<unknown>;
   /** Questions for the person at the editor (asks.ts); their items share the outbox with replies. */
   readonly asks = new AskBroker((item) => this.send(item), () => this.log);
+  /** Approvals waiting on the person, by server name (see {@link approveCall}). */
+  private readonly approvals = new Map<string, Set<AbortController>>();
   /** Values typed for `${input:id}` placeholders, asked once per host. */
   private readonly inputs = new InputValues();
 
@@ -140,9 +142,32 @@ export class Bridge {
   }
 
   private onSessionChange = (s: Session): void => {
+    // A server that stopped or failed takes the approvals of its calls with it: nothing to approve.
+    if (s.status === 'stopped' || s.status === 'failed' || s.status === 'disabled') {
+      for (const waiting of this.approvals.get(s.name) ?? []) waiting.abort(`the server is ${s.status}`);
+    }
     // A replaced or removed session's last words are not news.
     if (this.hub?.list().includes(s)) this.push('server', s.snapshot());
   };
+
+  /**
+   * Asks for approval of a model's call (approval.ts), withdrawn when the call is cancelled or when its
+   * server stops or fails while the person decides.
+   */
+  private async approveCall(s: Session, tool: string, args: Record<string, unknown>, id: number, signal: AbortSignal) {
+    const waiting = new AbortController();
+    const onCancel = () => waiting.abort(signal.reason);
+    signal.addEventListener('abort', onCancel, { once: true });
+    const forServer = this.approvals.get(s.name) ?? new Set<AbortController>();
+    this.approvals.set(s.name, forServer.add(waiting));
+    try {
+      return await approve(this.asks, s, tool, args, id, waiting.signal);
+    } finally {
+      signal.removeEventListener('abort', onCancel);
+      forServer.delete(waiting);
+      if (!forServer.size) this.approvals.delete(s.name);
+    }
+  }
 
   private readonly handlers: { [M in Method]: Handler<M> } = {
     init: async (params) => {
@@ -199,7 +224,7 @@ export class Bridge {
       this.cancellable(id, async (signal) => {
         const s = this.hub!.get(server);
         // A model's call waits for the person first; the call's deadline starts after the answer.
-        const callArgs = approval ? await approve(this.asks, s, tool, normalizeArgs(args), id, signal) : normalizeArgs(args);
+        const callArgs = approval ? await this.approveCall(s, tool, normalizeArgs(args), id, signal) : normalizeArgs(args);
         return s.callTool(tool, callArgs, {
           timeoutMs: timeout_ms,
           signal,

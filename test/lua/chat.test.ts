@@ -207,6 +207,22 @@ describe.each(nvimBinaries())('chat API on Neovim $version', ({ bin }) => {
     expect(await nv.lua('return #require("mcp.asks").pending()')).toBe(0);
   });
 
+  it('a server that stops while the person decides withdraws its approval, saying why', async () => {
+    await nv.lua('_G.notes = {}; vim.notify = function(m) table.insert(_G.notes, m) end');
+    await run(nv, 'stopped', 'a__echo', { message: 'never' });
+    await approval(nv);
+    expect((await api(nv, 'function(cb) require("mcp").stop("a", cb) end')).err).toBeNull();
+    const o = await outcome(nv, 'stopped');
+    expect(o.err?.code).toBe(-32800);
+    await nv.waitFor(`vim.b[vim.api.nvim_get_current_buf()].mcp_kind ~= 'approval'`, { message: 'the window to close' });
+    await nv.waitFor(`vim.iter(_G.notes):any(function(n) return n:find('withdrawn (the server is stopped)', 1, true) ~= nil end)`, {
+      message: 'the user told why',
+    });
+    expect(await nv.lua('return #require("mcp.asks").pending()')).toBe(0);
+    await nv.lua('vim.notify = function() end');
+    expect((await api(nv, 'function(cb) require("mcp").start("a", cb) end')).err).toBeNull();
+  });
+
   it('allow always and runtime choices are remembered in another Neovim with the same data directory', async () => {
     const longEcho = await name(nv, LONG, 'echo');
     await run(nv, 'always', longEcho, { message: 'one' });
