@@ -125,7 +125,7 @@ describe.each(nvimBinaries())('asks on Neovim $version', ({ bin }) => {
 
   it('is withdrawn when the server is stopped: the window closes and the user is told why', async () => {
     await start({ mcpServers: { ev: server({ T: '${input:token}' }) } });
-    void api(nv, 'function(cb) require("mcp").start("ev", cb) end');
+    const started = api(nv, 'function(cb) require("mcp").start("ev", cb) end');
     await shown();
     await nv.nvim.input('<Esc>');
     expect((await api(nv, 'function(cb) require("mcp").stop("ev", cb) end')).err).toBeNull();
@@ -133,6 +133,8 @@ describe.each(nvimBinaries())('asks on Neovim $version', ({ bin }) => {
     expect(await nv.lua(SHOWN)).toBeNull();
     expect(await pending()).toEqual([]);
     expect((await waitStatus(nv, 'ev', 'stopped')).status).toBe('stopped');
+    // The start that waited on the ask is told it did not happen.
+    expect((await started).err).not.toBeNull();
   });
 
   it("is withdrawn when nobody answers within the server's timeout", async () => {
@@ -148,12 +150,14 @@ describe.each(nvimBinaries())('asks on Neovim $version', ({ bin }) => {
 
   it('is withdrawn when the host exits', async () => {
     await start({ mcpServers: { ev: server({ T: '${input:token}' }) } });
-    void api(nv, 'function(cb) require("mcp").start("ev", cb) end');
+    const started = api(nv, 'function(cb) require("mcp").start("ev", cb) end');
     await shown();
     process.kill(await hostPid(nv), 'SIGKILL');
     await noteMatching(/ev: token: withdrawn \(the host exited\)/);
     expect(await nv.lua(SHOWN)).toBeNull();
     expect(await pending()).toEqual([]);
+    // The start that waited on the ask fails with the host (HostUnavailable).
+    expect((await started).err?.code).toBe(-32030);
   });
 
   it('a failing Lua handler answers with its error instead of leaving the server waiting', async () => {
