@@ -45,6 +45,14 @@ describe.skipIf(!nvim)(`CodeCompanion extension (nvim ${nvim?.full ?? '0.12'})`,
   });
 
   const echo = () => chat.nv.lua<string>('return require("mcp.chat").name("everything", "echo")');
+  /** mcp.nvim's approval window for a model's call (|mcp-approval|), once it has the focus: its lines. */
+  const approval = () =>
+    chat.nv.waitFor<string[]>(
+      `local buf = vim.api.nvim_get_current_buf()
+       if vim.b[buf].mcp_kind ~= 'approval' then return nil end
+       return vim.api.nvim_buf_get_lines(buf, 0, -1, false)`,
+      { message: 'the approval window', timeoutMs: 20_000 },
+    );
 
   it('the model calls echo through the server group, the result reaches the model and the answer shows', async () => {
     const name = await echo();
@@ -52,6 +60,10 @@ describe.skipIf(!nvim)(`CodeCompanion extension (nvim ${nvim?.full ?? '0.12'})`,
     llm.script({ toolCalls: [{ name, arguments: { message: 'hi from the chat' } }] }, { text: 'The server echoed your words.' });
 
     await chat.send('Use @{mcp_everything} to echo: hi from the chat');
+    // The model's call waits for the person: mcp.nvim asks, CodeCompanion's own approval is off.
+    const ask = await approval();
+    expect(ask.join('\n')).toContain('hi from the chat');
+    await chat.nv.nvim.input('a');
     const reply = await chat.waitForReply();
 
     const [first, second] = await llm.waitForRequests(2);
@@ -69,11 +81,30 @@ describe.skipIf(!nvim)(`CodeCompanion extension (nvim ${nvim?.full ?? '0.12'})`,
     llm.script({ toolCalls: [{ name: 'everything__get-sum', arguments: { a: 2, b: 40 } }] }, { text: 'It is 42.' });
 
     await chat.send('Use @{mcp_everything} to add 2 and 40');
+    await approval();
+    await chat.nv.nvim.input('a');
     const reply = await chat.waitForReply();
 
     const [, second] = await llm.waitForRequests(2);
     expect(content(second!.body.messages.find((m) => m.role === 'tool')?.content)).toContain('42');
     expect(reply.join('\n')).toContain('It is 42.');
+  });
+
+  it('a denied call: the reason reaches the model as the tool result', async () => {
+    llm.script({ toolCalls: [{ name: 'everything__get-sum', arguments: { a: 1, b: 1 } }] }, { text: 'Understood, I will not.' });
+
+    await chat.send('Use @{mcp_everything} to add 1 and 1');
+    await approval();
+    await chat.nv.nvim.input('r');
+    await chat.nv.waitFor('vim.fn.mode() == "c"', { message: 'the reason prompt' });
+    await chat.nv.nvim.input('not now<CR>');
+    const reply = await chat.waitForReply();
+
+    const [, second] = await llm.waitForRequests(2);
+    const result = content(second!.body.messages.find((m) => m.role === 'tool')?.content);
+    expect(result).toContain('not now');
+    expect(result).not.toMatch(/\b2\b/);
+    expect(reply.join('\n')).toContain('Understood, I will not.');
   });
 
   it("a server stopped mid-chat: its tools leave the next request's tool list", async () => {
