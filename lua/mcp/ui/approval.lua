@@ -57,64 +57,36 @@ function M.approval(ask, respond, hide)
   local args = require('mcp.core.util').nonil(p.arguments)
   if type(args) ~= 'table' or (next(args) == nil) then args = vim.empty_dict() end
   local lines = vim.list_extend(header(p), require('mcp.core.json').lines(args))
-  local buf = require('mcp.ui.buffer').create(nil, 'approval', { bufhidden = 'wipe' })
-  vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
+  local ui = require('mcp.ui.ask')
+  local buf, win = ui.float(ask.title, lines, {
+    kind = 'approval',
+    min_width = 50,
+    height = #lines + 1,
+    footer = 'a allow · s session · A always · d deny · r deny with reason · q later',
+  })
+  -- Wired first: whatever fails below still closes the window; closing it another way hides the ask.
+  local w = ui.wire(buf, win, hide)
   vim.bo[buf].filetype = 'json'
   vim.bo[buf].modified = false
-  local width = 50
-  for _, l in ipairs(lines) do
-    width = math.max(width, vim.fn.strdisplaywidth(l) + 2)
-  end
-  width = math.min(width, math.max(20, vim.o.columns - 4))
-  local height = math.min(#lines + 1, math.max(3, vim.o.lines - 6))
-  local win = vim.api.nvim_open_win(buf, true, {
-    relative = 'editor',
-    width = width,
-    height = height,
-    row = math.floor((vim.o.lines - height) / 2) - 1,
-    col = math.floor((vim.o.columns - width) / 2),
-    style = 'minimal',
-    border = 'rounded',
-    title = ' ' .. ask.title .. ' ',
-    title_pos = 'center',
-    footer = ' a allow · s session · A always · d deny · r deny with reason · q later ',
-    footer_pos = 'center',
-  })
   vim.api.nvim_win_set_cursor(win, { #header(p) + 1, 0 })
-  local closed = false
-  local function close()
-    if closed then return end
-    closed = true
-    if vim.api.nvim_win_is_valid(win) then pcall(vim.api.nvim_win_close, win, true) end
-  end
-  vim.api.nvim_create_autocmd('WinClosed', {
-    pattern = tostring(win),
-    once = true,
-    desc = 'mcp: a closed approval window hides the ask',
-    callback = function()
-      if closed then return end
-      closed = true
-      vim.schedule(hide)
-    end,
-  })
   local function allow(scope)
     return function()
       local a, err = edited(buf)
       if not a then return require('mcp.core.util').error(err) end
       if scope then require('mcp.chat.state').allow(p.server, p.tool, scope) end
-      close()
+      w.close()
       respond(nil, { action = 'allow', arguments = require('mcp.core.util').object(a) })
     end
   end
   local function deny()
-    close()
+    w.close()
     respond(nil, { action = 'deny' })
   end
   local function deny_reason()
     vim.ui.input({ prompt = 'Reason (for the model): ' }, function(reason)
-      if closed then return end -- withdrawn meanwhile
+      if w.closed() then return end -- withdrawn meanwhile
       if reason == nil then return end -- <Esc>: back to the window
-      close()
+      w.close()
       respond(nil, { action = 'deny', reason = reason })
     end)
   end
@@ -127,7 +99,7 @@ function M.approval(ask, respond, hide)
   map('d', deny, 'deny')
   map('r', deny_reason, 'deny with a reason')
   map('q', hide, 'hide (stays pending)')
-  return close
+  return w.close
 end
 
 return M

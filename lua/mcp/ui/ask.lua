@@ -8,20 +8,29 @@ local M = {}
 
 local ns = vim.api.nvim_create_namespace('mcp.ask')
 
----Opens a centred floating window on a new scratch buffer holding `lines`.
+---@class mcp.ui.FloatOpts
+---@field kind? string the buffer's kind (|b:mcp_kind|), default "ask"
+---@field min_width? integer columns, default 40
+---@field height? integer lines, default `#lines`
+---@field footer? string shown in the bottom border
+
+---Opens a centred floating window on a new scratch buffer holding `lines`; the window has the focus.
+---Used by every ask's window (this module, ui/approval.lua).
 ---@param title string
 ---@param lines string[]
+---@param opts? mcp.ui.FloatOpts
 ---@return integer buf
 ---@return integer win
-local function float(title, lines)
-  local buf = require('mcp.ui.buffer').create(nil, 'ask', { bufhidden = 'wipe' })
+function M.float(title, lines, opts)
+  opts = opts or {}
+  local buf = require('mcp.ui.buffer').create(nil, opts.kind or 'ask', { bufhidden = 'wipe' })
   vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
-  local width = math.max(40, vim.fn.strdisplaywidth(title) + 4)
+  local width = math.max(opts.min_width or 40, vim.fn.strdisplaywidth(title) + 4)
   for _, l in ipairs(lines) do
     width = math.max(width, vim.fn.strdisplaywidth(l) + 2)
   end
   width = math.min(width, math.max(20, vim.o.columns - 4))
-  local height = math.min(#lines, math.max(1, vim.o.lines - 6))
+  local height = math.min(opts.height or #lines, math.max(1, vim.o.lines - 6))
   local win = vim.api.nvim_open_win(buf, true, {
     relative = 'editor',
     width = width,
@@ -32,6 +41,8 @@ local function float(title, lines)
     border = 'rounded',
     title = ' ' .. title .. ' ',
     title_pos = 'center',
+    footer = opts.footer and (' ' .. opts.footer .. ' ') or nil,
+    footer_pos = opts.footer and 'center' or nil,
   })
   return buf, win
 end
@@ -55,7 +66,7 @@ local CLOSE_RETRY_MS = 100
 ---@param win integer
 ---@param hide fun() puts the ask aside, still pending
 ---@return mcp.ui.AskWindow
-local function wire(buf, win, hide)
+function M.wire(buf, win, hide)
   local closed, closing = false, false
   ---@type mcp.ui.AskWindow
   local w = { buf = buf, win = win }
@@ -219,8 +230,8 @@ function M.input(ask, respond, hide)
   else
     lines = vim.list_extend(vim.deepcopy(head), { type(default) == 'string' and default or '' })
   end
-  local buf, win = float(ask.title, lines)
-  local w = wire(buf, win, hide)
+  local buf, win = M.float(ask.title, lines)
+  local w = M.wire(buf, win, hide)
   -- Whatever fails from here on closes the window before the error goes on (mcp.asks answers with it).
   local ok, err = pcall(function()
     vim.wo[win].wrap = true
