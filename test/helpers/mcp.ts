@@ -160,27 +160,8 @@ export interface HttpServer {
 export async function startEverythingHttp(mode: 'streamableHttp' | 'sse'): Promise<HttpServer> {
   const port = await freePort();
   const proc = spawn('node', [EVERYTHING, mode], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (/listening|running/i.test(out)) resolve();
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.on('exit', (code) => reject(new Error(`server-everything ${mode} exited (${code}): ${out}`)));
-    setTimeout(() => reject(new Error(`server-everything ${mode} did not start: ${out}`)), 15_000).unref();
-  });
-  return {
-    url: `http://127.0.0.1:${port}/${mode === 'sse' ? 'sse' : 'mcp'}`,
-    proc,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (proc.exitCode !== null) return resolve();
-        proc.once('exit', () => resolve());
-        proc.kill('SIGTERM');
-      }),
-  };
+  await listening(proc, `server-everything ${mode}`, /listening|running/i);
+  return { url: `http://127.0.0.1:${port}/${mode === 'sse' ? 'sse' : 'mcp'}`, proc, stop: () => stopProcess(proc) };
 }
 
 /**
@@ -189,24 +170,34 @@ export async function startEverythingHttp(mode: 'streamableHttp' | 'sse'): Promi
  */
 export async function startModernHttp(): Promise<HttpServer> {
   const proc = spawn('node', [MODERN, '--http'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const url = await new Promise<string>((resolve, reject) => {
+  const m = await listening(proc, 'modern.mjs --http', /listening on (\S+)/);
+  return { url: m[1]!, proc, stop: () => stopProcess(proc) };
+}
+
+/**
+ * Waits until a server process prints `ready` on stdout or stderr (what is piped); rejects when it exits
+ * first or after 15 s, with what it printed.
+ */
+function listening(proc: ChildProcess, name: string, ready: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
     let out = '';
-    proc.stderr!.on('data', (d: Buffer) => {
+    const onData = (d: Buffer) => {
       out += d.toString();
-      const m = /listening on (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    proc.on('exit', (code) => reject(new Error(`modern.mjs --http exited (${code}): ${out}`)));
-    setTimeout(() => reject(new Error(`modern.mjs --http did not start: ${out}`)), 15_000).unref();
+      const m = ready.exec(out);
+      if (m) resolve(m);
+    };
+    proc.stdout?.on('data', onData);
+    proc.stderr?.on('data', onData);
+    proc.on('exit', (code) => reject(new Error(`${name} exited (${code}): ${out}`)));
+    setTimeout(() => reject(new Error(`${name} did not start: ${out}`)), 15_000).unref();
   });
-  return {
-    url,
-    proc,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (proc.exitCode !== null) return resolve();
-        proc.once('exit', () => resolve());
-        proc.kill('SIGTERM');
-      }),
-  };
+}
+
+/** SIGTERM, resolved once the process has exited. */
+function stopProcess(proc: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (proc.exitCode !== null) return resolve();
+    proc.once('exit', () => resolve());
+    proc.kill('SIGTERM');
+  });
 }
