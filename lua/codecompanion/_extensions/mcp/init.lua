@@ -85,6 +85,35 @@ local function prune_chats(gone, gone_groups)
           reg.schemas[('<tool>%s</tool>'):format(name)] = nil
         end
       end
+      -- Groups that stay keep only their members that stay.
+      for _, members in pairs(reg.groups) do
+        for i = #members, 1, -1 do
+          if gone[members[i]] then table.remove(members, i) end
+        end
+      end
+    end
+  end
+end
+
+---Adds tools that joined a server's group to every open chat that uses the group (CodeCompanion expands
+---a group into its tools once, when the user adds it), so the next request offers them.
+---@param cfg table CodeCompanion's chat tools config
+---@param members table<string, string[]> tool names by group
+local function grow_chats(cfg, members)
+  for _, chat in ipairs(open_chats()) do
+    local reg = chat.tool_registry
+    if reg and type(reg.groups) == 'table' then
+      for group, names in pairs(members) do
+        local have = reg.groups[group]
+        if have then
+          for _, name in ipairs(names) do
+            if not reg.in_use[name] and cfg[name] then
+              local ok = pcall(reg.add_single_tool, reg, name, { config = cfg[name], visible = false })
+              if ok and reg.in_use[name] then have[#have + 1] = name end
+            end
+          end
+        end
+      end
     end
   end
 end
@@ -154,6 +183,11 @@ function M.register()
   end
   registered = now
   prune_chats(gone, gone_groups)
+  local by_group = {}
+  for server, names in pairs(members) do
+    by_group[M.group_name(server)] = names
+  end
+  grow_chats(cfg, by_group)
   -- The tool filter caches the config for 30 s; refresh it (quietly: chat_refresh_cache() notifies).
   local fok, filter = pcall(require, 'codecompanion.interactions.chat.tools.filter')
   if fok and type(filter.refresh_cache) == 'function' then filter.refresh_cache() end
