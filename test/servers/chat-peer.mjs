@@ -13,6 +13,9 @@
 // - `fail`: a tool error (`isError: true`) saying "the disk is full";
 // - `add_tool { name }`: adds a tool named `name` (it answers "added <name>") and announces the list
 //   change (`notifications/tools/list_changed`, sent by the SDK when a tool is registered).
+//
+// Prompts:
+// - `dialogue { topic }`: three messages with both roles (user, assistant, user), as a few-shot prompt.
 import { appendFileSync } from 'node:fs';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -57,6 +60,18 @@ server.registerTool(
     }));
     return { content: [{ type: 'text', text: `added ${name}` }] };
   },
+);
+
+server.registerPrompt(
+  'dialogue',
+  { description: 'A short dialogue about a topic', argsSchema: { topic: z.string().describe('What to talk about') } },
+  ({ topic }) => ({
+    messages: [
+      { role: 'user', content: { type: 'text', text: `Let us talk about ${topic}.` } },
+      { role: 'assistant', content: { type: 'text', text: `Gladly. What about ${topic}?` } },
+      { role: 'user', content: { type: 'text', text: `Tell me the history of ${topic}.` } },
+    ],
+  }),
 );
 
 await server.connect(new StdioServerTransport());
