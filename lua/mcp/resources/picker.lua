@@ -88,14 +88,18 @@ end
 function M.choose(cb, prompt)
   local items = M.items()
   if #items == 0 then return notify('no resources (no connected server offers any)', vim.log.levels.WARN) end
-  vim.ui.select(items, { prompt = prompt or 'MCP resource', kind = 'mcp.resource', format_item = M.label }, function(item)
-    if not item then return end
-    if item.kind == 'template' then
-      templates.expand(item.server, item, function(uri) cb(item.server, uri, item) end)
-    else
-      cb(item.server, item.uri, item)
+  vim.ui.select(
+    items,
+    { prompt = prompt or 'MCP resource', kind = 'mcp.resource', format_item = M.label },
+    function(item)
+      if not item then return end
+      if item.kind == 'template' then
+        templates.expand(item.server, item, function(uri) cb(item.server, uri, item) end)
+      else
+        cb(item.server, item.uri, item)
+      end
     end
-  end)
+  )
 end
 
 ---The resource picker (`M.choose`), then `action` (asked for when nil) on the chosen resource.

@@ -172,7 +172,9 @@ local function fetch(chat, r, cb)
   local function read_uri(uri)
     require('mcp.chat').resource_text(e.server, uri, function(err, res)
       if err or not res then return failed(uri, err and err.message or 'no content') end
-      local image = res.path and put.is_image(res.mime_type) and put.vision(chat)
+      local image = res.path
+          and put.is_image(res.mime_type)
+          and put.vision(chat)
           and { id = e.server .. ' ' .. uri, mime_type = res.mime_type, path = res.path }
         or nil
       cb({ text = put.resource_text(e.server, res, image ~= nil), image = image })

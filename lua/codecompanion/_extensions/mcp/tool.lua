@@ -63,11 +63,12 @@ end
 ---@return string
 local function for_model(chat, result, imgs)
   if #imgs == 0 or not put.vision(chat) then return result.text end
-  return result.text .. ('\n(%d image%s from this result follow%s in the next message.)'):format(
-    #imgs,
-    #imgs == 1 and '' or 's',
-    #imgs == 1 and 's' or ''
-  )
+  return result.text
+    .. ('\n(%d image%s from this result follow%s in the next message.)'):format(
+      #imgs,
+      #imgs == 1 and '' or 's',
+      #imgs == 1 and 's' or ''
+    )
 end
 
 ---Builds the CodeCompanion tool table for `fn` (an element of `require("mcp.chat").tools()`).
