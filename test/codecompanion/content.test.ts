@@ -159,6 +159,7 @@ describe.skipIf(!nvim)(`CodeCompanion extension: content for the model (nvim ${n
     llm.script({ text: 'Read both.' });
     const keys = await c.nv.lua<string[]>('return vim.tbl_keys(require("codecompanion._extensions.mcp.context").entries())');
     expect(keys).toContain('mcp:everything/architecture.md');
+    expect(keys).toContain('mcp:everything/how-it-works.md');
     expect(keys).toContain('mcp:everything/Dynamic_Text_Resource');
 
     await c.send('Compare #{mcp:everything/architecture.md} with #{mcp:everything/Dynamic_Text_Resource}{7} please');

@@ -2,8 +2,9 @@
 --- variables; |mcp-codecompanion|). Every resource of a connected server is an entry
 --- `#{mcp:{server}/{name}}`; every resource template one taking its variables as parameters,
 --- `#{mcp:{server}/{name}}{{variable}={value},...}` (a template with one variable also takes the bare value,
---- `{3}`). Server and resource names are written with characters other than letters, digits, `_` and `.`
---- as `_`; a name taken twice gets `_2`, `_3`, ... Completion in the chat lists them.
+--- `{3}`). Server and resource names are written with characters other than letters, digits, `_`, `.`
+--- and `-` as `_` (for templates `-` too); a name taken twice gets `_2`, `_3`, ... Completion in the chat
+--- lists them.
 ---
 --- CodeCompanion renders editor context synchronously while it submits, and reading a resource is a
 --- request to the server: so the chat's `on_before_submit` callback finds the references in the message,
@@ -28,18 +29,21 @@ local entries = {}
 ---@type table<integer, table<string, { text: string, image?: table }>>
 local read = {}
 
----`s` with characters other than letters, digits, `_` and `.` as `_` (CodeCompanion puts keys into Lua
----and Vim patterns unescaped: these are safe in both).
+---`s` with characters other than letters, digits, `_`, `.` and `-` as `_`; with `template`, `-` too.
+---CodeCompanion puts keys into Vim patterns unescaped (`.` and `-` are safe there), and the keys of
+---entries with parameters also into Lua patterns, where `-` is a quantifier.
 ---@param s string
+---@param template? boolean
 ---@return string
-local function safe(s) return (tostring(s):gsub('[^%w%._]', '_')) end
+local function safe(s, template) return (tostring(s):gsub(template and '[^%w%._]' or '[^%w%._%-]', '_')) end
 
 ---The entries of every connected server's resources and resource templates.
 ---@return table<string, mcp.cc.ContextEntry>
 function M.build()
   local out = {}
   for _, it in ipairs(require('mcp.resources.picker').items()) do
-    local base = M.PREFIX .. safe(it.server) .. '/' .. safe(it.name or it.uri or it.uriTemplate or '?')
+    local t = it.kind == 'template'
+    local base = M.PREFIX .. safe(it.server, t) .. '/' .. safe(it.name or it.uri or it.uriTemplate or '?', t)
     local key, n = base, 1
     while out[key] do
       n = n + 1
