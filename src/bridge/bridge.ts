@@ -21,7 +21,8 @@ import { elicitVia } from './elicit.js';
 import { InputValues, type InputDef } from '../config/inputs.js';
 import type { Deadline } from '../session/deadline.js';
 import { VERSION } from '../version.js';
-import { ITEM_MAX_NESTING, nestsDeeperThan, toSegments } from './nesting.js';
+import { nestsDeeperThan } from '../nesting.js';
+import { ITEM_MAX_NESTING, toSegments } from './nesting.js';
 import type { PushEvents, Requests, RpcError } from './protocol.js';
 
 const BATCH = 'require("mcp.host")._batch(...)';

@@ -30,20 +30,6 @@ export type SegmentPath = (string | number)[];
  */
 export type Segment = [number, SegmentPath, string];
 
-/** Whether `value` has containers nested deeper than `limit` (the outermost container is level 1). */
-export function nestsDeeperThan(value: unknown, limit: number): boolean {
-  const stack: [object, number][] = [];
-  if (typeof value === 'object' && value !== null) stack.push([value, 1]);
-  while (stack.length) {
-    const [v, level] = stack.pop()!;
-    if (level > limit) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) {
-      if (typeof child === 'object' && child !== null) stack.push([child, level + 1]);
-    }
-  }
-  return false;
-}
-
 /**
  * Cuts `value` into JSON segments of at most `limit` nested levels each (see {@link Segment}), in an
  * order where each segment's parent comes first.

@@ -16,6 +16,7 @@
  */
 import { specTypeSchemas, type JSONRPCMessage, type SpecTypeName, type Transport } from '@modelcontextprotocol/client';
 import type { Logger } from '../log.js';
+import { nestsDeeperThan } from '../nesting.js';
 
 /** The lists screened item by item: method → the result's array field, the item's spec type, and how the item is named. */
 const LISTS: Record<string, { field: string; type: SpecTypeName; result: SpecTypeName; noun: string; key: string }> = {
@@ -24,6 +25,17 @@ const LISTS: Record<string, { field: string; type: SpecTypeName; result: SpecTyp
   'resources/list': { field: 'resources', type: 'Resource', result: 'ListResourcesResult', noun: 'resource', key: 'uri' },
   'resources/templates/list': { field: 'resourceTemplates', type: 'ResourceTemplate', result: 'ListResourceTemplatesResult', noun: 'resource template', key: 'uriTemplate' },
 };
+
+/**
+ * Deepest nesting (JSON arrays and objects, the item itself counted) of a listed item that is passed on.
+ * The SDK checks a list with recursive schemas, which overflow the stack on a deep enough item; the
+ * request then may never settle (a start waits for its deadline). Measured in the host on Neovim 0.10.4
+ * and 0.12.4, the depth where a tool's `inputSchema` overflows these checks varies with the stack in use
+ * (how much of the code is optimised yet): from 599 property levels (1198 JSON levels) up to past 714.
+ * Items deeper than this, a third below the lowest, are left out (as a problem naming the item) before
+ * the SDK sees them: a tool whose schema nests 400 property levels (800 JSON levels) is listed intact.
+ */
+export const MAX_LISTED_NESTING = 800;
 
 /** Requests whose ids are remembered at most (a server that never answers must not grow the map forever). */
 const MAX_PENDING = 10_000;
@@ -100,12 +112,14 @@ export function screenIncoming(transport: Transport, server: string, log: Logger
   /** Fixes, in place, a result the SDK would refuse for one bad item. */
   function screenResult(method: string, result: Record<string, unknown>): void {
     const list = LISTS[method];
-    if (list && Array.isArray(result[list.field]) && !valid(list.result, result)) {
-      const items = result[list.field] as unknown[];
+    const items = list && result[list.field];
+    if (list && Array.isArray(items) && (items.some((item) => nestsDeeperThan(item, MAX_LISTED_NESTING)) || !valid(list.result, result))) {
       const kept: unknown[] = [];
       const found = problems.get(method) ?? [];
-      items.forEach((item, i) => {
-        const issue = firstIssue(list.type, item);
+      items.forEach((item: unknown, i: number) => {
+        const issue = nestsDeeperThan(item, MAX_LISTED_NESTING)
+          ? `nests deeper than ${MAX_LISTED_NESTING} levels, more than the MCP SDK's checks take`
+          : firstIssue(list.type, item);
         if (!issue) return void kept.push(item);
         const key = (item as Record<string, unknown> | null)?.[list.key];
         const line = `${list.noun} ${typeof key === 'string' ? JSON.stringify(key) : `#${i + 1}`}: ${issue}`;

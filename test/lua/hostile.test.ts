@@ -11,18 +11,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nvimBinaries, repoRoot, startNvim, type NvimInstance } from '../helpers/nvim.js';
 import { hostPid, servers, waitStatus } from '../helpers/mcp.js';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const HOSTILE = join(repoRoot, 'test', 'servers', 'hostile.mjs');
-/** The nesting of deep_schema's inputSchema: far past msgpack's 31 and lua-cjson's 1000 per segment. */
-const SCHEMA_DEPTH = 2500;
+/**
+ * The nesting of deep_schema's inputSchema, in property levels (two JSON levels each): the deepest the
+ * host passes on (src/session/incoming.ts, MAX_LISTED_NESTING), far past msgpack's 31 levels.
+ */
+const SCHEMA_DEPTH = 400;
 /** Results nested this deep are called for: the issue's 26 and ~100, cjson's limit, and well past it. */
 const DEPTHS = [26, 100, 1000, 1001, 20_000];
-const ERROR = 4;
 
 /** Lua: runs `call_tool` and keeps, under `_G.hostile[key]`, the error and a summary of the result. */
 const CALL = `
-  local key, tool, args = ...
+  local key, tool, args, render = ...
   _G.hostile = _G.hostile or {}
   require("mcp").call_tool("hostile", tool, args, {}, function(err, result)
     local out = { err = err or vim.NIL }
@@ -39,6 +42,8 @@ const CALL = `
       for i, c in ipairs(result.content or {}) do
         out.content[i] = { type = c.type, text = c.text or vim.NIL, data = c.data and #c.data or vim.NIL }
       end
+      -- What the result window shows.
+      if render then out.lines = require("mcp.ui.result").render_tool("hostile", tool, result).lines end
     end
     _G.hostile[key] = out
   end)`;
@@ -48,6 +53,7 @@ interface Summary {
   depth?: number;
   bottom?: number;
   content?: { type: string; text: string | null; data: number | null }[];
+  lines?: string[];
 }
 
 describe.each(nvimBinaries())('a hostile server on Neovim $version', ({ bin }) => {
@@ -55,9 +61,9 @@ describe.each(nvimBinaries())('a hostile server on Neovim $version', ({ bin }) =
   let seq = 0;
 
   /** Starts `call_tool` and returns a function that waits for its summary. */
-  async function start(tool: string, args: Record<string, unknown> = {}, timeoutMs = 20_000): Promise<() => Promise<Summary>> {
+  async function start(tool: string, args: Record<string, unknown> = {}, timeoutMs = 20_000, render = false): Promise<() => Promise<Summary>> {
     const key = `k${++seq}`;
-    await nv.lua(CALL, key, tool, args);
+    await nv.lua(CALL, key, tool, args, render);
     return () => nv.waitFor<Summary>(`_G.hostile.${key}`, { timeoutMs, message: `call_tool hostile ${tool}` });
   }
 
@@ -67,11 +73,7 @@ describe.each(nvimBinaries())('a hostile server on Neovim $version', ({ bin }) =
     });
     await nv.lua(`_G.notes = {}; vim.notify = function(m, l) table.insert(_G.notes, { msg = m, level = l }) end`);
     await nv.lua('require("mcp").start("hostile")');
-    await waitStatus(nv, 'hostile', 'connected', 20_000).catch(async (e) => {
-      console.log(JSON.stringify(await nv.lua('return vim.tbl_map(function(s) return { s.status, s.error } end, require("mcp").servers())')));
-      console.log(require('node:child_process').execSync(`tail -c 3000 ${nv.dirs.log}/mcp.log`).toString());
-      throw e;
-    });
+    await waitStatus(nv, 'hostile', 'connected', 20_000);
   });
   afterAll(async () => {
     await nv?.quit();
@@ -108,5 +110,58 @@ describe.each(nvimBinaries())('a hostile server on Neovim $version', ({ bin }) =
     const r = await (await start('deep_schema'))();
     expect(r.err).toBeNull();
     expect(r.content?.[0]?.text).toBe('deep schema called');
+  });
+
+  it('a tool whose inputSchema nests too deep for the SDK to check is left out and named; the others stay', async () => {
+    const names = await nv.lua<string[]>('return vim.tbl_map(function(t) return t.name end, require("mcp").tools("hostile"))');
+    expect(names.sort()).toEqual(['bad_image', 'both', 'deep', 'deep_schema', 'echo']);
+    const problems = (await servers(nv)).hostile?.problems ?? [];
+    expect(problems).toContain('tool "deeper_schema": nests deeper than 800 levels, more than the MCP SDK\'s checks take');
+  });
+
+  it('a tool with an invalid inputSchema is left out and named in one line, in the hub too; the others are callable', async () => {
+    const problems = (await servers(nv)).hostile?.problems ?? [];
+    expect(problems).toContain('tool "bad_schema": inputSchema.properties: expected record, received string');
+    const r = await (await start('echo', { text: 'still here' }))();
+    expect(r.err).toBeNull();
+    expect(r.content?.[0]?.text).toBe('still here');
+    await nv.nvim.command('Mcp');
+    const hub = await nv.waitFor<string[]>(
+      `local l = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+       for _, x in ipairs(l) do if x:find("bad_schema", 1, true) then return l end end
+       return nil`,
+      { message: 'the hub names the bad tool' },
+    );
+    expect(hub).toContain('    left out: tool "bad_schema": inputSchema.properties: expected record, received string');
+    await nv.nvim.command('close');
+    // The host log says it too, naming the server.
+    const log = readFileSync(join(nv.dirs.log, 'mcp.log'), 'utf8');
+    expect(log).toMatch(/"server":"hostile".*tool \\"bad_schema\\": inputSchema\.properties: expected record, received string/);
+  });
+
+  it('an image with invalid base64 is marked in its place; the text and the valid image are kept', async () => {
+    const r = await (await start('bad_image', {}, 20_000, true))();
+    expect(r.err).toBeNull();
+    expect(r.content?.map((c) => c.type)).toEqual(['text', 'text', 'image', 'text']);
+    expect(r.content?.[0]?.text).toBe('before the images');
+    expect(r.content?.[1]?.text).toBe('[content item 2 (image/png image) left out by mcp.nvim: data: Invalid Base64 string]');
+    expect(r.content?.[2]?.data).toBeGreaterThan(0);
+    expect(r.content?.[3]?.text).toBe('after the images');
+    const lines = r.lines ?? [];
+    for (const l of ['before the images', 'after the images', '[content item 2 (image/png image) left out by mcp.nvim: data: Invalid Base64 string]']) {
+      expect(lines).toContain(l);
+    }
+  });
+
+  it('a response with both result and error fails its call at once, saying so; the host stays up', async () => {
+    const pid = await hostPid(nv);
+    // The call's own deadline is the default 60 s: an answer well within the wait below is not a timeout.
+    const both = await start('both', {}, 15_000);
+    const echo = await start('echo', { text: 'beside both' });
+    const [b, e] = await Promise.all([both(), echo()]);
+    expect(b.err?.message).toContain('server "hostile" answered tools/call with both "result" and "error", which JSON-RPC forbids (its error: and also failed)');
+    expect(e.err).toBeNull();
+    expect(e.content?.[0]?.text).toBe('beside both');
+    expect(await hostPid(nv)).toBe(pid);
   });
 });
