@@ -174,8 +174,22 @@ function valid(type: SpecTypeName, value: unknown): boolean {
 /** The first thing wrong with `value` as a `type`, in one line (`inputSchema.properties: expected record, received string`), or undefined. */
 function firstIssue(type: SpecTypeName, value: unknown): string | undefined {
   const issues = validate(type, value);
-  if (!issues.length) return undefined;
-  const first = issues[0]!;
+  return issues.length ? describeIssues(issues) : undefined;
+}
+
+/** A schema issue as the SDK's schemas (zod) report it. */
+export interface Issue {
+  message: string;
+  path?: readonly (PropertyKey | { key: PropertyKey })[];
+}
+
+/**
+ * Issues in one line: the first one's path and message, and how many more there are, e.g.
+ * `content: expected array, received string (and 2 more)`.
+ */
+export function describeIssues(issues: readonly Issue[]): string {
+  const first = issues[0];
+  if (!first) return 'invalid';
   const path = (first.path ?? []).map((p) => (typeof p === 'object' ? String(p.key) : String(p))).join('.');
   const text = first.message.replace(/^Invalid input: /, '');
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
@@ -187,7 +201,7 @@ function firstIssue(type: SpecTypeName, value: unknown): string | undefined {
  * interface answers with a promise only when the synchronous check threw, which a value nested deeper
  * than the schema's recursion can take does (a stack overflow): that is an issue of its own.
  */
-function validate(type: SpecTypeName, value: unknown): { message: string; path?: readonly (PropertyKey | { key: PropertyKey })[] }[] {
+function validate(type: SpecTypeName, value: unknown): Issue[] {
   const result = specTypeSchemas[type]['~standard'].validate(value);
   if (result instanceof Promise) {
     result.catch(() => {});

@@ -114,7 +114,7 @@ describe.each(nvimBinaries())('a hostile server on Neovim $version', ({ bin }) =
 
   it('a tool whose inputSchema nests too deep for the SDK to check is left out and named; the others stay', async () => {
     const names = await nv.lua<string[]>('return vim.tbl_map(function(t) return t.name end, require("mcp").tools("hostile"))');
-    expect(names.sort()).toEqual(['bad_image', 'both', 'deep', 'deep_schema', 'echo']);
+    expect(names.sort()).toEqual(['bad_image', 'bad_result', 'both', 'deep', 'deep_schema', 'echo']);
     const problems = (await servers(nv)).hostile?.problems ?? [];
     expect(problems).toContain('tool "deeper_schema": nests deeper than 800 levels, more than the MCP SDK\'s checks take');
   });
@@ -163,5 +163,10 @@ describe.each(nvimBinaries())('a hostile server on Neovim $version', ({ bin }) =
     expect(e.err).toBeNull();
     expect(e.content?.[0]?.text).toBe('beside both');
     expect(await hostPid(nv)).toBe(pid);
+  });
+
+  it('an invalid result fails its call with one line naming the server, the tool and what is wrong', async () => {
+    const r = await (await start('bad_result'))();
+    expect(r.err?.message).toBe('server "hostile": tools/call "bad_result": invalid result from the server: content: expected array, received string');
   });
 });

@@ -16,6 +16,7 @@
 //   bad_schema          listed with `inputSchema.properties` a string (invalid)
 //   bad_image           text, an image with invalid base64, an image that is valid, more text
 //   both                answered with a response carrying both `result` and `error`
+//   bad_result          answered with a result whose `content` is not a list
 import { createInterface } from 'node:readline';
 
 const schemaDepth = Number(process.env.HOSTILE_SCHEMA_DEPTH ?? 40);
@@ -41,6 +42,7 @@ const tools = [
   `{"name":"bad_schema","description":"Its inputSchema is invalid","inputSchema":{"type":"object","properties":"oops"}}`,
   `{"name":"bad_image","description":"Returns an image with invalid base64 among good content","inputSchema":{"type":"object"}}`,
   `{"name":"both","description":"Answers with both result and error","inputSchema":{"type":"object"}}`,
+  `{"name":"bad_result","description":"Answers with an invalid result","inputSchema":{"type":"object"}}`,
 ];
 
 function send(text) {
@@ -76,6 +78,8 @@ function call(id, name, args) {
       );
     case 'both':
       return send(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{"content":[${text('ok?')}]},"error":{"code":-32603,"message":"and also failed"}}`);
+    case 'bad_result':
+      return reply(id, '{"content":"not a list"}');
     default:
       return fail(id, -32602, `unknown tool ${name}`);
   }
