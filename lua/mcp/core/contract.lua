@@ -32,6 +32,7 @@ local M = {}
 ---@field timeout_ms? integer the server's own per-request timeout, ms, when its config sets one
 ---@field chat? { enabled: boolean, disabled: string[] } its `chat` option (what reaches a chat's model), when its config sets one
 ---@field auto_approve? boolean|string[] its `auto_approve` option (model calls run without asking), when its config sets one
+---@field problems? string[] invalid items the server listed, left out of the lists: one line each, naming the item and what is wrong
 ---@field tools table[] MCP Tool objects (complete list)
 ---@field prompts table[] MCP Prompt objects (complete list)
 ---@field resources table[] MCP Resource objects (complete list)
@@ -134,7 +135,7 @@ M.log_levels = { 'trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent' }
 M.server_statuses = { 'disabled', 'stopped', 'starting', 'connected', 'failed' }
 
 ---Optional fields of `mcp.ServerSnapshot` (absent, or `vim.NIL` on the wire, when unset).
-M.snapshot_optional = { 'error', 'server_info', 'capabilities', 'instructions', 'protocol_version', 'timeout_ms', 'chat', 'auto_approve' }
+M.snapshot_optional = { 'error', 'server_info', 'capabilities', 'instructions', 'protocol_version', 'timeout_ms', 'chat', 'auto_approve', 'problems' }
 
 ---Keys of a server definition (|mcp-config|).
 M.server_keys = { 'type', 'command', 'args', 'env', 'cwd', 'url', 'headers', 'disabled', 'timeout_ms', 'roots', 'chat', 'auto_approve' }
