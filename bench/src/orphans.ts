@@ -25,13 +25,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The server groups of the host once there are `n`, each with at least `members` processes. */
 async function groups(nv: NvimInstance, n: number, members: number): Promise<number[]> {
   const host = await hostPid(nv);
-  return nv.waitFor(
+  const found = await nv.waitFor(
     () => {
       const g = serverGroups(host);
-      return g.length === n && g.every((p) => groupMembers(p).length >= members) ? g : null;
+      return g.length === n && g.every((p) => groupMembers(p).length >= members) ? g : undefined;
     },
     { timeoutMs: 30_000, message: `${n} server groups` },
   );
+  return found as number[];
 }
 
 /** Live processes in `pgids`, 2 s from now. */

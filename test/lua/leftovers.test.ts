@@ -31,13 +31,14 @@ describe.each(nvimBinaries())('leftovers and restarts on Neovim $version', ({ bi
   /** The process groups of the host's stdio servers once there are `n` of them, each with `members` processes. */
   async function groups(n: number, members: number): Promise<number[]> {
     const host = await hostPid(nv!);
-    return nv!.waitFor(
+    const found = await nv!.waitFor(
       () => {
         const g = serverGroups(host);
-        return g.length === n && g.every((pgid) => groupMembers(pgid).length >= members) ? g : null;
+        return g.length === n && g.every((pgid) => groupMembers(pgid).length >= members) ? g : undefined;
       },
       { message: `${n} server process groups of ${members} processes` },
     );
+    return found as number[];
   }
 
   it('a crashing server behind `sh -c` leaves nothing behind and is restarted with a growing backoff', async () => {
