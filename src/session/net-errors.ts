@@ -63,6 +63,8 @@ export function networkCause(err: unknown): string | undefined {
  * status, a malformed message), which says it is there.
  */
 export function isConnectionFailure(err: unknown): boolean {
+  // The legacy transport's event stream failed or was refused: its session is gone with it.
+  if (err instanceof Error && err.name === 'SseError') return true;
   if (err instanceof SdkHttpError) return false;
   if (err instanceof SdkError && err.code !== SdkErrorCode.EraNegotiationFailed) return false;
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
@@ -75,10 +77,15 @@ export function isConnectionFailure(err: unknown): boolean {
 
 /**
  * An error for a failed connection to `url` that names the URL (password redacted) and the cause.
- * Anything that is not a network failure passes unchanged.
+ * Any other failure passes unchanged, unless its message quotes the URL's password (fetch quotes the
+ * whole URL when it refuses one with credentials): that is masked.
  */
 export function describeHttpFailure(err: unknown, url: string | URL): unknown {
   const cause = networkCause(err);
-  if (!cause) return err;
-  return new Error(`cannot connect to ${redactUrl(url)}: ${cause}`, { cause: err });
+  if (cause) return new Error(`cannot connect to ${redactUrl(url)}: ${cause}`, { cause: err });
+  const password = new URL(String(url)).password;
+  if (password && err instanceof Error && err.message.includes(password)) {
+    return new Error(err.message.split(String(url)).join(redactUrl(url)).split(password).join('***'), { cause: err });
+  }
+  return err;
 }

@@ -14,7 +14,7 @@ import { ErrorCodes } from '../../src/contract/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { EraCache } from '../../src/session/era-cache.js';
 import { Session, type SessionDeps } from '../../src/session/session.js';
-import { freePort, MODERN, SLOW_INIT, startModernHttp, type HttpServer } from '../helpers/mcp.js';
+import { freePort, MODERN, SLOW_INIT, startEverythingHttp, startModernHttp, type HttpServer } from '../helpers/mcp.js';
 import { FLAKY, groupMembers, leftBehind, processes, SILENT_HTTP, STUBBORN, WRAPPED } from '../helpers/procs.js';
 
 const stdio = (name: string, command: string, args: string[], over: Partial<ServerConfig> = {}): ServerConfig =>
@@ -165,6 +165,24 @@ describe('remote servers that die or hang', () => {
     const err = await s.start().catch((e: unknown) => e);
     expect(err).toMatchObject({ code: ErrorCodes.RequestTimeout, message: 'server "silent": start: initialize timed out after 500 ms' });
     expect(s.status).toBe('failed');
+  });
+
+  it('an HTTP+SSE server killed is noticed and shown failed, restarting', async () => {
+    http = await startEverythingHttp('sse');
+    const { s } = session(remote('legacy', 'sse', http.url), { restart: { baseMs: 60_000, max: 3, stableMs: 60_000 } });
+    await s.start();
+    http.proc.kill('SIGKILL');
+    await until(() => s.status === 'failed', 'the loss to be noticed');
+    expect(s.error).toMatch(new RegExp(`^lost the connection to ${http.url}: .*; restarting in 60 s \\(restart 1 of 3\\)$`));
+  });
+
+  it('a password in the URL is never shown', async () => {
+    const port = await freePort();
+    const { s } = session(remote('secret', 'http', `http://user:sekret-pw@127.0.0.1:${port}/mcp`));
+    const err = (await s.start().catch((e: unknown) => e)) as Error;
+    expect(err.message).toContain('user:***@127.0.0.1');
+    expect(err.message).not.toContain('sekret-pw');
+    expect(s.error).not.toContain('sekret-pw');
   });
 
   it('a refused connection names the URL, without its password, and the cause', async () => {
