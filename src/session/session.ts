@@ -7,6 +7,7 @@
  */
 import { SdkError, SdkErrorCode, StreamableHTTPClientTransport, type CallToolResult, type Client, type CompleteRequest, type ServerCapabilities } from '@modelcontextprotocol/client';
 import type { ServerConfig } from '../config/types.js';
+import type { Defaults } from '../contract/defaults.js';
 import type { Root, ServerSnapshot, ServerStatus } from '../contract/snapshot.js';
 import { ErrorCodes, HostError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -159,12 +160,17 @@ export class Session {
    * Connects (`${input:...}` asks, spawn/HTTP, era negotiation, every list loaded, subscriptions
    * renewed). Resolves once `connected`. Everything counts against one deadline: the caller's (a
    * `start` or `restart` request's, built when the request arrived), else the server's own budget. A
-   * start while one runs waits for it within its own deadline.
+   * start while one runs waits for it within its own deadline. The handshake alone is also bounded by
+   * the connect timeout (the server's `timeout_ms`, else {@link Defaults.connect_timeout_ms}). A start
+   * asked for resets the restart policy (restart-policy.ts) and is not retried when it fails; automatic
+   * restarts after a lost connection are.
    *
    * @param deadline the request's deadline; default {@link deadline}(`start`)
-   * @throws HostError RequestTimeout (-32001, naming the server and the budget) when the deadline
-   *   passes; otherwise an Error with a readable reason. The session is then `failed` with that reason
-   *   (unless it was a joined start that timed out: the start it waited for goes on).
+   * @throws HostError RequestTimeout (-32001, naming the server and the budget; `... start: initialize
+   *   timed out after N ms` when the handshake took too long) when the deadline or the connect timeout
+   *   passes; otherwise an Error with a readable reason (`cannot connect to URL: connection refused
+   *   (ECONNREFUSED)`, `working directory not found: DIR`). The session is then `failed` with that
+   *   reason (unless it was a joined start that timed out: the start it waited for goes on).
    */
   start(deadline: Deadline = this.deadline('start')): Promise<void> {
     if (this.status === 'connected') return Promise.resolve();
