@@ -7,6 +7,7 @@
 local M = {}
 
 local json = require('mcp.core.json')
+local text = require('mcp.core.text')
 local hl = require('mcp.ui.hl')
 
 local ns = vim.api.nvim_create_namespace('mcp.result')
@@ -85,9 +86,9 @@ local function blob(b, label, data, mime, stem)
   local size = math.floor(#data * 3 / 4)
   if path then
     b.files[#b.files + 1] = path
-    b:add(('[%s %s, %d bytes] %s'):format(label, mime or '?', vim.fn.getfsize(path), path), 'McpPath')
+    b:add(('[%s %s, %d bytes] %s'):format(label, text.name(mime), vim.fn.getfsize(path), path), 'McpPath')
   else
-    b:add(('[%s %s, ~%d bytes] not written: %s'):format(label, mime or '?', size, err), 'McpError')
+    b:add(('[%s %s, ~%d bytes] not written: %s'):format(label, text.name(mime), size, err), 'McpError')
   end
 end
 
@@ -102,8 +103,8 @@ local function content(b, item, stem)
   elseif ty == 'image' or ty == 'audio' then
     blob(b, ty, item.data or '', item.mimeType, stem)
   elseif ty == 'resource_link' then
-    local parts = { '[resource link]', item.title or item.name or '?', item.uri or '' }
-    if item.mimeType then parts[#parts + 1] = item.mimeType end
+    local parts = { '[resource link]', text.name(item.title or item.name), text.name(item.uri or '', 0) }
+    if item.mimeType then parts[#parts + 1] = text.name(item.mimeType) end
     b:add(table.concat(parts, '  '), 'McpLabel')
     if item.description then b:text(item.description, 'McpDescription') end
   elseif ty == 'resource' then
@@ -128,9 +129,9 @@ function M.render_tool(server, tool, result)
   local b = builder()
   result = type(result) == 'table' and result or {}
   if result.isError == true then
-    b:add(('Error from %s/%s'):format(server, tool), 'McpHeaderError')
+    b:add(('Error from %s/%s'):format(text.name(server), text.name(tool)), 'McpHeaderError')
   else
-    b:add(('Result of %s/%s'):format(server, tool), 'McpHeader')
+    b:add(('Result of %s/%s'):format(text.name(server), text.name(tool)), 'McpHeader')
   end
   local structured = result.structuredContent
   if structured == vim.NIL then structured = nil end
@@ -189,7 +190,7 @@ end
 function M.render_prompt(server, name, result)
   local b = builder()
   result = type(result) == 'table' and result or {}
-  b:add(('Prompt %s/%s'):format(server, name), 'McpHeader')
+  b:add(('Prompt %s/%s'):format(text.name(server), text.name(name)), 'McpHeader')
   if type(result.description) == 'string' then b:text(result.description, 'McpDescription') end
   messages(b, type(result.messages) == 'table' and result.messages or {}, server .. '-' .. name, true)
   return b:done()
@@ -252,7 +253,7 @@ end
 function M.render_resource(server, uri, result)
   local b = builder()
   result = type(result) == 'table' and result or {}
-  b:add(('Resource %s %s'):format(server, uri), 'McpHeader')
+  b:add(('Resource %s %s'):format(text.name(server), text.name(uri, 0)), 'McpHeader')
   resource_contents(b, server, uri, type(result.contents) == 'table' and result.contents or {})
   return b:done()
 end
@@ -350,7 +351,7 @@ end
 ---@return integer buf
 function M.tool(server, tool, result, opts)
   local r = M.render_tool(server, tool, result)
-  local buf = M.show(('mcp://result/%s/%s'):format(server, tool), r, opts)
+  local buf = M.show(('mcp://result/%s/%s'):format(text.name(server, 0), text.name(tool, 0)), r, opts)
   if type(result) == 'table' and result.isError == true then
     local first = ''
     for _, l in ipairs(r.lines) do
@@ -359,7 +360,9 @@ function M.tool(server, tool, result, opts)
         break
       end
     end
-    require('mcp.core.util').warn(('%s/%s returned an error: %s'):format(server, tool, first))
+    require('mcp.core.util').warn(
+      ('%s/%s returned an error: %s'):format(text.name(server), text.name(tool), text.line(first))
+    )
   end
   return buf
 end
@@ -371,7 +374,8 @@ end
 ---@param opts? mcp.ui.ShowOpts
 ---@return integer buf
 function M.prompt(server, name, result, opts)
-  return (M.show(('mcp://result/%s/prompt:%s'):format(server, name), M.render_prompt(server, name, result), opts))
+  local bufname = ('mcp://result/%s/prompt:%s'):format(text.name(server, 0), text.name(name, 0))
+  return (M.show(bufname, M.render_prompt(server, name, result), opts))
 end
 
 ---Shows a resource's contents.
@@ -381,7 +385,8 @@ end
 ---@param opts? mcp.ui.ShowOpts
 ---@return integer buf
 function M.resource(server, uri, result, opts)
-  return (M.show(('mcp://result/%s/read:%s'):format(server, uri), M.render_resource(server, uri, result), opts))
+  local bufname = ('mcp://result/%s/read:%s'):format(text.name(server, 0), text.name(uri, 0))
+  return (M.show(bufname, M.render_resource(server, uri, result), opts))
 end
 
 return M
