@@ -157,7 +157,6 @@ function M.fill_prompt(b, server, name, result)
   b:add(('Prompt %s/%s'):format(text.name(server), text.name(name)), 'McpHeader')
   if type(result.description) == 'string' then b:text(result.description, 'McpDescription') end
   messages(b, type(result.messages) == 'table' and result.messages or {}, server .. '-' .. name, true)
-  return b:done()
 end
 
 ---@class mcp.ui.PromptLinesOpts

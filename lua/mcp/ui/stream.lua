@@ -11,7 +11,10 @@ local uv = vim.uv or vim.loop
 ---Lines shown before a result is capped (the rest waits for `A`).
 M.max_lines = 10000
 ---Longest rendering in one slice of the main loop, ms.
-M.slice_ms = 8
+M.slice_ms = 4
+---Lines appended to the buffer at a time: appending costs about 2 µs a line, so a slice appends several
+---small batches rather than one big one at its end.
+M.flush_lines = 2000
 ---The key that shows the rest of a capped result.
 M.show_all_key = 'A'
 
@@ -38,20 +41,51 @@ local function modify(buf, fn)
   vim.bo[buf].modified = false
 end
 
+---Inserts entries (`mcp.ui.Entry`) below the first `at` lines of `buf`. A piece of text is split by
+---Neovim itself (|split()|, |appendbufline()|), so that its lines never exist as Lua strings.
+---@param buf integer
+---@param at integer
+---@param entries mcp.ui.Entry[]
+local function insert(buf, at, entries)
+  local run = {} ---@type string[]
+  local function lines()
+    if #run == 0 then return end
+    vim.api.nvim_buf_set_lines(buf, at, at, false, run)
+    at = at + #run
+    run = {}
+  end
+  for _, e in ipairs(entries) do
+    if type(e) == 'string' then
+      run[#run + 1] = e
+    else
+      lines()
+      vim.b[buf].mcp_piece = e.text
+      local sep = e.text:find('\r', 1, true) and [['\r\=\n']] or [["\n"]]
+      vim.api.nvim_exec2(
+        ('call appendbufline(%d, %d, split(getbufvar(%d, "mcp_piece"), %s, 1))'):format(buf, at, buf, sep),
+        {}
+      )
+      vim.b[buf].mcp_piece = nil
+      at = at + e.n
+    end
+  end
+  lines()
+end
+
 ---Appends what the builder has ready to the buffer, with its highlights.
 ---@param buf integer
 ---@param st mcp.ui.StreamState
 ---@param final boolean
 ---@param max? integer append at most this many lines
 local function flush(buf, st, final, max)
-  local lines, hls = st.b:take(final, max)
-  if #lines == 0 then return end
+  local entries, hls, n = st.b:take(final, max)
+  if n == 0 then return end
   modify(buf, function()
-    local from = st.written == 0 and 0 or st.written
-    local to = st.written == 0 and -1 or st.written
-    vim.api.nvim_buf_set_lines(buf, from, to, false, lines)
+    insert(buf, st.written, entries)
+    -- The empty line a new buffer starts with goes once something is shown.
+    if st.written == 0 then vim.api.nvim_buf_set_lines(buf, n, n + 1, false, {}) end
   end)
-  st.written = st.written + #lines
+  st.written = st.written + n
   for _, h in ipairs(hls) do
     local line = vim.api.nvim_buf_get_lines(buf, h.line, h.line + 1, false)[1] or ''
     pcall(vim.api.nvim_buf_set_extmark, buf, ns, h.line, h.col, {
@@ -95,10 +129,11 @@ local function step(buf, st)
       if st.on_done then st.on_done(buf) end
       return
     end
-    if not st.all and st.written + #st.b.lines >= M.max_lines then
+    if not st.all and st.written + st.b.count >= M.max_lines then
       flush(buf, st, false, M.max_lines - st.written)
       return cap(buf, st)
     end
+    if st.b.count >= M.flush_lines then flush(buf, st, false) end
     if (uv.hrtime() - t0) / 1e6 >= M.slice_ms then break end
   end
   flush(buf, st, false)
@@ -126,6 +161,8 @@ function M.fill(buf, render, opts)
     on_done = opts.on_done,
   }
   states[buf] = st
+  -- A result is read-only: no undo history (it would keep a copy of every line appended).
+  vim.bo[buf].undolevels = -1
   modify(buf, function() vim.api.nvim_buf_set_lines(buf, 0, -1, false, {}) end)
   vim.api.nvim_buf_clear_namespace(buf, ns, 0, -1)
   vim.keymap.set(
