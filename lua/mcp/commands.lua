@@ -76,22 +76,22 @@ M.subcommands = {
   call = {
     usage = 'call {server} {tool} [{json}]',
     run = function(a) require('mcp.tools').command(a) end,
-    complete = function(lead, words) return require('mcp.tools').complete_cmdline(lead, words) end,
+    complete = function(lead, before) return require('mcp.tools').complete_cmdline(lead, before) end,
   },
   chat = {
     usage = 'chat {server} [{tool}] [on|off]',
     run = function(a) require('mcp.chat').command(a) end,
-    complete = function(lead, words) return require('mcp.chat').complete_cmdline(lead, words) end,
+    complete = function(lead, before) return require('mcp.chat').complete_cmdline(lead, before) end,
   },
   prompt = {
     usage = 'prompt [{server}/{prompt}] [{name}={value} ...]   (:Mcp! prompt: into a scratch buffer)',
     run = function(a) require('mcp.prompts').command(a) end,
-    complete = function(lead, words) return require('mcp.prompts').complete_cmdline(lead, words) end,
+    complete = function(lead, before) return require('mcp.prompts').complete_cmdline(lead, before) end,
   },
   resource = {
     usage = 'resource [insert|open|yank [{register}]] [{server} {uri}]',
     run = function(a) require('mcp.resources.picker').command(a) end,
-    complete = function(lead, words) return require('mcp.resources.picker').complete_cmdline(lead, words) end,
+    complete = function(lead, before) return require('mcp.resources.picker').complete_cmdline(lead, before) end,
   },
   log = {
     usage = 'log',

@@ -8,19 +8,19 @@ local text = require('mcp.core.text')
 local words = require('mcp.core.words')
 
 ---Parses the JSON arguments of a tool call.
----@param text string? JSON text; nil or blank means `{}`
+---@param json_text string? JSON text; nil or blank means `{}`
 ---@param what string names the call in errors, e.g. "everything/echo"
 ---@return table? args
 ---@return string? err
-function M.parse_args(text, what)
-  if text == nil or text:match('^%s*$') then return vim.empty_dict() end
-  local ok, value = pcall(vim.json.decode, text)
+function M.parse_args(json_text, what)
+  if json_text == nil or json_text:match('^%s*$') then return vim.empty_dict() end
+  local ok, value = pcall(vim.json.decode, json_text)
   if not ok then
     return nil,
-      ('%s: the arguments %s are not valid JSON: %s'):format(what, text, (tostring(value):gsub('^.-:%d+: ', '')))
+      ('%s: the arguments %s are not valid JSON: %s'):format(what, json_text, (tostring(value):gsub('^.-:%d+: ', '')))
   end
   if type(value) ~= 'table' or (next(value) ~= nil and vim.islist(value)) then
-    return nil, ('%s: the arguments %s must be a JSON object, like {"name": "value"}'):format(what, text)
+    return nil, ('%s: the arguments %s must be a JSON object, like {"name": "value"}'):format(what, json_text)
   end
   return value
 end

@@ -391,17 +391,17 @@ function M.render()
   end
 
   local built = M.build()
-  local text, items = {}, {}
+  local rows, items = {}, {}
   for i, l in ipairs(built) do
     local parts = {}
     for _, seg in ipairs(l.segs) do
       parts[#parts + 1] = seg[1]
     end
-    text[i] = table.concat(parts)
+    rows[i] = table.concat(parts)
     items[i] = l.item
   end
   vim.bo[buf].modifiable = true
-  vim.api.nvim_buf_set_lines(buf, 0, -1, false, text)
+  vim.api.nvim_buf_set_lines(buf, 0, -1, false, rows)
   vim.bo[buf].modifiable = false
   vim.bo[buf].modified = false
   state.items = items
@@ -420,7 +420,7 @@ function M.render()
     local line
     if c.key then
       local first
-      for l = 1, #text do
+      for l = 1, #rows do
         if items[l] and items[l].key == c.key then
           first = first or l
           local run = 0
@@ -439,13 +439,13 @@ function M.render()
       end
       line = line or first
     end
-    line = math.max(1, math.min(line or c.pos[1], #text))
-    local col = math.min(c.pos[2], math.max(0, #text[line] - 1))
+    line = math.max(1, math.min(line or c.pos[1], #rows))
+    local col = math.min(c.pos[2], math.max(0, #rows[line] - 1))
     pcall(vim.api.nvim_win_set_cursor, c.win, { line, col })
   end
 
   if state.want_focus then
-    for l = 1, #text do
+    for l = 1, #rows do
       local item = items[l]
       if item and item.kind == 'server' and (state.want_focus == true or item.server == state.want_focus) then
         for _, c in ipairs(cursors) do
