@@ -130,7 +130,7 @@ function M.call(server, tool, args, opts)
       vim.api.nvim_echo({ { msg } }, false, {})
     end,
   }, function(err, result)
-    if err then return util.error(('call %s: %s'):format(what, text.line(err.message, 0))) end
+    if err then return util.error(('call %s: %s'):format(what, err.message)) end
     require('mcp.ui.result').tool(server, tool, result, { mods = opts.mods })
   end)
 end
@@ -144,10 +144,8 @@ end
 ---@return mcp.form.Form? form nil when nothing was asked
 function M.ask_and_call(server, tool, def, opts)
   opts = opts or {}
-  local n = 1
-  if not def then
-    def, n = M.find(server, tool)
-  end
+  local first, n = M.find(server, tool)
+  def = def or first
   warn_duplicate(server, tool, n)
   if not M.takes_args(def) then
     M.call(server, tool, vim.empty_dict(), opts)
@@ -186,6 +184,7 @@ function M.command(a)
   local rest = vim.trim(a.args:sub(pos))
   local def, n = M.find(server, tool)
   if rest == '' and M.takes_args(def) then
+    -- (ask_and_call warns about a shared name.)
     M.ask_and_call(server, tool, def, { mods = a.mods })
     return
   end
