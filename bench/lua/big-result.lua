@@ -52,7 +52,7 @@ return function(B)
       phase = 'done'
       timer:stop()
       timer:close()
-      out.gap_ms, out.render_gap_ms, out.all_gap_ms = gap, render_gap, all_gap
+      out.gap_ms, out.render_gap_ms, out.all_gap_ms = gap, render_gap, t_all and all_gap or nil
       B.done(tag, out)
     end
     -- (A renderer without `mcp.ui.stream` shows everything at once: nothing is ever pending.)
