@@ -155,9 +155,8 @@ function M.ask_and_call(server, tool, def, opts)
   local desc = {}
   local title = def.title or (type(def.annotations) == 'table' and def.annotations.title) or nil
   if type(title) == 'string' and title ~= tool then desc[#desc + 1] = text.line(title) end
-  if type(def.description) == 'string' and def.description ~= '' then
-    desc[#desc + 1] = text.line(def.description, 0)
-  end
+  -- (The form shows the description's lines, made safe: |mcp-server-text|.)
+  if type(def.description) == 'string' and def.description ~= '' then desc[#desc + 1] = def.description end
   return require('mcp.ui.form').open({
     title = 'tool ' .. M.label(server, tool),
     description = table.concat(desc, ': '),
