@@ -3,7 +3,7 @@
  * writes the same as JSON to bench/results/<date>.json.
  *
  * Options: --only id,id (case ids: startup, host-ready, first-server, head-of-line, calls, catalog,
- * big-resource, era-probe), --quick (few repetitions: a smoke run, figures not meaningful), --profile <dir> (run
+ * big-resource, big-result, era-probe), --quick (few repetitions: a smoke run, figures not meaningful), --profile <dir> (run
  * every host under `node --cpu-prof`, profiles into <dir>), --no-write (print only), --details (print each
  * row's breakdown too).
  */
@@ -12,6 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { bigResource, calls, catalogAndMemory, eraProbe, firstServer, headOfLine, hostReady, startupCost, type Reps, type Row } from './cases.js';
+import { bigResult } from './big-result.js';
 import { nvim012, profileHostsInto, repoRoot } from './env.js';
 import { fmt, rounded } from './stats.js';
 
@@ -36,6 +37,7 @@ const cases: [string, (r: Reps) => Promise<Row[]>][] = [
   ['calls', calls],
   ['catalog', catalogAndMemory],
   ['big-resource', bigResource],
+  ['big-result', bigResult],
 ];
 
 function oursText(r: Row): string {

@@ -216,7 +216,9 @@ function M.pick()
   if #state.pending == 1 then return M.open(state.pending[1].id) end
   vim.ui.select(state.pending, {
     prompt = 'Pending asks',
-    format_item = function(a) return ('%s  (%s)'):format(a.title, os.date('%H:%M:%S', a.time)) end,
+    format_item = function(a)
+      return ('%s  (%s)'):format(require('mcp.core.text').line(a.title, 0), os.date('%H:%M:%S', a.time))
+    end,
   }, function(a)
     if a then M.open(a.id) end
   end)

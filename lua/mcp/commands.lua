@@ -3,6 +3,7 @@
 local M = {}
 
 local util = require('mcp.core.util')
+local words = require('mcp.core.words')
 
 ---@class mcp.CommandArgs
 ---@field fargs string[] arguments after the subcommand
@@ -12,16 +13,30 @@ local util = require('mcp.core.util')
 
 ---@class mcp.Subcommand
 ---@field run fun(a: mcp.CommandArgs)
----@field complete? fun(lead: string, words: string[]): string[] `words`: the arguments before `lead`
+---@field complete? fun(lead: string, words: string[]): string[] `words`: the arguments before `lead`, as
+---  `mcp.core.words` reads them (escapes and quotes resolved)
 ---@field usage string
 
----Completion of one server name as the first argument.
+---Completion of one server name as the first argument, escaped as `mcp.core.words` reads it.
 ---@param _ string lead
----@param words string[]
+---@param before string[]
 ---@return string[]
-local function complete_server(_, words)
-  if #words == 0 then return require('mcp.servers').names() end
+local function complete_server(_, before)
+  if #before == 0 then return vim.tbl_map(words.escape, require('mcp.servers').names()) end
   return {}
+end
+
+---The arguments of a subcommand as words (`mcp.core.words`: a server name may hold spaces or quotes);
+---reports a malformed quote and returns nil.
+---@param a mcp.CommandArgs
+---@return string[]?
+local function read_words(a)
+  local list, err = words.split(a.args)
+  if err then
+    util.error(err)
+    return nil
+  end
+  return list
 end
 
 ---@param method "start"|"stop"|"restart"
@@ -31,12 +46,14 @@ local function lifecycle_cmd(method)
     usage = method .. ' {server}   (:Mcp! ' .. method .. ': every server)',
     run = function(a)
       local servers = require('mcp.servers')
-      if a.bang and #a.fargs == 0 then
+      local args = read_words(a)
+      if not args then return end
+      if a.bang and #args == 0 then
         if servers.lifecycle_all(method) == 0 then util.notify(('no server to %s'):format(method)) end
         return
       end
-      if #a.fargs ~= 1 then return util.error('usage: :Mcp ' .. method .. ' {server}') end
-      servers.lifecycle(method, a.fargs[1])
+      if #args ~= 1 then return util.error('usage: :Mcp ' .. method .. ' {server}') end
+      servers.lifecycle(method, args[1])
     end,
     complete = complete_server,
   }
@@ -59,22 +76,22 @@ M.subcommands = {
   call = {
     usage = 'call {server} {tool} [{json}]',
     run = function(a) require('mcp.tools').command(a) end,
-    complete = function(lead, words) return require('mcp.tools').complete_cmdline(lead, words) end,
+    complete = function(lead, before) return require('mcp.tools').complete_cmdline(lead, before) end,
   },
   chat = {
     usage = 'chat {server} [{tool}] [on|off]',
     run = function(a) require('mcp.chat').command(a) end,
-    complete = function(lead, words) return require('mcp.chat').complete_cmdline(lead, words) end,
+    complete = function(lead, before) return require('mcp.chat').complete_cmdline(lead, before) end,
   },
   prompt = {
     usage = 'prompt [{server}/{prompt}] [{name}={value} ...]   (:Mcp! prompt: into a scratch buffer)',
     run = function(a) require('mcp.prompts').command(a) end,
-    complete = function(lead, words) return require('mcp.prompts').complete_cmdline(lead, words) end,
+    complete = function(lead, before) return require('mcp.prompts').complete_cmdline(lead, before) end,
   },
   resource = {
     usage = 'resource [insert|open|yank [{register}]] [{server} {uri}]',
     run = function(a) require('mcp.resources.picker').command(a) end,
-    complete = function(lead, words) return require('mcp.resources.picker').complete_cmdline(lead, words) end,
+    complete = function(lead, before) return require('mcp.resources.picker').complete_cmdline(lead, before) end,
   },
   log = {
     usage = 'log',
@@ -136,14 +153,15 @@ function M.complete(lead, cmdline, pos)
   local before = cmdline:sub(1, pos)
   local after = before:match('Mcp!?%s+(.*)$')
   if not after then return {} end
-  local words = vim.split(after, '%s+', { trimempty = false })
-  table.remove(words) -- the word being completed (`lead`)
+  -- Neovim's `lead` is the end of the line from the last unescaped space: what comes before it are the
+  -- complete words.
+  local done = words.split(after:sub(1, #after - #lead), true)
   local candidates
-  if #words == 0 then
+  if #done == 0 then
     candidates = M.names()
   else
-    local cmd = M.subcommands[words[1]] or M.subcommands[words[1]:gsub('!$', '')]
-    candidates = cmd and cmd.complete and cmd.complete(lead, { unpack(words, 2) }) or {}
+    local cmd = M.subcommands[done[1]] or M.subcommands[done[1]:gsub('!$', '')]
+    candidates = cmd and cmd.complete and cmd.complete(lead, { unpack(done, 2) }) or {}
   end
   return vim.tbl_filter(function(c) return vim.startswith(c, lead) end, candidates)
 end

@@ -56,17 +56,18 @@ end
 ---@param p mcp.Prompt
 ---@return string
 function M.label(p)
-  local parts = { p.server .. '/' .. p.name }
+  local text = require('mcp.core.text')
+  local parts = { text.name(p.server) .. '/' .. text.name(p.name) }
   if type(p.title) == 'string' and p.title ~= '' and p.title ~= p.name then
-    parts[#parts + 1] = '“' .. p.title .. '”'
+    parts[#parts + 1] = '“' .. text.name(p.title) .. '”'
   end
   if type(p.description) == 'string' and p.description ~= '' then
-    parts[#parts + 1] = '— ' .. (p.description:match('^[^\r\n]*') or '')
+    parts[#parts + 1] = '— ' .. text.first_line(p.description)
   end
   local args = {}
   for _, a in ipairs(arguments(p)) do
-    local s = a.name .. (a.required == true and '*' or '')
-    if type(a.description) == 'string' and a.description ~= '' then s = s .. ': ' .. a.description end
+    local s = text.name(a.name) .. (a.required == true and '*' or '')
+    if type(a.description) == 'string' and a.description ~= '' then s = s .. ': ' .. text.first_line(a.description) end
     args[#args + 1] = s
   end
   if #args > 0 then parts[#parts + 1] = '(' .. table.concat(args, '; ') .. ')' end

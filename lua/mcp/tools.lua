@@ -4,21 +4,23 @@
 local M = {}
 
 local util = require('mcp.core.util')
+local text = require('mcp.core.text')
+local words = require('mcp.core.words')
 
 ---Parses the JSON arguments of a tool call.
----@param text string? JSON text; nil or blank means `{}`
+---@param json_text string? JSON text; nil or blank means `{}`
 ---@param what string names the call in errors, e.g. "everything/echo"
 ---@return table? args
 ---@return string? err
-function M.parse_args(text, what)
-  if text == nil or text:match('^%s*$') then return vim.empty_dict() end
-  local ok, value = pcall(vim.json.decode, text)
+function M.parse_args(json_text, what)
+  if json_text == nil or json_text:match('^%s*$') then return vim.empty_dict() end
+  local ok, value = pcall(vim.json.decode, json_text)
   if not ok then
     return nil,
-      ('%s: the arguments %s are not valid JSON: %s'):format(what, text, (tostring(value):gsub('^.-:%d+: ', '')))
+      ('%s: the arguments %s are not valid JSON: %s'):format(what, json_text, (tostring(value):gsub('^.-:%d+: ', '')))
   end
   if type(value) ~= 'table' or (next(value) ~= nil and vim.islist(value)) then
-    return nil, ('%s: the arguments %s must be a JSON object, like {"name": "value"}'):format(what, text)
+    return nil, ('%s: the arguments %s must be a JSON object, like {"name": "value"}'):format(what, json_text)
   end
   return value
 end
@@ -52,15 +54,56 @@ function M.skeleton(schema)
   return '{' .. table.concat(parts, ',') .. '}'
 end
 
----The cached tool `name` of `server`.
+---The cached tool `name` of `server`: the first listed when several share the name.
 ---@param server string
 ---@param name string
 ---@return mcp.Tool?
+---@return integer count how many tools of `server` are named `name`
 function M.find(server, name)
+  local found, n = nil, 0
   for _, t in ipairs(require('mcp').tools(server)) do
-    if t.name == name then return t end
+    if t.name == name then
+      found, n = found or t, n + 1
+    end
   end
+  return found, n
 end
+
+---Names shared by more than one tool of a list (a server's `tools/list` should not repeat a name, but
+---nothing stops it; a call by name then reaches whichever the server picks).
+---@param tools table[] Tool objects
+---@return table<string, integer> name → how many tools carry it (only names carried more than once)
+function M.duplicates(tools)
+  local count, out = {}, {}
+  for _, t in ipairs(tools) do
+    if type(t.name) == 'string' then count[t.name] = (count[t.name] or 0) + 1 end
+  end
+  for name, n in pairs(count) do
+    if n > 1 then out[name] = n end
+  end
+  return out
+end
+
+---Warns when `server` lists more than one tool named `tool` (a call by name cannot choose between them).
+---@param server string
+---@param tool string
+---@param n integer how many tools carry the name
+local function warn_duplicate(server, tool, n)
+  if n < 2 then return end
+  util.warn(
+    ('server %s lists %d tools named %s: the call goes by name, and the server decides which one runs'):format(
+      text.name(server),
+      n,
+      text.name(tool)
+    )
+  )
+end
+
+---`{server}/{tool}` for messages: both names made safe to show (|mcp-call-names|).
+---@param server string
+---@param tool string
+---@return string
+function M.label(server, tool) return text.name(server) .. '/' .. text.name(tool) end
 
 ---Does a tool take arguments (its `inputSchema` has properties)?
 ---@param def? table the Tool object
@@ -78,11 +121,12 @@ end
 ---@return mcp.CallHandle
 function M.call(server, tool, args, opts)
   opts = opts or {}
-  local what = server .. '/' .. tool
+  local what = M.label(server, tool)
   return require('mcp').call_tool(server, tool, args, {
     on_progress = function(p)
       local total = p.total and ('/' .. p.total) or ''
-      local msg = ('mcp: %s %s%s%s'):format(what, p.progress, total, p.message and ('  ' .. p.message) or '')
+      local message = p.message and ('  ' .. text.line(p.message)) or ''
+      local msg = ('mcp: %s %s%s%s'):format(what, text.name(p.progress), text.name(total), message)
       vim.api.nvim_echo({ { msg } }, false, {})
     end,
   }, function(err, result)
@@ -100,7 +144,9 @@ end
 ---@return mcp.form.Form? form nil when nothing was asked
 function M.ask_and_call(server, tool, def, opts)
   opts = opts or {}
-  def = def or M.find(server, tool)
+  local first, n = M.find(server, tool)
+  def = def or first
+  warn_duplicate(server, tool, n)
   if not M.takes_args(def) then
     M.call(server, tool, vim.empty_dict(), opts)
     return nil
@@ -108,10 +154,11 @@ function M.ask_and_call(server, tool, def, opts)
   ---@cast def table
   local desc = {}
   local title = def.title or (type(def.annotations) == 'table' and def.annotations.title) or nil
-  if type(title) == 'string' and title ~= tool then desc[#desc + 1] = title end
+  if type(title) == 'string' and title ~= tool then desc[#desc + 1] = text.line(title) end
+  -- (The form shows the description's lines, made safe: |mcp-server-text|.)
   if type(def.description) == 'string' and def.description ~= '' then desc[#desc + 1] = def.description end
   return require('mcp.ui.form').open({
-    title = ('tool %s/%s'):format(server, tool),
+    title = 'tool ' .. M.label(server, tool),
     description = table.concat(desc, ': '),
     schema = def.inputSchema,
     values = opts.values,
@@ -120,34 +167,62 @@ function M.ask_and_call(server, tool, def, opts)
   })
 end
 
----`:Mcp call {server} {tool} [{json}]`: without JSON, the form asks for the arguments (if any).
+---`:Mcp call {server} {tool} [{json}]`: without JSON, the form asks for the arguments (if any). The server
+---and tool names are words as `mcp.core.words` reads them: quoted or escaped when they hold spaces, quotes,
+---backslashes or control characters (|mcp-call-names|).
 ---@param a mcp.CommandArgs
 function M.command(a)
-  local server, tool, rest = a.args:match('^%s*(%S+)%s+(%S+)%s*(.-)%s*$')
-  if not server then return util.error('usage: :Mcp call {server} {tool} [{json arguments}]') end
-  if rest == '' then
-    local def = M.find(server, tool)
-    if M.takes_args(def) then
-      M.ask_and_call(server, tool, def, { mods = a.mods })
-      return
-    end
+  local usage = 'usage: :Mcp call {server} {tool} [{json arguments}]'
+  local server, pos, err = words.read(a.args)
+  local tool
+  if server and not err then
+    tool, pos, err = words.read(a.args, pos)
   end
-  local args, err = M.parse_args(rest, server .. '/' .. tool)
-  if not args then return util.error(err) end
+  if err then return util.error(('call: %s (%s)'):format(err, usage)) end
+  if not server or not tool then return util.error(usage) end
+  local rest = vim.trim(a.args:sub(pos))
+  local def, n = M.find(server, tool)
+  if rest == '' and M.takes_args(def) then
+    -- (ask_and_call warns about a shared name.)
+    M.ask_and_call(server, tool, def, { mods = a.mods })
+    return
+  end
+  local args, perr = M.parse_args(rest, M.label(server, tool))
+  if not args then return util.error(perr) end
+  warn_duplicate(server, tool, n)
   M.call(server, tool, args, { mods = a.mods })
 end
 
----Command-line completion after `:Mcp call`: a server, its tools, then a JSON skeleton of the arguments.
----@param _ string lead
----@param words string[] the arguments before it
+---Names as completion inserts them: escaped (`with\ space`), or as a JSON string when the word being
+---completed starts with a double quote.
+---@param names string[]
+---@param lead string
 ---@return string[]
-function M.complete_cmdline(_, words)
-  if #words == 0 then return require('mcp.servers').names() end
-  if #words == 1 then
-    return vim.tbl_map(function(t) return t.name end, require('mcp').tools(words[1]))
+local function typed(names, lead)
+  local quote = lead:sub(1, 1) == '"'
+  local out, seen = {}, {}
+  for _, name in ipairs(names) do
+    local w = type(name) == 'string' and (quote and words.quote(name) or words.escape(name))
+    if w and not seen[w] then
+      seen[w] = true
+      out[#out + 1] = w
+    end
   end
-  if #words == 2 then
-    local def = M.find(words[1], words[2])
+  return out
+end
+
+---Command-line completion after `:Mcp call`: a server, its tools, then a JSON skeleton of the arguments.
+---Names are inserted so that `:Mcp call` reads them back (|mcp-call-names|).
+---@param lead string the word being completed
+---@param before string[] the arguments before it, as `mcp.core.words` reads them
+---@return string[]
+function M.complete_cmdline(lead, before)
+  if #before == 0 then return typed(require('mcp.servers').names(), lead) end
+  if #before == 1 then
+    return typed(vim.tbl_map(function(t) return t.name end, require('mcp').tools(before[1])), lead)
+  end
+  if #before == 2 then
+    local def = M.find(before[1], before[2])
     if def then return { M.skeleton(def.inputSchema) } end
   end
   return {}

@@ -58,6 +58,81 @@ end
 ---@type mcp.Options?
 local from_setup
 
+---Option names `check` knows (each `opt()` adds its key), as a set.
+---@type table<string, boolean>
+local KNOWN = {}
+
+---Unknown keys already warned about, by origin and key: `get()` checks every layer again on each read.
+---@type table<string, boolean>
+local warned = {}
+
+---The known name closest to `key` (at most two edits away, or one of them a prefix of the other; case
+---ignored), to suggest for a typo.
+---@param key string
+---@param names string[]
+---@return string?
+local function closest(key, names)
+  local best, best_d
+  key = key:lower()
+  for _, name in ipairs(names) do
+    local a, b = key, name:lower()
+    -- Levenshtein distance, two rows.
+    local prev = {}
+    for j = 0, #b do
+      prev[j] = j
+    end
+    for i = 1, #a do
+      local cur = { [0] = i }
+      for j = 1, #b do
+        local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
+        cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+      end
+      prev = cur
+    end
+    local d = prev[#b]
+    -- A shortened or lengthened name (`timeout` for `timeout_ms`) is as near as a typo.
+    if #a >= 3 and #b >= 3 and (vim.startswith(b, a) or vim.startswith(a, b)) then d = math.min(d, 1) end
+    if d <= 2 and (not best_d or d < best_d) then
+      best, best_d = name, d
+    end
+  end
+  return best
+end
+
+---Warns (once per place and key) about keys of `tbl` that are not in `known`: a typo (`autostrat`) would
+---otherwise be ignored without a word. The warning names the key, where it is, and the nearest known key.
+---@param tbl table
+---@param known table<string, boolean>
+---@param where string e.g. "setup()" or "setup().servers.github"
+---@param hint? string appended to the warning
+---@return string[] unknown the unknown keys, sorted
+local function warn_unknown(tbl, known, where, hint)
+  local unknown = {}
+  for key in pairs(tbl) do
+    if not known[key] then unknown[#unknown + 1] = tostring(key) end
+  end
+  table.sort(unknown)
+  local names = vim.tbl_keys(known)
+  table.sort(names)
+  for _, key in ipairs(unknown) do
+    local id = where .. '\0' .. key
+    if not warned[id] then
+      warned[id] = true
+      local near = closest(key, names)
+      local text = require('mcp.core.text')
+      require('mcp.core.util').warn(
+        ('option %s: unknown key "%s", ignored%s%s'):format(
+          text.name(where, 0),
+          text.name(key),
+          near and (' (did you mean %q?)'):format(near) or '',
+          hint or ''
+        )
+      )
+    end
+  end
+  return unknown
+end
+
 ---@param what string
 ---@param value any
 ---@param expected string
@@ -71,6 +146,7 @@ end
 local function check(opts, origin)
   if type(opts) ~= 'table' then bad(origin, opts, 'a table') end
   local function opt(key, ty, extra)
+    KNOWN[key] = true
     local v = opts[key]
     if v == nil then return end
     if type(v) ~= ty and not (extra and extra(v)) then bad(origin .. '.' .. key, v, ty) end
@@ -94,6 +170,7 @@ local function check(opts, origin)
   if opts.timeout_ms ~= nil and (opts.timeout_ms <= 0 or opts.timeout_ms % 1 ~= 0) then
     bad(origin .. '.timeout_ms', opts.timeout_ms, 'a positive integer (ms)')
   end
+  warn_unknown(opts, KNOWN, origin)
   for name, def in pairs(opts.servers or {}) do
     if type(name) ~= 'string' then bad(origin .. '.servers', name, 'server names as keys') end
     if type(def) ~= 'table' then bad(origin .. '.servers.' .. name, def, 'a table') end
@@ -107,28 +184,22 @@ for _, key in ipairs(contract.server_keys) do
   SERVER_KEYS[key] = true
 end
 
----Checks that a server definition given in Lua (`setup()`, `vim.g.mcp`) has only keys mcp.nvim knows.
----Those tables are written for mcp.nvim alone, so an unknown key is a mistake (`timeout` for
----`timeout_ms`, `arg` for `args`) that would otherwise be ignored without a word. The JSON config file
----is different: other clients read it too and keep their own keys there (`autoApprove`, ...), so the
----host accepts any extra key in it; such keys belong there, not in setup().
+---Warns about keys of a server definition given in Lua (`setup()`, `vim.g.mcp`) that mcp.nvim does not
+---know. Those tables are written for mcp.nvim alone, so an unknown key is a mistake (`timeout` for
+---`timeout_ms`, `arg` for `args`) that would otherwise be ignored without a word; it is still ignored
+---(the server starts), but the user is told, once. The JSON config file is different: other clients read
+---it too and keep their own keys there (`autoApprove`, ...), so any extra key is accepted there quietly.
 ---@param def table
----@param where string names the definition in the error, e.g. "setup().servers.github"
----@error on the first unknown key, naming it and the known ones
+---@param where string names the definition in the warning, e.g. "setup().servers.github"
+---@return string[] unknown the unknown keys, sorted (each warned about once)
 function M.check_server_keys(def, where)
-  local unknown = {}
-  for key in pairs(def) do
-    if not SERVER_KEYS[key] then unknown[#unknown + 1] = tostring(key) end
-  end
-  if #unknown == 0 then return end
-  table.sort(unknown)
-  error(
-    ('mcp.nvim: option %s: unknown key %q (known: %s; keys of other clients go in the config file, see :help mcp-config)'):format(
-      where,
-      unknown[1],
+  return warn_unknown(
+    def,
+    SERVER_KEYS,
+    where,
+    ('; a server definition knows %s (keys of other clients go in the config file, see :help mcp-config)'):format(
       table.concat(contract.server_keys, ', ')
-    ),
-    0
+    )
   )
 end
 

@@ -4,11 +4,13 @@ local M = {}
 
 ---Tells the user something, prefixed `mcp: ` (|vim.notify()|, title "mcp"). The one way every module
 ---reports to the user. A message that already starts with `mcp: ` (an error raised by the plugin and
----shown again) is not prefixed twice.
+---shown again) is not prefixed twice. Control characters other than newlines and tabs are escaped.
 ---@param msg string
 ---@param level? integer vim.log.levels (default INFO)
 function M.notify(msg, level)
-  msg = tostring(msg)
+  -- Messages carry server text (names, errors): control characters other than newlines and tabs (an
+  -- escape sequence, a bell) are shown escaped, never sent to the screen (|mcp-server-text|).
+  msg = tostring(msg):gsub('[%z\1-\8\11\12\14-\31\127]', function(c) return ('\\x%02x'):format(c:byte()) end)
   while msg:sub(1, 5) == 'mcp: ' do
     msg = msg:sub(6)
   end

@@ -4,16 +4,7 @@
 local M = {}
 
 local notify = require('mcp.core.util').notify
-
----Splits a buffer name `mcp://{server}/{uri}`; the server is the longest configured name that fits.
----@param name string
----@return string? server
----@return string? uri
-function M.parse_name(name)
-  local rest = name:match('^mcp://(.*)$')
-  if not rest then return nil end
-  return require('mcp.servers').split(rest)
-end
+local text = require('mcp.core.text')
 
 ---Splits a buffer name `mcp://{server}/{uri}`; the server is the longest configured name that fits.
 ---@param name string
@@ -122,7 +113,10 @@ local function subscribe(buf)
     require('mcp').subscribe(b.server, b.uri, function(err)
       if err then
         notify(
-          ('subscribe to %s: %s (the buffer will not update by itself)'):format(b.uri, err.message),
+          ('subscribe to %s: %s (the buffer will not update by itself)'):format(
+            text.name(b.uri, 0),
+            text.line(err.message, 0)
+          ),
           vim.log.levels.WARN
         )
       end
@@ -160,14 +154,18 @@ function M.load(buf, initial)
     if bufs[buf] ~= b or not vim.api.nvim_buf_is_loaded(buf) then return end
     vim.b[buf].mcp_loading = false
     if err then
-      notify(('read %s from %s: %s'):format(b.uri, b.server, err.message), vim.log.levels.ERROR)
+      local what = ('read %s from %s'):format(text.name(b.uri, 0), text.name(b.server))
+      notify(('%s: %s'):format(what, text.line(err.message, 0)), vim.log.levels.ERROR)
       return
     end
     if vim.bo[buf].modified then
       if not b.warned then
         b.warned = true
         notify(
-          ('%s changed on %s, but its buffer has unsaved edits: not reloaded (:e! reloads it)'):format(b.uri, b.server),
+          ('%s changed on %s, but its buffer has unsaved edits: not reloaded (:e! reloads it)'):format(
+            text.name(b.uri, 0),
+            text.name(b.server)
+          ),
           vim.log.levels.WARN
         )
       end
@@ -236,6 +234,9 @@ function M.read_cmd(buf)
   bufs[buf] = bufs[buf] or { server = server, uri = uri, subscribed = false, warned = false }
   vim.bo[buf].buftype = 'acwrite'
   vim.bo[buf].swapfile = false
+  -- The text is the server's: a modeline in it must not set options (`:filetype detect`, `:doautocmd`
+  -- and showing the buffer in a window would apply it).
+  vim.bo[buf].modeline = false
   vim.b[buf].mcp_resource = { server = server, uri = uri }
   M.load(buf, true)
 end

@@ -52,17 +52,19 @@ end
 ---@param item mcp.resources.Item
 ---@return string
 function M.label(item)
+  local text = require('mcp.core.text')
   local parts = {}
   local title = type(item.title) == 'string' and item.title ~= '' and item.title or nil
-  parts[1] = title and title ~= item.name and ('%s (%s)'):format(title, item.name) or (item.name or '?')
-  parts[#parts + 1] = item.kind == 'template' and item.uriTemplate or item.uri
+  parts[1] = title and title ~= item.name and ('%s (%s)'):format(text.name(title), text.name(item.name))
+    or text.name(item.name)
+  parts[#parts + 1] = text.name(item.kind == 'template' and item.uriTemplate or item.uri, 200)
   if item.kind == 'template' then parts[#parts + 1] = 'template' end
-  if type(item.mimeType) == 'string' then parts[#parts + 1] = item.mimeType end
+  if type(item.mimeType) == 'string' then parts[#parts + 1] = text.name(item.mimeType) end
   if type(item.size) == 'number' then parts[#parts + 1] = resources.human_size(item.size) end
   if type(item.description) == 'string' and item.description ~= '' then
-    parts[#parts + 1] = '— ' .. (item.description:match('^[^\r\n]*') or '')
+    parts[#parts + 1] = '— ' .. text.first_line(item.description)
   end
-  parts[#parts + 1] = '[' .. item.server .. ']'
+  parts[#parts + 1] = '[' .. text.name(item.server) .. ']'
   return table.concat(parts, '  ')
 end
 

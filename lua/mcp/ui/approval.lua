@@ -15,10 +15,12 @@ local MARK = '── arguments (JSON; edit before allowing) ──'
 ---@return string[]
 local function header(p)
   local nonil = require('mcp.core.util').nonil
-  local lines = { ('server: %s    tool: %s'):format(tostring(p.server), tostring(p.tool)) }
+  local text = require('mcp.core.text')
+  -- Names and prose from the server, each on one line (|mcp-server-text|).
+  local lines = { ('server: %s    tool: %s'):format(text.name(p.server, 0), text.name(p.tool, 0)) }
   local title, desc = nonil(p.title), nonil(p.description)
-  if type(title) == 'string' and title ~= p.tool then lines[#lines + 1] = 'title: ' .. title end
-  if type(desc) == 'string' and desc ~= '' then lines[#lines + 1] = 'description: ' .. (desc:match('^[^\n]*') or '') end
+  if type(title) == 'string' and title ~= p.tool then lines[#lines + 1] = 'title: ' .. text.line(title) end
+  if type(desc) == 'string' and desc ~= '' then lines[#lines + 1] = 'description: ' .. text.first_line(desc, 0) end
   local ann = nonil(p.annotations)
   if type(ann) == 'table' and next(ann) then
     local keys = vim.tbl_keys(ann)

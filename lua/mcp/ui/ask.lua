@@ -22,6 +22,7 @@ local ns = vim.api.nvim_create_namespace('mcp.ask')
 ---@return integer buf
 ---@return integer win
 function M.float(title, lines, opts)
+  title = require('mcp.core.text').line(title, 0)
   opts = opts or {}
   local buf = require('mcp.ui.buffer').create(nil, opts.kind or 'ask', { bufhidden = 'wipe' })
   vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)

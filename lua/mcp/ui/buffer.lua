@@ -33,6 +33,8 @@ function M.create(name, kind, opts)
   vim.bo[buf].buftype = opts.buftype or 'nofile'
   vim.bo[buf].bufhidden = opts.bufhidden or 'hide'
   vim.bo[buf].swapfile = false
+  -- They show server text (results, descriptions): a modeline in it must never set options.
+  vim.bo[buf].modeline = false
   if opts.filetype then vim.bo[buf].filetype = opts.filetype end
   vim.b[buf].mcp_kind = kind
   return buf

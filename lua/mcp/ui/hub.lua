@@ -6,6 +6,7 @@
 local M = {}
 
 local hl = require('mcp.ui.hl')
+local text = require('mcp.core.text')
 
 local ns = vim.api.nvim_create_namespace('mcp.hub')
 
@@ -44,6 +45,7 @@ M.help = {
 ---@field server? string (absent for the Asks line)
 ---@field name? string tool or prompt name, resource URI, template URI template
 ---@field key string stable identity, used to keep the cursor on it across redraws
+---@field def? table the Tool object (tools: several may share a name)
 
 local state = {
   buf = nil, ---@type integer?
@@ -67,12 +69,7 @@ local state = {
 ---@field segs { [1]: string, [2]: string? }[] text pieces with their highlight group
 ---@field item? mcp.hub.Item
 
----@param s string?
----@return string
-local function first_line(s)
-  if type(s) ~= 'string' then return '' end
-  return (s:match('^%s*([^\r\n]*)') or ''):gsub('%s+$', '')
-end
+local first_line = text.first_line
 
 ---Short tags from a tool's annotations (only hints the server set explicitly).
 ---@param tool table
@@ -95,8 +92,10 @@ end
 local function tool_label(tool)
   local a = type(tool.annotations) == 'table' and tool.annotations or {}
   local title = type(tool.title) == 'string' and tool.title or (type(a.title) == 'string' and a.title or nil)
-  if title and title ~= '' and title ~= tool.name then return ('%s (%s)'):format(title, tool.name) end
-  return tool.name or '?'
+  if title and title ~= '' and title ~= tool.name then
+    return ('%s (%s)'):format(text.name(title), text.name(tool.name))
+  end
+  return text.name(tool.name)
 end
 
 ---The server line's text pieces.
@@ -106,17 +105,18 @@ function M.server_segments(s)
   local group = hl.status[s.status] or 'McpStopped'
   local segs = {
     { (M.icons[s.status] or '?') .. ' ', group },
-    { s.name, 'McpServerName' },
+    { text.name(s.name), 'McpServerName' },
     { '  ' },
     { s.status, group },
   }
   if s.status == 'connected' and type(s.server_info) == 'table' then
     segs[#segs + 1] = { '  ' }
-    segs[#segs + 1] = { ('%s %s'):format(s.server_info.name or '?', s.server_info.version or '?'), 'McpServerInfo' }
+    local info = ('%s %s'):format(text.name(s.server_info.name), text.name(s.server_info.version, 40))
+    segs[#segs + 1] = { info, 'McpServerInfo' }
   end
-  segs[#segs + 1] = { '  ' .. (s.transport or '?') }
+  segs[#segs + 1] = { '  ' .. text.name(s.transport) }
   if s.status == 'connected' and s.protocol_version then
-    segs[#segs + 1] = { '  ' .. s.protocol_version, 'McpServerInfo' }
+    segs[#segs + 1] = { '  ' .. text.name(s.protocol_version), 'McpServerInfo' }
   end
   if s.status == 'connected' then
     for _, k in ipairs({ 'tools', 'prompts', 'resources' }) do
@@ -144,8 +144,8 @@ end
 ---@param indent string
 ---@param text string?
 ---@param group string?
-local function detail(lines, item, indent, text, group)
-  for _, l in ipairs(vim.split(text or '', '\r?\n')) do
+local function detail(lines, item, indent, prose, group)
+  for _, l in ipairs(text.lines(prose or '')) do
     lines[#lines + 1] = { segs = { { indent .. l, group } }, item = item }
   end
 end
@@ -166,8 +166,16 @@ local function expanded(lines, s)
     return true
   end
   if section('Tools', s.tools) then
+    local dups = require('mcp.tools').duplicates(s.tools)
+    local seen = {} ---@type table<string, integer>
     for _, t in ipairs(s.tools) do
-      local item = { kind = 'tool', server = s.name, name = t.name, key = 'tool:' .. s.name .. ':' .. tostring(t.name) }
+      local key = 'tool:' .. s.name .. ':' .. tostring(t.name)
+      if dups[t.name] then
+        -- Tools that share a name are told apart by their place among them.
+        seen[t.name] = (seen[t.name] or 0) + 1
+        key = key .. ':' .. seen[t.name]
+      end
+      local item = { kind = 'tool', server = s.name, name = t.name, def = t, key = key }
       local segs = { { '      ' }, { tool_label(t), 'McpItem' } }
       local desc = first_line(t.description)
       if desc ~= '' then
@@ -178,15 +186,17 @@ local function expanded(lines, s)
         segs[#segs + 1] = { '  ' }
         segs[#segs + 1] = { '[' .. tag[1] .. ']', tag[2] }
       end
+      if dups[t.name] then
+        segs[#segs + 1] = { '  ' }
+        segs[#segs + 1] = { ('[name shared by %d tools]'):format(dups[t.name]), 'McpTagDestructive' }
+      end
       if not require('mcp.chat').enabled(s.name, t.name) then
         segs[#segs + 1] = { '  ' }
         segs[#segs + 1] = { '[chat off]', 'McpTag' }
       end
       lines[#lines + 1] = { segs = segs, item = item }
       if state.details[item.key] then
-        if type(t.description) == 'string' and t.description:find('\n') then
-          detail(lines, item, '        ', t.description, 'McpDescription')
-        end
+        if text.line(t.description, 0) ~= desc then detail(lines, item, '        ', t.description, 'McpDescription') end
         lines[#lines + 1] = { segs = { { '        Input schema:', 'McpLabel' } }, item = item }
         detail(lines, item, '        ', require('mcp.core.json').encode(t.inputSchema or vim.empty_dict()))
         if type(t.outputSchema) == 'table' then
@@ -200,7 +210,7 @@ local function expanded(lines, s)
     for _, p in ipairs(s.prompts) do
       local item =
         { kind = 'prompt', server = s.name, name = p.name, key = 'prompt:' .. s.name .. ':' .. tostring(p.name) }
-      local segs = { { '      ' }, { p.name or '?', 'McpItem' } }
+      local segs = { { '      ' }, { text.name(p.name), 'McpItem' } }
       local desc = first_line(p.description)
       if desc ~= '' then
         segs[#segs + 1] = { '  ' }
@@ -208,7 +218,7 @@ local function expanded(lines, s)
       end
       local args = {}
       for _, a in ipairs(type(p.arguments) == 'table' and p.arguments or {}) do
-        args[#args + 1] = (a.name or '?') .. (a.required == true and '*' or '')
+        args[#args + 1] = text.name(a.name) .. (a.required == true and '*' or '')
       end
       if #args > 0 then
         segs[#segs + 1] = { '  ' }
@@ -216,15 +226,17 @@ local function expanded(lines, s)
       end
       lines[#lines + 1] = { segs = segs, item = item }
       if state.details[item.key] then
-        if type(p.description) == 'string' and p.description:find('\n') then
-          detail(lines, item, '        ', p.description, 'McpDescription')
-        end
+        if text.line(p.description, 0) ~= desc then detail(lines, item, '        ', p.description, 'McpDescription') end
         for _, a in ipairs(type(p.arguments) == 'table' and p.arguments or {}) do
           detail(
             lines,
             item,
             '        ',
-            ('%s%s  %s'):format(a.name or '?', a.required == true and ' (required)' or '', first_line(a.description))
+            ('%s%s  %s'):format(
+              text.name(a.name),
+              a.required == true and ' (required)' or '',
+              first_line(a.description)
+            )
           )
         end
       end
@@ -234,8 +246,13 @@ local function expanded(lines, s)
   ---@return table item
   local function uri_line(kind, r, uri)
     local item = { kind = kind, server = s.name, name = uri, key = kind .. ':' .. s.name .. ':' .. tostring(uri) }
-    local segs = { { '      ' }, { r.title or r.name or '?', 'McpItem' }, { '  ' }, { uri or '', 'McpDescription' } }
-    if r.mimeType then segs[#segs + 1] = { '  ' .. r.mimeType, 'McpTag' } end
+    local segs = {
+      { '      ' },
+      { text.name(r.title or r.name), 'McpItem' },
+      { '  ' },
+      { text.name(uri or '', 200), 'McpDescription' },
+    }
+    if r.mimeType then segs[#segs + 1] = { '  ' .. text.name(r.mimeType), 'McpTag' } end
     lines[#lines + 1] = { segs = segs, item = item }
     return item
   end
@@ -244,7 +261,7 @@ local function expanded(lines, s)
       local item = uri_line('resource', r, r.uri)
       if state.details[item.key] then
         if r.description then detail(lines, item, '        ', r.description, 'McpDescription') end
-        if r.size then detail(lines, item, '        ', ('size: %s bytes'):format(r.size)) end
+        if r.size then detail(lines, item, '        ', ('size: %s bytes'):format(text.name(r.size))) end
       end
     end
   end
@@ -300,7 +317,7 @@ function M.build()
   }
   local config = store.config_status()
   if config and config.error then
-    for i, l in ipairs(vim.split(config.error, '\r?\n')) do
+    for i, l in ipairs(text.lines(config.error)) do
       lines[#lines + 1] = { segs = { { (i == 1 and '  error: ' or '         ') .. l, 'McpError' } } }
     end
   end
@@ -334,7 +351,7 @@ function M.build()
     local item = { kind = 'server', server = s.name, key = 'server:' .. s.name }
     lines[#lines + 1] = { segs = M.server_segments(s), item = item }
     if s.error then
-      for i, l in ipairs(vim.split(s.error, '\r?\n')) do
+      for i, l in ipairs(text.lines(s.error)) do
         lines[#lines + 1] = { segs = { { (i == 1 and '    error: ' or '           ') .. l, 'McpError' } }, item = item }
       end
     end
@@ -378,17 +395,17 @@ function M.render()
   end
 
   local built = M.build()
-  local text, items = {}, {}
+  local rows, items = {}, {}
   for i, l in ipairs(built) do
     local parts = {}
     for _, seg in ipairs(l.segs) do
       parts[#parts + 1] = seg[1]
     end
-    text[i] = table.concat(parts)
+    rows[i] = table.concat(parts)
     items[i] = l.item
   end
   vim.bo[buf].modifiable = true
-  vim.api.nvim_buf_set_lines(buf, 0, -1, false, text)
+  vim.api.nvim_buf_set_lines(buf, 0, -1, false, rows)
   vim.bo[buf].modifiable = false
   vim.bo[buf].modified = false
   state.items = items
@@ -407,7 +424,7 @@ function M.render()
     local line
     if c.key then
       local first
-      for l = 1, #text do
+      for l = 1, #rows do
         if items[l] and items[l].key == c.key then
           first = first or l
           local run = 0
@@ -426,13 +443,13 @@ function M.render()
       end
       line = line or first
     end
-    line = math.max(1, math.min(line or c.pos[1], #text))
-    local col = math.min(c.pos[2], math.max(0, #text[line] - 1))
+    line = math.max(1, math.min(line or c.pos[1], #rows))
+    local col = math.min(c.pos[2], math.max(0, #rows[line] - 1))
     pcall(vim.api.nvim_win_set_cursor, c.win, { line, col })
   end
 
   if state.want_focus then
-    for l = 1, #text do
+    for l = 1, #rows do
       local item = items[l]
       if item and item.kind == 'server' and (state.want_focus == true or item.server == state.want_focus) then
         for _, c in ipairs(cursors) do
@@ -495,7 +512,7 @@ function M.act()
   local item = M.item()
   if not item then return end
   if item.kind == 'tool' then
-    require('mcp.tools').ask_and_call(item.server, item.name)
+    require('mcp.tools').ask_and_call(item.server, item.name, item.def)
   elseif item.kind == 'prompt' then
     require('mcp.prompts').run(item.server, item.name, {}, { scratch = true, ask = true })
   elseif item.kind == 'resource' then
@@ -634,11 +651,13 @@ end
 ---@param a mcp.CommandArgs
 function M.tools_command(a)
   local util = require('mcp.core.util')
-  if #a.fargs > 1 then return util.error('usage: :Mcp tools [{server}]') end
-  local server = a.fargs[1]
+  local args, err = require('mcp.core.words').split(a.args)
+  if err then return util.error(err) end
+  if #args > 1 then return util.error('usage: :Mcp tools [{server}]') end
+  local server = args[1]
   if server and require('mcp.core.process').info() and not require('mcp.core.store').snapshot(server) then
-    local names = table.concat(require('mcp.servers').names(), ', ')
-    return util.error(('no server named "%s" (configured: %s)'):format(server, names))
+    local names = table.concat(vim.tbl_map(text.name, require('mcp.servers').names()), ', ')
+    return util.error(('no server named "%s" (configured: %s)'):format(text.name(server), names))
   end
   M.open({ mods = a.mods, current = a.bang, focus = server, expand = server == nil })
 end

@@ -6,74 +6,15 @@
 --- buffer (`prompt_lines`, `resource_lines`, `insert`): there is one renderer of MCP content.
 local M = {}
 
-local json = require('mcp.core.json')
+local text = require('mcp.core.text')
 local hl = require('mcp.ui.hl')
-
-local ns = vim.api.nvim_create_namespace('mcp.result')
-
----@class mcp.ui.Hl
----@field line integer 0-based line
----@field col integer 0-based byte column
----@field end_col integer exclusive; -1 for the end of the line
----@field group string
-
----@class mcp.ui.Rendered
----@field lines string[]
----@field hls mcp.ui.Hl[]
----@field files string[] files written for binary content
 
 ---@class mcp.ui.ShowOpts
 ---@field mods? string command modifiers for the window (`vertical`, `tab`, `botright`, ...), as `:h <mods>`
 ---@field enter? boolean move the cursor to the window (default true)
 
----@class mcp.ui.Builder
----@field lines string[]
----@field hls mcp.ui.Hl[]
----@field files string[]
-local Builder = {}
-Builder.__index = Builder
-
 ---@return mcp.ui.Builder
-local function builder() return setmetatable({ lines = {}, hls = {}, files = {} }, Builder) end
-
----Adds one line; `group` highlights all of it.
----@param text string
----@param group? string
-function Builder:add(text, group)
-  text = text:gsub('\n', ' ')
-  self.lines[#self.lines + 1] = text
-  if group then self.hls[#self.hls + 1] = { line = #self.lines - 1, col = 0, end_col = -1, group = group } end
-end
-
----Adds several lines from a text (split on newlines).
----@param text string
----@param group? string
-function Builder:text(text, group)
-  for _, l in ipairs(vim.split(tostring(text), '\r?\n')) do
-    self:add(l, group)
-  end
-end
-
----Adds pretty JSON of a value.
----@param value any
-function Builder:json(value)
-  for _, l in ipairs(json.lines(value)) do
-    self:add(l)
-  end
-end
-
----Adds a blank line unless the last one is blank already.
-function Builder:blank()
-  if #self.lines > 0 and self.lines[#self.lines] ~= '' then self.lines[#self.lines + 1] = '' end
-end
-
----@return mcp.ui.Rendered
-function Builder:done()
-  while #self.lines > 0 and self.lines[#self.lines] == '' do
-    self.lines[#self.lines] = nil
-  end
-  return { lines = self.lines, hls = self.hls, files = self.files }
-end
+local function builder() return require('mcp.ui.builder').new() end
 
 ---@param b mcp.ui.Builder
 ---@param label string
@@ -85,9 +26,9 @@ local function blob(b, label, data, mime, stem)
   local size = math.floor(#data * 3 / 4)
   if path then
     b.files[#b.files + 1] = path
-    b:add(('[%s %s, %d bytes] %s'):format(label, mime or '?', vim.fn.getfsize(path), path), 'McpPath')
+    b:add(('[%s %s, %d bytes] %s'):format(label, text.name(mime), vim.fn.getfsize(path), path), 'McpPath')
   else
-    b:add(('[%s %s, ~%d bytes] not written: %s'):format(label, mime or '?', size, err), 'McpError')
+    b:add(('[%s %s, ~%d bytes] not written: %s'):format(label, text.name(mime), size, err), 'McpError')
   end
 end
 
@@ -102,13 +43,14 @@ local function content(b, item, stem)
   elseif ty == 'image' or ty == 'audio' then
     blob(b, ty, item.data or '', item.mimeType, stem)
   elseif ty == 'resource_link' then
-    local parts = { '[resource link]', item.title or item.name or '?', item.uri or '' }
-    if item.mimeType then parts[#parts + 1] = item.mimeType end
+    local parts = { '[resource link]', text.name(item.title or item.name), text.name(item.uri or '', 0) }
+    if item.mimeType then parts[#parts + 1] = text.name(item.mimeType) end
     b:add(table.concat(parts, '  '), 'McpLabel')
     if item.description then b:text(item.description, 'McpDescription') end
   elseif ty == 'resource' then
     local r = item.resource or {}
-    b:add(('[resource] %s%s'):format(r.uri or '?', r.mimeType and ('  ' .. r.mimeType) or ''), 'McpLabel')
+    local label = text.name(r.uri, 0) .. (r.mimeType and ('  ' .. text.name(r.mimeType)) or '')
+    b:add(('[resource] %s'):format(label), 'McpLabel')
     if r.text then
       b:text(r.text)
     elseif r.blob then
@@ -126,11 +68,25 @@ end
 ---@return mcp.ui.Rendered
 function M.render_tool(server, tool, result)
   local b = builder()
+  M.fill_tool(b, server, tool, result)
+  return b:done()
+end
+
+---A text block longer than this (bytes) is not compared with `structuredContent` (that would decode it
+---as JSON in one go): it is shown as it is.
+M.max_compare_bytes = 1024 * 1024
+
+---Adds the lines of a `tools/call` result to a builder.
+---@param b mcp.ui.Builder
+---@param server string
+---@param tool string
+---@param result mcp.CallToolResult
+function M.fill_tool(b, server, tool, result)
   result = type(result) == 'table' and result or {}
   if result.isError == true then
-    b:add(('Error from %s/%s'):format(server, tool), 'McpHeaderError')
+    b:add(('Error from %s/%s'):format(text.name(server), text.name(tool)), 'McpHeaderError')
   else
-    b:add(('Result of %s/%s'):format(server, tool), 'McpHeader')
+    b:add(('Result of %s/%s'):format(text.name(server), text.name(tool)), 'McpHeader')
   end
   local structured = result.structuredContent
   if structured == vim.NIL then structured = nil end
@@ -140,7 +96,7 @@ function M.render_tool(server, tool, result)
     -- A text block that only repeats `structuredContent` as JSON (as the spec suggests for older clients)
     -- is shown once, below, as pretty JSON.
     local dup = false
-    if structured ~= nil and item.type == 'text' then
+    if structured ~= nil and item.type == 'text' and #tostring(item.text or '') <= M.max_compare_bytes then
       local ok, decoded = pcall(vim.json.decode, item.text or '')
       dup = ok and vim.deep_equal(decoded, structured)
     end
@@ -158,7 +114,6 @@ function M.render_tool(server, tool, result)
     b:blank()
     b:add('(no content)', 'McpDescription')
   end
-  return b:done()
 end
 
 ---Adds prompt messages (spec: PromptMessage) to a builder, separated by blank lines.
@@ -169,7 +124,7 @@ end
 local function messages(b, list, stem, roles)
   for _, msg in ipairs(list) do
     b:blank()
-    if roles then b:add(('[%s]'):format(msg.role or '?'), 'McpSection') end
+    if roles then b:add(('[%s]'):format(text.name(msg.role)), 'McpSection') end
     local c = msg.content
     if type(c) == 'table' and c.type then
       content(b, c, stem)
@@ -188,11 +143,20 @@ end
 ---@return mcp.ui.Rendered
 function M.render_prompt(server, name, result)
   local b = builder()
+  M.fill_prompt(b, server, name, result)
+  return b:done()
+end
+
+---Adds the lines of a `prompts/get` result to a builder.
+---@param b mcp.ui.Builder
+---@param server string
+---@param name string
+---@param result table `prompts/get` result
+function M.fill_prompt(b, server, name, result)
   result = type(result) == 'table' and result or {}
-  b:add(('Prompt %s/%s'):format(server, name), 'McpHeader')
+  b:add(('Prompt %s/%s'):format(text.name(server), text.name(name)), 'McpHeader')
   if type(result.description) == 'string' then b:text(result.description, 'McpDescription') end
   messages(b, type(result.messages) == 'table' and result.messages or {}, server .. '-' .. name, true)
-  return b:done()
 end
 
 ---@class mcp.ui.PromptLinesOpts
@@ -235,7 +199,8 @@ end
 local function resource_contents(b, server, uri, contents)
   for _, c in ipairs(contents) do
     b:blank()
-    b:add(('[%s]%s'):format(c.uri or uri, c.mimeType and ('  ' .. c.mimeType) or ''), 'McpLabel')
+    local mime = c.mimeType and ('  ' .. text.name(c.mimeType)) or ''
+    b:add(('[%s]%s'):format(text.name(c.uri or uri, 0), mime), 'McpLabel')
     if c.text then
       b:text(c.text)
     elseif c.blob then
@@ -251,19 +216,28 @@ end
 ---@return mcp.ui.Rendered
 function M.render_resource(server, uri, result)
   local b = builder()
-  result = type(result) == 'table' and result or {}
-  b:add(('Resource %s %s'):format(server, uri), 'McpHeader')
-  resource_contents(b, server, uri, type(result.contents) == 'table' and result.contents or {})
+  M.fill_resource(b, server, uri, result)
   return b:done()
+end
+
+---Adds the lines of a `resources/read` result to a builder.
+---@param b mcp.ui.Builder
+---@param server string
+---@param uri string
+---@param result table `resources/read` result
+function M.fill_resource(b, server, uri, result)
+  result = type(result) == 'table' and result or {}
+  b:add(('Resource %s %s'):format(text.name(server), text.name(uri, 0)), 'McpHeader')
+  resource_contents(b, server, uri, type(result.contents) == 'table' and result.contents or {})
 end
 
 ---Splits a text into lines the way a file is read: a final newline ends the last line, it does not
 ---start an empty one; `\r\n` counts as one newline.
----@param text string
+---@param s string
 ---@return string[]
-function M.text_lines(text)
+function M.text_lines(s)
   -- A plain split is ten times faster than the pattern (10 MB: 9 ms instead of 90 ms); most text has no \r.
-  local lines = text:find('\r', 1, true) and vim.split(text, '\r?\n') or vim.split(text, '\n', { plain = true })
+  local lines = s:find('\r', 1, true) and vim.split(s, '\r?\n') or vim.split(s, '\n', { plain = true })
   if #lines > 1 and lines[#lines] == '' then lines[#lines] = nil end
   return lines
 end
@@ -306,13 +280,12 @@ local function find_buf(name)
   end
 end
 
----Shows rendered lines in the scratch buffer `name`, in a window of the current tab page.
+---The result buffer `name`, created if needed, shown in a window of the current tab page.
 ---@param name string buffer name (`mcp://result/...`)
----@param r mcp.ui.Rendered
 ---@param opts? mcp.ui.ShowOpts
 ---@return integer buf
 ---@return integer win
-function M.show(name, r, opts)
+local function result_window(name, opts)
   opts = opts or {}
   hl.setup()
   local buf = find_buf(name)
@@ -325,21 +298,36 @@ function M.show(name, r, opts)
       { buffer = buf, nowait = true, desc = 'mcp: close' }
     )
   end
-  vim.bo[buf].modifiable = true
-  vim.api.nvim_buf_set_lines(buf, 0, -1, false, r.lines)
-  vim.bo[buf].modifiable = false
-  vim.bo[buf].modified = false
-  vim.api.nvim_buf_clear_namespace(buf, ns, 0, -1)
-  for _, h in ipairs(r.hls) do
-    local line = r.lines[h.line + 1] or ''
-    vim.api.nvim_buf_set_extmark(buf, ns, h.line, h.col, {
-      end_col = h.end_col < 0 and #line or h.end_col,
-      hl_group = h.group,
-    })
-  end
   local win = require('mcp.ui.window').show(buf, { mods = opts.mods, enter = opts.enter })
+  return buf, win
+end
+
+---Shows what `render` adds to a builder in the scratch buffer `name`, in a window of the current tab
+---page. A big result fills the buffer a slice at a time and stops at a cap line (|mcp-results-big|,
+---`mcp.ui.stream`); a small one is complete when this returns.
+---@param name string buffer name (`mcp://result/...`)
+---@param render fun(b: mcp.ui.Builder)
+---@param opts? mcp.ui.ShowOpts
+---@return integer buf
+---@return integer win
+function M.show(name, render, opts)
+  local buf, win = result_window(name, opts)
+  require('mcp.ui.stream').fill(buf, render)
   vim.api.nvim_win_set_cursor(win, { 1, 0 })
   return buf, win
+end
+
+---The first line of an error result's text, for the warning.
+---@param result table
+---@return string
+local function first_error_line(result)
+  for _, item in ipairs(type(result.content) == 'table' and result.content or {}) do
+    if type(item) == 'table' and item.type == 'text' and type(item.text) == 'string' then
+      local line = text.first_line(item.text:sub(1, 4096))
+      if line ~= '' then return line end
+    end
+  end
+  return ''
 end
 
 ---Shows a tool result (and warns when `isError` is set).
@@ -349,17 +337,12 @@ end
 ---@param opts? mcp.ui.ShowOpts
 ---@return integer buf
 function M.tool(server, tool, result, opts)
-  local r = M.render_tool(server, tool, result)
-  local buf = M.show(('mcp://result/%s/%s'):format(server, tool), r, opts)
+  local name = ('mcp://result/%s/%s'):format(text.name(server, 0), text.name(tool, 0))
+  local buf = M.show(name, function(b) M.fill_tool(b, server, tool, result) end, opts)
   if type(result) == 'table' and result.isError == true then
-    local first = ''
-    for _, l in ipairs(r.lines) do
-      if l ~= '' and not l:match('^Error from ') then
-        first = l
-        break
-      end
-    end
-    require('mcp.core.util').warn(('%s/%s returned an error: %s'):format(server, tool, first))
+    require('mcp.core.util').warn(
+      ('%s/%s returned an error: %s'):format(text.name(server), text.name(tool), first_error_line(result))
+    )
   end
   return buf
 end
@@ -371,7 +354,8 @@ end
 ---@param opts? mcp.ui.ShowOpts
 ---@return integer buf
 function M.prompt(server, name, result, opts)
-  return (M.show(('mcp://result/%s/prompt:%s'):format(server, name), M.render_prompt(server, name, result), opts))
+  local bufname = ('mcp://result/%s/prompt:%s'):format(text.name(server, 0), text.name(name, 0))
+  return (M.show(bufname, function(b) M.fill_prompt(b, server, name, result) end, opts))
 end
 
 ---Shows a resource's contents.
@@ -381,7 +365,8 @@ end
 ---@param opts? mcp.ui.ShowOpts
 ---@return integer buf
 function M.resource(server, uri, result, opts)
-  return (M.show(('mcp://result/%s/read:%s'):format(server, uri), M.render_resource(server, uri, result), opts))
+  local bufname = ('mcp://result/%s/read:%s'):format(text.name(server, 0), text.name(uri, 0))
+  return (M.show(bufname, function(b) M.fill_resource(b, server, uri, result) end, opts))
 end
 
 return M

@@ -56,14 +56,44 @@ t.describe('options: server definitions in setup()', function()
     t.eq(pcall(options.check_server_keys, def, 'setup().servers.s'), true)
   end)
 
-  t.it('refuses an unknown key, naming it, the server and where such keys go', function()
+  t.it('warns about an unknown key, naming it, the server and where such keys go, and goes on', function()
+    local notes = {}
+    local orig = vim.notify
+    vim.notify = function(msg, level) notes[#notes + 1] = { msg = msg, level = level } end
     local ok, err = pcall(options.setup, { servers = { github = { command = 'gh', autoApprove = {} } } })
-    t.eq(ok, false)
-    t.contains(err, 'setup().servers.github')
-    t.contains(err, 'unknown key "autoApprove"')
-    t.contains(err, 'config file')
-    local ok2, err2 = pcall(options.setup, { servers = { s = { command = 'x', timeout = 5 } } })
-    t.eq(ok2, false)
-    t.contains(err2, 'unknown key "timeout"')
+    local ok2 = pcall(options.setup, { servers = { s = { command = 'x', timeout = 5 } } })
+    -- Read again (every read checks the layers): no second warning.
+    options.get()
+    vim.notify = orig
+    t.eq(ok, true, err)
+    t.eq(ok2, true)
+    t.eq(#notes, 2, vim.inspect(notes))
+    t.eq(notes[1].level, vim.log.levels.WARN)
+    t.contains(notes[1].msg, 'setup().servers.github')
+    t.contains(notes[1].msg, 'unknown key "autoApprove"')
+    t.contains(notes[1].msg, 'config file')
+    t.contains(notes[2].msg, 'unknown key "timeout"')
+    t.contains(notes[2].msg, 'did you mean "timeout_ms"?')
+  end)
+end)
+
+t.describe('options: unknown keys of setup()', function()
+  local options = require('mcp.core.options')
+
+  t.it('warns once about a typo, naming the key and the option it resembles', function()
+    local notes = {}
+    local orig = vim.notify
+    vim.notify = function(msg, level) notes[#notes + 1] = { msg = msg, level = level } end
+    local ok, err = pcall(options.setup, { autostrat = true, log_level = 'warn' })
+    options.get()
+    vim.notify = orig
+    t.eq(ok, true, err)
+    t.eq(#notes, 1, vim.inspect(notes))
+    t.eq(notes[1].level, vim.log.levels.WARN)
+    t.contains(notes[1].msg, 'setup()')
+    t.contains(notes[1].msg, 'unknown key "autostrat"')
+    t.contains(notes[1].msg, 'did you mean "autostart"?')
+    -- The known options still apply.
+    t.eq(options.get().log_level, 'warn')
   end)
 end)

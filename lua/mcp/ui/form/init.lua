@@ -346,7 +346,8 @@ function M.open(spec)
   local lines = text.lines(spec, fields)
 
   counter = counter + 1
-  local name = ('mcp-form://%d/%s'):format(counter, spec.title)
+  local title = require('mcp.core.text').name(spec.title, 0)
+  local name = ('mcp-form://%d/%s'):format(counter, title)
   local buf = require('mcp.ui.buffer').create(name, 'form', { buftype = 'acwrite', bufhidden = 'wipe' })
   vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
   vim.bo[buf].modified = false
@@ -370,7 +371,7 @@ function M.open(spec)
     row = math.max(0, math.floor((vim.o.lines - height) / 2) - 1),
     style = 'minimal',
     border = 'rounded',
-    title = ' ' .. spec.title .. ' ',
+    title = ' ' .. title .. ' ',
     title_pos = 'center',
     footer = ' <C-s> submit · q cancel ',
     footer_pos = 'center',

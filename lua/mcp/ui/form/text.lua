@@ -3,6 +3,14 @@
 --- buffer, no window.
 local M = {}
 
+local text = require('mcp.core.text')
+
+---A field's name as the form shows it and reads it back: a name from a server may hold a newline or
+---other control characters, which a buffer line cannot (|mcp-forms|); they are shown escaped.
+---@param f mcp.form.Field
+---@return string
+local function label(f) return text.name(f.name, 0) end
+
 local schema = require('mcp.ui.form.schema')
 
 ---The key help shown in every form (and in its window's footer).
@@ -14,10 +22,10 @@ M.keys_line = '# <C-s> or :w submit · q or <C-c> cancel · <C-x><C-o> complete 
 local function describe(f)
   local meta = { f.type == 'any' and 'any type' or f.type, f.required and 'required' or 'optional' }
   if f.default ~= nil then meta[#meta + 1] = 'default ' .. require('mcp.core.json').compact(f.default) end
-  local head = '# ' .. f.name
-  if f.title and f.title ~= f.name then head = head .. ' “' .. f.title .. '”' end
+  local head = '# ' .. label(f)
+  if f.title and f.title ~= f.name then head = head .. ' “' .. text.name(f.title) .. '”' end
   head = head .. ' (' .. table.concat(meta, ', ') .. ')'
-  local desc = f.description and vim.split(vim.trim(f.description), '\r?\n') or {}
+  local desc = f.description and text.lines(vim.trim(tostring(f.description))) or {}
   local out = {}
   if desc[1] and desc[1] ~= '' then
     out[1] = head .. ': ' .. desc[1]
@@ -37,9 +45,9 @@ end
 ---@param fields mcp.form.Field[]
 ---@return string[]
 function M.lines(spec, fields)
-  local lines = { '# ' .. spec.title }
+  local lines = { '# ' .. text.name(spec.title, 0) }
   if type(spec.description) == 'string' and vim.trim(spec.description) ~= '' then
-    for _, l in ipairs(vim.split(vim.trim(spec.description), '\r?\n')) do
+    for _, l in ipairs(text.lines(vim.trim(spec.description))) do
       lines[#lines + 1] = '# ' .. l
     end
   end
@@ -51,9 +59,9 @@ function M.lines(spec, fields)
     vim.list_extend(lines, describe(f))
     local v = values[f.name]
     if v == nil then v = f.default end
-    local text = schema.to_text(v, schema.bare_list(f))
-    local parts = vim.split(text, '\n', { plain = true })
-    lines[#lines + 1] = f.name .. ': ' .. parts[1]
+    local shown = schema.to_text(v, schema.bare_list(f))
+    local parts = vim.split(shown, '\n', { plain = true })
+    lines[#lines + 1] = label(f) .. ': ' .. parts[1]
     for i = 2, #parts do
       lines[#lines + 1] = parts[i]
     end
@@ -71,9 +79,10 @@ end
 ---@param fields mcp.form.Field[]
 ---@return mcp.form.Parsed
 function M.parse(lines, fields)
-  local names = {}
+  local names, real = {}, {} ---@type string[], table<string, string>
   for _, f in ipairs(fields) do
-    names[#names + 1] = f.name
+    names[#names + 1] = label(f)
+    real[label(f)] = f.name
   end
   table.sort(names, function(a, b) return #a > #b end) -- the longest name wins: `ab:` is not `a` + `b:`
   local values, rows, stray = {}, {}, {}
@@ -110,20 +119,19 @@ function M.parse(lines, fields)
       end
       if hit then
         flush()
-        if rows[hit] then
+        local name = real[hit]
+        if rows[name] then
           stray[#stray + 1] = { row = i - 1, msg = ('%s: given twice'):format(hit) }
         else
-          rows[hit] = i - 1
-          cur, parts = hit, { (line:sub(#hit + 2):gsub('^ ', '', 1)) }
+          rows[name] = i - 1
+          cur, parts = name, { (line:sub(#hit + 2):gsub('^ ', '', 1)) }
         end
       elseif cur then
         parts[#parts + 1] = line
       elseif line:match('%S') then
         stray[#stray + 1] = {
           row = i - 1,
-          msg = ('not a field of this form (fields: %s)'):format(
-            table.concat(vim.tbl_map(function(f) return f.name end, fields), ', ')
-          ),
+          msg = ('not a field of this form (fields: %s)'):format(table.concat(vim.tbl_map(label, fields), ', ')),
         }
       end
     end
