@@ -219,7 +219,8 @@ function M.address(list)
   if #list >= 2 and vim.tbl_contains(require('mcp.servers').names(), list[1]) then
     return list[1], list[2], { unpack(list, 3) }
   end
-  local server, name = list[1] and M.split(list[1])
+  if not list[1] then return nil, nil, {} end
+  local server, name = M.split(list[1])
   if name == '' then name = nil end
   return server, name, { unpack(list, 2) }
 end
