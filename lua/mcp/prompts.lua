@@ -240,7 +240,10 @@ function M.command(a)
   end
   local args, err = M.parse_args(rest)
   if not args then
-    return notify(('prompt %s/%s: %s'):format(text.name(server), text.name(name), text.name(err, 0)), vim.log.levels.ERROR)
+    return notify(
+      ('prompt %s/%s: %s'):format(text.name(server), text.name(name), text.name(err, 0)),
+      vim.log.levels.ERROR
+    )
   end
   M.run(server, name, args, opts)
 end
