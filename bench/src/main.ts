@@ -3,9 +3,9 @@
  * writes the same as JSON to bench/results/<date>.json.
  *
  * Options: --only id,id (case ids: startup, host-ready, first-server, head-of-line, calls, catalog,
- * big-resource, big-result, era-probe), --quick (few repetitions: a smoke run, figures not meaningful), --profile <dir> (run
- * every host under `node --cpu-prof`, profiles into <dir>), --no-write (print only), --details (print each
- * row's breakdown too).
+ * big-resource, big-result, big-resource-buffer, era-probe), --quick (few repetitions: a smoke run,
+ * figures not meaningful), --profile <dir> (run every host under `node --cpu-prof`, profiles into <dir>),
+ * --no-write (print only), --details (print each row's breakdown too).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { bigResource, calls, catalogAndMemory, eraProbe, firstServer, headOfLine, hostReady, startupCost, type Reps, type Row } from './cases.js';
 import { bigResult } from './big-result.js';
+import { bigResourceBuffer } from './big-resource-buffer.js';
 import { nvim012, profileHostsInto, repoRoot } from './env.js';
 import { fmt, rounded } from './stats.js';
 
@@ -38,6 +39,7 @@ const cases: [string, (r: Reps) => Promise<Row[]>][] = [
   ['catalog', catalogAndMemory],
   ['big-resource', bigResource],
   ['big-result', bigResult],
+  ['big-resource-buffer', bigResourceBuffer],
 ];
 
 function oursText(r: Row): string {

@@ -18,11 +18,11 @@ local words = require('mcp.core.words')
 ---@field usage string
 
 ---Completion of one server name as the first argument, escaped as `mcp.core.words` reads it.
----@param _ string lead
+---@param lead string
 ---@param before string[]
 ---@return string[]
-local function complete_server(_, before)
-  if #before == 0 then return vim.tbl_map(words.escape, require('mcp.servers').names()) end
+local function complete_server(lead, before)
+  if #before == 0 then return words.typed(require('mcp.servers').names(), lead) end
   return {}
 end
 

@@ -168,7 +168,11 @@ local function check_servers()
   for _, s in ipairs(store.snapshots()) do
     local facts = { s.transport }
     if s.protocol_version then facts[#facts + 1] = 'MCP ' .. s.protocol_version end
-    if s.server_info then table.insert(facts, 1, ('%s %s'):format(s.server_info.name, s.server_info.version)) end
+    if s.server_info then
+      -- The server's own words: one line, control characters escaped (|mcp-server-text|).
+      local text = require('mcp.core.text')
+      table.insert(facts, 1, ('%s %s'):format(text.name(s.server_info.name), text.name(s.server_info.version)))
+    end
     if s.status == 'connected' then
       facts[#facts + 1] = ('%d tools, %d prompts, %d resources'):format(#s.tools, #s.prompts, #s.resources)
     end

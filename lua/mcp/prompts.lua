@@ -206,69 +206,92 @@ function M.pick(opts)
   end)
 end
 
----`:Mcp[!] prompt [{server}/{prompt}] [{name}={value} ...]`.
+local USAGE = 'usage: :Mcp prompt [{server}/{prompt} | {server} {prompt}] [{name}={value} ...]'
+
+---Finds the prompt a command line names, in either form (|:Mcp-prompt|): `{server} {prompt}` (two words,
+---the first a configured server's name) or `{server}/{prompt}` (one word, split after the longest server
+---name that fits). The words are as `mcp.core.words` reads them (|mcp-call-names|).
+---@param list string[] the words after `prompt`
+---@return string? server nil when the words name no prompt
+---@return string? name
+---@return string[] rest the words after the prompt (its `{name}={value}` arguments)
+function M.address(list)
+  if #list >= 2 and vim.tbl_contains(require('mcp.servers').names(), list[1]) then
+    return list[1], list[2], { unpack(list, 3) }
+  end
+  if not list[1] then return nil, nil, {} end
+  local server, name = M.split(list[1])
+  if name == '' then name = nil end
+  return server, name, { unpack(list, 2) }
+end
+
+---`:Mcp[!] prompt [{server}/{prompt} | {server} {prompt}] [{name}={value} ...]`: names and values are
+---words as `mcp.core.words` reads them (escaped or quoted: |mcp-call-names|).
 ---@param a mcp.CommandArgs
 function M.command(a)
+  local text = require('mcp.core.text')
   local opts = { scratch = a.bang, mods = a.mods, target = require('mcp.ui.insert').target() }
-  if #a.fargs == 0 then return M.pick(opts) end
-  local server, name = M.split(a.fargs[1])
-  if not server or not name or name == '' then
+  local list, werr = require('mcp.core.words').split(a.args)
+  if werr then return notify(('prompt: %s (%s)'):format(werr, USAGE), vim.log.levels.ERROR) end
+  if #list == 0 then return M.pick(opts) end
+  local server, name, rest = M.address(list)
+  if not server or not name then
+    return notify(('%s, got "%s"'):format(USAGE, text.name(list[1])), vim.log.levels.ERROR)
+  end
+  local args, err = M.parse_args(rest)
+  if not args then
     return notify(
-      ('usage: :Mcp prompt [{server}/{prompt}] [{name}={value} ...], got "%s"'):format(a.fargs[1]),
+      ('prompt %s/%s: %s'):format(text.name(server), text.name(name), text.name(err, 0)),
       vim.log.levels.ERROR
     )
   end
-  local args, err = M.parse_args({ unpack(a.fargs, 2) })
-  if not args then return notify(('prompt %s/%s: %s'):format(server, name, err), vim.log.levels.ERROR) end
   M.run(server, name, args, opts)
 end
 
----@param s string
----@return string
-local function escape(s) return (s:gsub('\\', '\\\\'):gsub(' ', '\\ ')) end
-
----@param s string
----@return string
-local function unescape(s) return (s:gsub('\\(.)', '%1')) end
-
----Command-line completion after `:Mcp prompt`: `{server}/{prompt}`, then `{name}=` of the arguments not
----given yet, then `{name}={value}` from the server (MCP `completion/complete`, the other arguments as
----context), waiting at most |mcp.completion.cmdline_wait_ms|.
----@param lead string
----@param words string[] the arguments before `lead`
+---Command-line completion after `:Mcp prompt`: `{server}/{prompt}` (or, after a server's name, its
+---prompts), then `{name}=` of the arguments not given yet, then `{name}={value}` from the server (MCP
+---`completion/complete`, the other arguments as context), waiting at most
+---|mcp.completion.cmdline_wait_ms|. Everything is inserted as `:Mcp prompt` reads it back (escaped, or
+---quoted when the word begins with `"`: |mcp-call-names|).
+---@param lead string the word being completed, as typed
+---@param before string[] the arguments before `lead`, as `mcp.core.words` reads them
 ---@return string[]
-function M.complete_cmdline(lead, words)
-  if #words == 0 then
+function M.complete_cmdline(lead, before)
+  local words = require('mcp.core.words')
+  if #before == 0 then
     local out = {}
     for _, p in ipairs(require('mcp').prompts()) do
-      out[#out + 1] = p.server .. '/' .. p.name
+      if type(p.name) == 'string' then out[#out + 1] = p.server .. '/' .. p.name end
     end
-    return out
+    return words.typed(out, lead)
   end
-  local server, name = M.split(words[1])
+  if #before == 1 and vim.tbl_contains(require('mcp.servers').names(), before[1]) then
+    return words.typed(vim.tbl_map(function(p) return p.name end, require('mcp').prompts(before[1])), lead)
+  end
+  local server, name, rest = M.address(before)
   local def = server and name and M.find(server, name)
   if not def then return {} end
   local given = {}
-  for i = 2, #words do
-    local k, v = words[i]:match('^([^=]+)=(.*)$')
-    if k then given[k] = unescape(v) end
+  for _, w in ipairs(rest) do
+    local k, v = w:match('^([^=]+)=(.*)$')
+    if k then given[k] = v end
   end
-  local k, v = lead:match('^([^=]+)=(.*)$')
+  local typed = words.read(lead, 1, true) or ''
+  local k, v = typed:match('^([^=]+)=(.*)$')
   if not k then
     local out = {}
-    for _, a in ipairs(arguments(def)) do
-      if given[a.name] == nil then out[#out + 1] = a.name .. '=' end
+    for _, arg in ipairs(arguments(def)) do
+      if type(arg.name) == 'string' and given[arg.name] == nil then out[#out + 1] = arg.name .. '=' end
     end
-    return out
+    return words.typed(out, lead)
   end
   given[k] = nil
-  local values =
-    completion.now(server, { type = 'ref/prompt', name = name }, k, unescape(v), next(given) and given or nil)
+  local values = completion.now(server, { type = 'ref/prompt', name = name }, k, v, next(given) and given or nil)
   local out = {}
   for _, val in ipairs(values) do
-    out[#out + 1] = k .. '=' .. escape(val)
+    if type(val) == 'string' then out[#out + 1] = k .. '=' .. val end
   end
-  return out
+  return words.typed(out, lead)
 end
 
 return M

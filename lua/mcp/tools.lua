@@ -193,33 +193,15 @@ function M.command(a)
   M.call(server, tool, args, { mods = a.mods })
 end
 
----Names as completion inserts them: escaped (`with\ space`), or as a JSON string when the word being
----completed starts with a double quote.
----@param names string[]
----@param lead string
----@return string[]
-local function typed(names, lead)
-  local quote = lead:sub(1, 1) == '"'
-  local out, seen = {}, {}
-  for _, name in ipairs(names) do
-    local w = type(name) == 'string' and (quote and words.quote(name) or words.escape(name))
-    if w and not seen[w] then
-      seen[w] = true
-      out[#out + 1] = w
-    end
-  end
-  return out
-end
-
 ---Command-line completion after `:Mcp call`: a server, its tools, then a JSON skeleton of the arguments.
 ---Names are inserted so that `:Mcp call` reads them back (|mcp-call-names|).
 ---@param lead string the word being completed
 ---@param before string[] the arguments before it, as `mcp.core.words` reads them
 ---@return string[]
 function M.complete_cmdline(lead, before)
-  if #before == 0 then return typed(require('mcp.servers').names(), lead) end
+  if #before == 0 then return words.typed(require('mcp.servers').names(), lead) end
   if #before == 1 then
-    return typed(vim.tbl_map(function(t) return t.name end, require('mcp').tools(before[1])), lead)
+    return words.typed(vim.tbl_map(function(t) return t.name end, require('mcp').tools(before[1])), lead)
   end
   if #before == 2 then
     local def = M.find(before[1], before[2])

@@ -283,18 +283,23 @@ function M.resource_text(server, uri, cb)
   end)
 end
 
----`:Mcp chat {server} [{tool}] on|off` (|:Mcp-chat|); without on|off, says what reaches the model.
+---`:Mcp chat {server} [{tool}] on|off` (|:Mcp-chat|); without on|off, says what reaches the model. The
+---server and tool are words as `mcp.core.words` reads them (|mcp-call-names|).
 ---@param a mcp.CommandArgs
 function M.command(a)
   local util = require('mcp.core.util')
-  local f = a.fargs
+  local text = require('mcp.core.text')
+  local usage = 'usage: :Mcp chat {server} [{tool}] on|off'
+  local f, err = require('mcp.core.words').split(a.args)
+  if err then return util.error(('chat: %s (%s)'):format(err, usage)) end
   local last = f[#f]
+  local label = #f >= 1 and text.name(f[1]) or ''
   if (#f == 2 or #f == 3) and (last == 'on' or last == 'off') then
     M.set_enabled(f[1], #f == 3 and f[2] or nil, last == 'on')
     return util.notify(
       ('chat: %s%s %s'):format(
-        f[1],
-        #f == 3 and ('/' .. f[2]) or '',
+        label,
+        #f == 3 and ('/' .. text.name(f[2])) or '',
         last == 'on' and 'offered to models' or 'kept from models'
       )
     )
@@ -302,26 +307,32 @@ function M.command(a)
   if #f == 1 or #f == 2 then
     local on = M.enabled(f[1], f[2])
     return util.notify(
-      ('chat: %s%s is %s'):format(f[1], f[2] and ('/' .. f[2]) or '', on and 'offered to models' or 'kept from models')
+      ('chat: %s%s is %s'):format(
+        label,
+        f[2] and ('/' .. text.name(f[2])) or '',
+        on and 'offered to models' or 'kept from models'
+      )
     )
   end
-  util.error('usage: :Mcp chat {server} [{tool}] on|off')
+  util.error(usage)
 end
 
----Completion after `:Mcp chat`: a server, then its tools or on|off, then on|off.
----@param _ string
----@param words string[]
+---Completion after `:Mcp chat`: a server, then its tools or on|off, then on|off; names inserted as
+---`:Mcp chat` reads them back (|mcp-call-names|).
+---@param lead string the word being completed, as typed
+---@param before string[] the arguments before it, as `mcp.core.words` reads them
 ---@return string[]
-function M.complete_cmdline(_, words)
-  if #words == 0 then return require('mcp.servers').names() end
-  if #words == 1 then
+function M.complete_cmdline(lead, before)
+  local words = require('mcp.core.words')
+  if #before == 0 then return words.typed(require('mcp.servers').names(), lead) end
+  if #before == 1 then
     local out = { 'on', 'off' }
-    for _, t in ipairs(require('mcp').tools(words[1])) do
+    for _, t in ipairs(require('mcp').tools(before[1])) do
       out[#out + 1] = t.name
     end
-    return out
+    return words.typed(out, lead)
   end
-  if #words == 2 and words[2] ~= 'on' and words[2] ~= 'off' then return { 'on', 'off' } end
+  if #before == 2 and before[2] ~= 'on' and before[2] ~= 'off' then return { 'on', 'off' } end
   return {}
 end
 

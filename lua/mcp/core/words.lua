@@ -138,4 +138,23 @@ function M.quote(word)
     .. '"'
 end
 
+---Names as completion inserts them (|mcp-call-names|): escaped (`with\ space`), or as JSON strings when
+---the word being completed starts with a double quote; each once, in the order given. Entries that are not
+---strings are left out.
+---@param names any[]
+---@param lead string the word being completed, as typed
+---@return string[]
+function M.typed(names, lead)
+  local quote = lead:sub(1, 1) == '"'
+  local out, seen = {}, {}
+  for _, name in ipairs(names) do
+    local w = type(name) == 'string' and (quote and M.quote(name) or M.escape(name))
+    if w and not seen[w] then
+      seen[w] = true
+      out[#out + 1] = w
+    end
+  end
+  return out
+end
+
 return M

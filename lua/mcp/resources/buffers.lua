@@ -143,7 +143,32 @@ local function replace(buf, lines)
   end
 end
 
----(Re)reads the resource shown in `buf`. A buffer with unsaved edits is left alone (with a warning).
+---After the buffer holds the resource: its MIME type and filetype, the subscription, `McpResourceRead`.
+---@param buf integer
+---@param b mcp.resources.Buf
+---@param info { binary: boolean, mimeType?: string }
+---@param initial? boolean
+local function loaded(buf, b, info, initial)
+  b.warned = false
+  vim.b[buf].mcp_loading = false
+  vim.b[buf].mcp_reads = (vim.b[buf].mcp_reads or 0) + 1
+  local mime = info.mimeType
+  if not mime then
+    local r = require('mcp.resources').listed(b.server, b.uri)
+    mime = r and r.mimeType or nil
+  end
+  vim.b[buf].mcp_mime_type = mime
+  -- (Set once every line is in: a filetype set before would highlight and parse each slice again.)
+  local ft = not info.binary and M.filetype(b.uri, mime) or nil
+  if ft and vim.bo[buf].filetype ~= ft then vim.bo[buf].filetype = ft end
+  if initial then subscribe(buf) end
+  local events = require('mcp.core.events')
+  events.fire_now(events.names.resource_read, { buf = buf, server = b.server, uri = b.uri })
+end
+
+---(Re)reads the resource shown in `buf`. A buffer with unsaved edits is left alone (with a warning). A
+---text resource fills the buffer without stopping the editor (`mcp.resources.fill`: a big one a slice of
+---the main loop at a time; `b:mcp_loading` stays true until every line is in).
 ---@param buf integer
 ---@param initial? boolean first read (BufReadCmd)
 function M.load(buf, initial)
@@ -152,13 +177,14 @@ function M.load(buf, initial)
   vim.b[buf].mcp_loading = true
   require('mcp').read_resource(b.server, b.uri, function(err, result)
     if bufs[buf] ~= b or not vim.api.nvim_buf_is_loaded(buf) then return end
-    vim.b[buf].mcp_loading = false
     if err then
+      vim.b[buf].mcp_loading = false
       local what = ('read %s from %s'):format(text.name(b.uri, 0), text.name(b.server))
       notify(('%s: %s'):format(what, text.line(err.message, 0)), vim.log.levels.ERROR)
       return
     end
     if vim.bo[buf].modified then
+      vim.b[buf].mcp_loading = false
       if not b.warned then
         b.warned = true
         notify(
@@ -171,21 +197,19 @@ function M.load(buf, initial)
       end
       return
     end
+    local contents = type(result) == 'table' and type(result.contents) == 'table' and result.contents or {}
+    local first = contents[1]
+    if #contents == 1 and type(first) == 'table' and type(first.text) == 'string' then
+      local info = { binary = false, mimeType = type(first.mimeType) == 'string' and first.mimeType or nil }
+      require('mcp.resources.fill').fill(buf, first.text, function()
+        if bufs[buf] == b then loaded(buf, b, info, initial) end
+      end)
+      return
+    end
+    require('mcp.resources.fill').cancel(buf)
     local lines, info = require('mcp.ui.result').resource_lines(b.server, b.uri, result)
     replace(buf, lines)
-    b.warned = false
-    vim.b[buf].mcp_reads = (vim.b[buf].mcp_reads or 0) + 1
-    local mime = info.mimeType
-    if not mime then
-      local r = require('mcp.resources').listed(b.server, b.uri)
-      mime = r and r.mimeType or nil
-    end
-    vim.b[buf].mcp_mime_type = mime
-    local ft = not info.binary and M.filetype(b.uri, mime) or nil
-    if ft and vim.bo[buf].filetype ~= ft then vim.bo[buf].filetype = ft end
-    if initial then subscribe(buf) end
-    local events = require('mcp.core.events')
-    events.fire_now(events.names.resource_read, { buf = buf, server = b.server, uri = b.uri })
+    loaded(buf, b, info, initial)
   end)
 end
 
@@ -238,6 +262,8 @@ function M.read_cmd(buf)
   -- and showing the buffer in a window would apply it).
   vim.bo[buf].modeline = false
   vim.b[buf].mcp_resource = { server = server, uri = uri }
+  -- A fill still running (`:e` while a big resource loads) stops: `:e` emptied the buffer under it.
+  require('mcp.resources.fill').cancel(buf)
   M.load(buf, true)
 end
 

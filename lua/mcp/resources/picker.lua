@@ -115,19 +115,22 @@ function M.pick(action, opts)
   end)
 end
 
----`:Mcp resource [insert|open|yank [{register}]] [{server} {uri}]`.
+local USAGE = 'usage: :Mcp resource [insert|open|yank [{register}]] [{server} {uri}]'
+
+---`:Mcp resource [insert|open|yank [{register}]] [{server} {uri}]`. The server and the URI (or a
+---template's `uriTemplate`) are words as `mcp.core.words` reads them: escaped or quoted when they hold
+---white space or quotes (|mcp-call-names|).
 ---@param a mcp.CommandArgs
 function M.command(a)
-  local fargs = vim.deepcopy(a.fargs)
+  local list, err = require('mcp.core.words').split(a.args)
+  if err then return notify(('resource: %s (%s)'):format(err, USAGE), vim.log.levels.ERROR) end
   local action
-  if vim.tbl_contains(resources.actions, fargs[1]) then action = table.remove(fargs, 1) end
+  if vim.tbl_contains(resources.actions, list[1]) then action = table.remove(list, 1) end
   local opts = { mods = a.mods, target = require('mcp.ui.insert').target() }
-  if action == 'yank' and fargs[1] and #fargs[1] == 1 then opts.register = table.remove(fargs, 1) end
-  if #fargs == 0 then return M.pick(action, opts) end
-  if #fargs ~= 2 then
-    return notify('usage: :Mcp resource [insert|open|yank [{register}]] [{server} {uri}]', vim.log.levels.ERROR)
-  end
-  local server, uri = fargs[1], fargs[2]
+  if action == 'yank' and list[1] and #list[1] == 1 then opts.register = table.remove(list, 1) end
+  if #list == 0 then return M.pick(action, opts) end
+  if #list ~= 2 then return notify(USAGE, vim.log.levels.ERROR) end
+  local server, uri = list[1], list[2]
   for _, t in ipairs(require('mcp').resource_templates(server)) do
     if t.uriTemplate == uri then
       templates.expand(server, t, function(expanded)
@@ -139,26 +142,27 @@ function M.command(a)
   with_action(action, function(act) resources.act(act, server, uri, opts) end)
 end
 
----Command-line completion after `:Mcp resource`.
----@param _ string lead
----@param words string[] the arguments before it
+---Command-line completion after `:Mcp resource`: an action, a server, then its resources' URIs and
+---templates' `uriTemplate`s, inserted as `:Mcp resource` reads them back (|mcp-call-names|).
+---@param lead string the word being completed, as typed
+---@param before string[] the arguments before it, as `mcp.core.words` reads them
 ---@return string[]
-function M.complete_cmdline(_, words)
+function M.complete_cmdline(lead, before)
+  local words = require('mcp.core.words')
   local i = 1
-  if vim.tbl_contains(resources.actions, words[1]) then i = 2 end
-  if words[1] == 'yank' and words[2] and #words[2] == 1 then i = 3 end
-  local n = #words - i + 1
+  if vim.tbl_contains(resources.actions, before[1]) then i = 2 end
+  if before[1] == 'yank' and before[2] and #before[2] == 1 then i = 3 end
+  local n = #before - i + 1
   if n == 0 then
     local out = i == 1 and vim.deepcopy(resources.actions) or {}
-    vim.list_extend(out, require('mcp.servers').names())
-    return out
+    return vim.list_extend(out, words.typed(require('mcp.servers').names(), lead))
   end
   if n == 1 then
     local out = {}
-    for _, it in ipairs(M.items(words[i])) do
+    for _, it in ipairs(M.items(before[i])) do
       out[#out + 1] = it.uri or it.uriTemplate
     end
-    return out
+    return words.typed(out, lead)
   end
   return {}
 end

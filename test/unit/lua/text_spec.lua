@@ -1,5 +1,6 @@
--- Server text made safe to show (mcp.core.text), command-line words (mcp.core.words) and the streaming
--- builder of results (mcp.ui.builder).
+-- Server text made safe to show (mcp.core.text), command-line words (mcp.core.words), the streaming
+-- builder of results (mcp.ui.builder), the sliced fill of resource buffers (mcp.resources.fill) and the
+-- report of shared tool names (mcp.duplicates).
 local t = require('harness')
 
 t.describe('text.name', function()
@@ -47,6 +48,115 @@ t.describe('words', function()
     local w, pos = words.read('srv tool {"a": 1}')
     t.eq({ w, pos }, { 'srv', 4 })
     t.eq({ words.read('srv tool {"a": 1}', pos) }, { 'tool', 9 })
+  end)
+
+  t.it('typed: completion candidates escaped, or quoted after a double quote, each once', function()
+    t.eq(words.typed({ 'a b', 'plain', 'a b', 3 }, ''), { 'a\\ b', 'plain' })
+    t.eq(words.typed({ 'a b', [[it's "q"]] }, '"'), { '"a b"', [["it's \"q\""]] })
+  end)
+end)
+
+t.describe('fill', function()
+  local fill = require('mcp.resources.fill')
+  local result = require('mcp.ui.result')
+  local texts = {
+    'one\ntwo\nthree\n',
+    'one\ntwo\nthree',
+    'a\r\nb\r\n\r\nc\r\n',
+    'lone\rcr\r\nx\n',
+    'end\n\n',
+    '',
+    '\n',
+    'nul\0byte\nline\n',
+    string.rep('0123456789\n', 50),
+    string.rep('no newline at all ', 40),
+  }
+
+  ---Fills a new buffer with `s` (waiting for every slice) and returns its lines and state.
+  local function filled(s)
+    local buf = vim.api.nvim_create_buf(false, true)
+    vim.bo[buf].modifiable = true
+    local done = false
+    fill.fill(buf, s, function() done = true end)
+    vim.wait(5000, function() return done end, 1)
+    local out = {
+      done = done,
+      lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false),
+      modified = vim.bo[buf].modified,
+      modifiable = vim.bo[buf].modifiable,
+    }
+    vim.api.nvim_buf_delete(buf, { force = true })
+    return out
+  end
+
+  t.it('gives exactly the lines of a file read, at once and a few bytes at a time', function()
+    local sync, piece = fill.sync_bytes, fill.piece_bytes
+    for _, mode in ipairs({ 'at once', 'sliced' }) do
+      if mode == 'sliced' then
+        fill.sync_bytes, fill.piece_bytes = 0, 7
+      end
+      for _, s in ipairs(texts) do
+        local got = filled(s)
+        t.eq(got.done, true, mode .. ' done ' .. vim.inspect(s))
+        t.eq(got.lines, result.text_lines(s), mode .. ' ' .. vim.inspect(s))
+        t.eq({ got.modified, got.modifiable }, { false, true }, mode .. ' state ' .. vim.inspect(s))
+      end
+    end
+    fill.sync_bytes, fill.piece_bytes = sync, piece
+  end)
+
+  t.it('a new fill of the buffer replaces one still running; finish completes it at once', function()
+    local sync, piece = fill.sync_bytes, fill.piece_bytes
+    fill.sync_bytes, fill.piece_bytes = 0, 4
+    local buf = vim.api.nvim_create_buf(false, true)
+    local calls = {}
+    local big = string.rep('old\n', 20000)
+    fill.fill(buf, big, function() calls[#calls + 1] = 'old' end)
+    t.eq(vim.bo[buf].modifiable, false)
+    t.eq(fill.pending(buf) ~= nil, true)
+    fill.fill(buf, string.rep('new\n', 20000), function() calls[#calls + 1] = 'new' end)
+    fill.finish(buf)
+    t.eq(calls, { 'new' })
+    t.eq(vim.api.nvim_buf_line_count(buf), 20000)
+    t.eq(vim.api.nvim_buf_get_lines(buf, -2, -1, false), { 'new' })
+    t.eq({ vim.bo[buf].modifiable, vim.bo[buf].modified, fill.pending(buf) }, { true, false, nil })
+    vim.wait(50, function() return false end, 1)
+    t.eq(calls, { 'new' })
+    fill.sync_bytes, fill.piece_bytes = sync, piece
+  end)
+end)
+
+t.describe('duplicates', function()
+  local dup = require('mcp.duplicates')
+  local notes = {}
+  vim.notify = function(msg) notes[#notes + 1] = msg end
+  local function snap(names, status)
+    local tools = {}
+    for _, n in ipairs(names) do
+      tools[#tools + 1] = { name = n }
+    end
+    return { name = 'srv\nx', status = status or 'connected', tools = tools }
+  end
+
+  t.it('says each newly shared name once per server, naming both', function()
+    t.eq(dup.shared(snap({ 'a', 'b', 'a', 'c', 'c', 'c' }).tools), { a = 2, c = 3 })
+    dup.check(snap({ 'a', 'b' }))
+    t.eq(#notes, 0)
+    dup.check(snap({ 'a', 'b', 'a' }))
+    t.eq(#notes, 1)
+    t.contains(notes[1], 'server srv\\nx lists 2 tools named a')
+    -- The same list again, a stop and a restart with it: nothing new.
+    dup.check(snap({ 'a', 'b', 'a' }))
+    dup.check(snap({}, 'stopped'))
+    dup.check(snap({ 'a', 'a', 'b' }))
+    t.eq(#notes, 1)
+    -- A new shared name, and a name shared by more tools than before: one note for both.
+    dup.check(snap({ 'a', 'a', 'a', 'b', 'b' }))
+    t.eq(#notes, 2)
+    t.contains(notes[2], '3 tools named a, 2 tools named b')
+    dup.forget('srv\nx')
+    dup.check(snap({ 'a', 'a', 'a', 'b', 'b' }))
+    t.eq(#notes, 3)
   end)
 end)
 
