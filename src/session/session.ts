@@ -229,6 +229,8 @@ export class Session {
         const err = startFailure(caught, deadline);
         if (gen === this.generation) {
           this.log.warn({ err: err.message, auto }, 'failed to start');
+          // Closed by us, for this failure: not a lost connection with a restart of its own.
+          if (this.conn) this.conn.client.onclose = undefined;
           await this.closeConnection();
           if (auto) this.retry(err.message);
           else this.setStatus('failed', err.message);

@@ -120,6 +120,32 @@ describe.each(nvimBinaries())('a hostile server on Neovim $version', ({ bin }) =
     expect((await servers(nv)).hostile?.status).toBe('connected');
   });
 
+  it('a result nested 20,000 levels deep opens in the result window: the top levels indented, the rest on one line down to the innermost value', async () => {
+    await nv.nvim.command('Mcp call hostile deep {"depth":20000}');
+    const lines = await nv.waitFor<string[]>(
+      `local buf = vim.fn.bufnr("mcp://result/hostile/deep")
+       if buf < 0 then return nil end
+       local l = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+       for _, x in ipairs(l) do
+         if x:find('{"bottom":20000}', 1, true) and l[#l] == "}" then return l end
+       end
+       return nil`,
+      { timeoutMs: 30_000, message: 'the result window shows the innermost value' },
+    );
+    expect(lines[0]).toBe('Result of hostile/deep');
+    expect(lines).toContain('nested 20000 levels');
+    const at = lines.indexOf('Structured content:');
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1]).toBe('(nested deeper than 100 levels: the deeper levels are shown on one line)');
+    const json = lines.slice(at + 2);
+    expect(json.slice(0, 3)).toEqual(['{', '  "level": {', '    "level": {']);
+    // 100 levels indented, then the 19,900 objects below them on one line, then the 100 levels closed.
+    expect(json).toHaveLength(201);
+    expect(json[100]).toBe(`${'  '.repeat(100)}"level": ${'{"level":'.repeat(19_899)}{"bottom":20000}${'}'.repeat(19_899)}`);
+    expect(json.slice(-2)).toEqual(['  }', '}']);
+    await nv.nvim.command('bwipeout mcp://result/hostile/deep');
+  });
+
   it(`a tool whose inputSchema nests ${SCHEMA_DEPTH} levels is listed intact and callable`, async () => {
     const depth = await nv.lua<number>(`
       for _, t in ipairs(require("mcp").tools("hostile")) do
@@ -209,10 +235,14 @@ describe.each(nvimBinaries())('a hostile server on Neovim $version', ({ bin }) =
   });
 
   it('a tools/list whose tools are not a list fails the start in one line naming the server, the method and what is wrong', async () => {
+    // Started with the others (the tests' config starts every server), and once more here.
     await nv.lua('require("mcp").start("badlist")');
     await waitStatus(nv, 'badlist', 'failed', 20_000);
     const error = (await servers(nv)).badlist?.error ?? '';
+    // The failure is the start's own, not a "connection closed" of the connection it closed, and no restart follows.
     expect(error).toBe('server "badlist": start: tools/list: invalid result from the server: tools: expected array, received string');
+    const notes = await nv.lua<{ msg: string }[]>('return _G.notes');
+    expect(notes.filter((n) => n.msg.includes('badlist') && /connection closed|restarting/.test(n.msg))).toEqual([]);
   });
 
   it('an invalid result fails its call with one line naming the server, the tool and what is wrong', async () => {
