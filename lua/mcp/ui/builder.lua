@@ -144,7 +144,10 @@ end
 function Builder:json(value)
   local lines, capped = json.lines(value)
   if capped then
-    self:add(('(nested deeper than %d levels: the deeper levels are shown on one line)'):format(json.max_indent_depth), 'McpDescription')
+    self:add(
+      ('(nested deeper than %d levels: the deeper levels are shown on one line)'):format(json.max_indent_depth),
+      'McpDescription'
+    )
   end
   for _, l in ipairs(lines) do
     self:add(l)

@@ -57,7 +57,10 @@ t.describe('json.encode', function()
     local lines, capped = json.lines(v)
     t.eq(capped, true)
     t.eq(#lines, 201)
-    t.eq(lines[101], ('  '):rep(100) .. '"level": ' .. ('{"level":'):rep(19899) .. '{"bottom":20000}' .. ('}'):rep(19899))
+    t.eq(
+      lines[101],
+      ('  '):rep(100) .. '"level": ' .. ('{"level":'):rep(19899) .. '{"bottom":20000}' .. ('}'):rep(19899)
+    )
     t.eq(json.compact(v), ('{"level":'):rep(19999) .. '{"bottom":20000}' .. ('}'):rep(19999))
   end)
 end)
