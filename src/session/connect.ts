@@ -9,6 +9,8 @@
  * - With a cached verdict the client connects straight in that era: `initialize` for legacy, and for
  *   modern the revision pinned (the one `server/discover` exchange that yields the server's current
  *   capabilities). A verdict that turns out wrong is dropped and the server negotiated once more.
+ * - HTTP response bodies are screened before the SDK parses them (http-screen.ts), stdio lines after
+ *   (incoming.ts): a malformed response fails its request at once, in one line, on every transport.
  * - Streamable HTTP falls back to the legacy HTTP+SSE transport when the server refuses the first POST
  *   with 400, 404 or 405, as the spec's backwards-compatibility section says.
  * - The whole handshake is bounded by {@link Defaults.connect_timeout_ms} (or the server's `timeout_ms`)
@@ -35,6 +37,7 @@ import { HostError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Deadline } from './deadline.js';
 import type { Era, EraCache } from './era-cache.js';
+import { screenedFetch } from './http-screen.js';
 import { screenIncoming, type Screen } from './incoming.js';
 import { describeHttpFailure } from './net-errors.js';
 import { ProcessGroupStdioTransport, SpawnError } from './stdio-transport.js';
@@ -151,7 +154,7 @@ async function connectWith(cfg: ServerConfig, o: Attempt, plan: Plan): Promise<C
   }
   if (cfg.transport === 'sse') return connectSse(cfg, o, plan);
   const url = new URL(cfg.url);
-  const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers: cfg.headers } });
+  const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers: cfg.headers }, fetch: screenedFetch(cfg.name, o.log)() });
   const client = o.makeClient(plan.negotiation);
   try {
     await o.limit.run(step(plan), transport, client.connect(transport, { ...budget(o), ...(plan.legacyPrior ? { prior: { kind: 'legacy' as const } } : {}) }));
@@ -198,7 +201,9 @@ async function connectStdio(cfg: ServerConfig & { transport: 'stdio' }, o: Attem
 
 async function connectSse(cfg: ServerConfig & { transport: 'http' | 'sse' }, o: Attempt, plan: Plan): Promise<Connected> {
   const url = new URL(cfg.url);
-  const transport = new SSEClientTransport(url, { requestInit: { headers: cfg.headers }, eventSourceInit: { fetch: withHeaders(cfg.headers) } });
+  // One screen for the POSTs and the GET stream: the answers to the POSTs arrive on the stream.
+  const screen = screenedFetch(cfg.name, o.log);
+  const transport = new SSEClientTransport(url, { requestInit: { headers: cfg.headers }, fetch: screen(), eventSourceInit: { fetch: screen(withHeaders(cfg.headers)) } });
   const client = o.makeClient(plan.negotiation);
   try {
     await o.limit.run('initialize', transport, client.connect(transport, { ...budget(o), prior: { kind: 'legacy' } }));

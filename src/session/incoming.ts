@@ -38,7 +38,7 @@ const LISTS: Record<string, { field: string; type: SpecTypeName; result: SpecTyp
 export const MAX_LISTED_NESTING = 800;
 
 /** Requests whose ids are remembered at most (a server that never answers must not grow the map forever). */
-const MAX_PENDING = 10_000;
+export const MAX_PENDING = 10_000;
 
 /** JSON-RPC's "Internal error", the code of the error responses made here. */
 const INTERNAL_ERROR = -32603;
@@ -154,16 +154,27 @@ export function screenIncoming(transport: Transport, server: string, log: Logger
     if ((typeof id !== 'string' && typeof id !== 'number') || !pending.has(id)) return undefined;
     const method = pending.get(id)!;
     pending.delete(id);
-    const both = 'result' in raw && 'error' in raw;
-    const theirs = (raw as { error?: { message?: unknown } }).error?.message;
-    const message = both
-      ? `server "${server}" answered ${method} with both "result" and "error", which JSON-RPC forbids${typeof theirs === 'string' ? ` (its error: ${theirs})` : ''}`
-      : `server "${server}" answered ${method} with a malformed response`;
-    log.warn({ method, id }, message);
-    return { jsonrpc: '2.0', id, error: { code: INTERNAL_ERROR, message } };
+    const answer = answerFor(server, method, id, raw);
+    log.warn({ method, id }, answer.error.message);
+    return answer;
   }
 
   return { problems: () => [...problems.values()].flat() };
+}
+
+/**
+ * The error response that stands for a malformed response `raw` to the request `id` (of `method`), with
+ * a message of one line: `server "x" answered tools/call with both "result" and "error", which JSON-RPC
+ * forbids (its error: ...)`, or `server "x" answered tools/call with a malformed response`.
+ * Used for stdio (above) and for HTTP bodies (http-screen.ts), so that both say the same.
+ */
+export function answerFor(server: string, method: string, id: string | number, raw: object): JSONRPCMessage & { error: { message: string } } {
+  const both = 'result' in raw && 'error' in raw;
+  const theirs = (raw as { error?: { message?: unknown } }).error?.message;
+  const message = both
+    ? `server "${server}" answered ${method} with both "result" and "error", which JSON-RPC forbids${typeof theirs === 'string' ? ` (its error: ${theirs})` : ''}`
+    : `server "${server}" answered ${method} with a malformed response`;
+  return { jsonrpc: '2.0', id, error: { code: INTERNAL_ERROR, message } };
 }
 
 /** Whether `value` is a valid `type` by the SDK's schema. */

@@ -54,6 +54,21 @@ export function explain(err: unknown, deadline: Deadline): unknown {
 }
 
 /**
+ * A result refused during a start (a whole list malformed, e.g. `tools` not an array) in one line naming
+ * the server, the method and what is wrong: `server "x": start: tools/list: invalid result from the
+ * server: tools: expected array, received string` (InternalError, `data.sdk_code` the SDK's code).
+ * Anything but such a refusal passes unchanged.
+ *
+ * @param deadline the start's deadline, whose `what` names the server and the start
+ */
+export function explainStartResult(err: unknown, deadline: Deadline): unknown {
+  if (!(err instanceof SdkError) || err.code !== SdkErrorCode.InvalidResult) return err;
+  const method = /^Invalid result for ([^:\s]+):/.exec(err.message)?.[1];
+  const where = method ? `${deadline.what}: ${method}` : deadline.what;
+  return new HostError(ErrorCodes.InternalError, `${where}: invalid result from the server: ${invalidResult(err.message)}`, { sdk_code: err.code });
+}
+
+/**
  * What is wrong with a result, from the SDK's `Invalid result for METHOD: DETAIL`, where DETAIL is the
  * schema library's issues as (multi-line) JSON, or a sentence.
  */

@@ -17,7 +17,7 @@ import { Deadline, requestTimeoutMs } from './deadline.js';
 import type { EraCache } from './era-cache.js';
 import { ListCache } from './lists.js';
 import { isConnectionFailure, networkCause, redactUrl } from './net-errors.js';
-import { explain, sdkOptions, type RequestOpts } from './requests.js';
+import { explain, explainStartResult, sdkOptions, type RequestOpts } from './requests.js';
 import { RestartPolicy, type RestartOptions } from './restart-policy.js';
 import { RootsView } from './roots.js';
 import { ProcessGroupStdioTransport } from './stdio-transport.js';
@@ -229,6 +229,8 @@ export class Session {
         const err = startFailure(caught, deadline);
         if (gen === this.generation) {
           this.log.warn({ err: err.message, auto }, 'failed to start');
+          // Closed by us, for this failure: not a lost connection with a restart of its own.
+          if (this.conn) this.conn.client.onclose = undefined;
           await this.closeConnection();
           if (auto) this.retry(err.message);
           else this.setStatus('failed', err.message);
@@ -485,10 +487,12 @@ export class Session {
 /**
  * The error a failed start reports: a timeout of any step (the SDK's, or a step aborted by the deadline's
  * signal), or any failure once the deadline has passed, is the deadline's RequestTimeout, naming the
- * server and the budget. A HostError (an `${input:...}` ask declined, withdrawn or unanswered) says
+ * server and the budget. A result the SDK refuses (a whole list malformed) says so in one line naming
+ * the method (requests.ts). A HostError (an `${input:...}` ask declined, withdrawn or unanswered) says
  * what happened itself and passes unchanged, as does any other failure within the deadline.
  */
-function startFailure(err: unknown, deadline: Deadline): Error {
+function startFailure(caught: unknown, deadline: Deadline): Error {
+  const err = explainStartResult(caught, deadline);
   if (err instanceof HostError) return err;
   if ((err instanceof SdkError && err.code === SdkErrorCode.RequestTimeout) || deadline.remaining() <= 0) return deadline.error();
   return err instanceof Error ? err : new Error(String(err));

@@ -4,13 +4,16 @@
  * - values nested deeper than Neovim's msgpack decoder takes (31 levels per message) arrive intact, in
  *   results and in tool lists, and the host stays up: a call made at the same moment succeeds;
  * - one bad tool in a list, one bad image in a result, are marked and the rest kept;
- * - a response with both `result` and `error` fails its call at once, with a message saying so.
+ * - a response with both `result` and `error` fails its call at once, with a message saying so, over stdio
+ *   and over Streamable HTTP (as a JSON body and as an event of an SSE stream);
+ * - a whole list that is malformed fails the start in one line naming the server, the method and what is wrong.
  *
  * Deep values never travel back to the test over RPC (that channel has the same limit): Lua measures them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nvimBinaries, repoRoot, startNvim, type NvimInstance } from '../helpers/nvim.js';
 import { hostPid, servers, waitStatus } from '../helpers/mcp.js';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -25,9 +28,9 @@ const DEPTHS = [26, 100, 1000, 1001, 20_000];
 
 /** Lua: runs `call_tool` and keeps, under `_G.hostile[key]`, the error and a summary of the result. */
 const CALL = `
-  local key, tool, args, render = ...
+  local key, tool, args, render, server = ...
   _G.hostile = _G.hostile or {}
-  require("mcp").call_tool("hostile", tool, args, {}, function(err, result)
+  require("mcp").call_tool(server, tool, args, {}, function(err, result)
     local out = { err = err or vim.NIL }
     if result then
       -- How deep structuredContent goes: follow "level" down to "bottom" (a loop, not recursion).
@@ -43,7 +46,7 @@ const CALL = `
         out.content[i] = { type = c.type, text = c.text or vim.NIL, data = c.data and #c.data or vim.NIL }
       end
       -- What the result window shows.
-      if render then out.lines = require("mcp.ui.result").render_tool("hostile", tool, result).lines end
+      if render then out.lines = require("mcp.ui.result").render_tool(server, tool, result).lines end
     end
     _G.hostile[key] = out
   end)`;
@@ -56,20 +59,43 @@ interface Summary {
   lines?: string[];
 }
 
+/** Starts hostile.mjs over Streamable HTTP on a free loopback port; resolves with its process and URL. */
+function startHostileHttp(): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn('node', [HOSTILE, '--http'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stderr!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (\S+)/.exec(out);
+      if (m) resolve({ proc, url: m[1]! });
+    });
+    proc.on('exit', (code) => reject(new Error(`hostile.mjs --http exited (${code}): ${out}`)));
+  });
+}
+
 describe.each(nvimBinaries())('a hostile server on Neovim $version', ({ bin }) => {
   let nv: NvimInstance;
   let seq = 0;
+  let http: { proc: ChildProcess; url: string };
 
   /** Starts `call_tool` and returns a function that waits for its summary. */
-  async function start(tool: string, args: Record<string, unknown> = {}, timeoutMs = 20_000, render = false): Promise<() => Promise<Summary>> {
+  async function start(tool: string, args: Record<string, unknown> = {}, timeoutMs = 20_000, render = false, server = 'hostile'): Promise<() => Promise<Summary>> {
     const key = `k${++seq}`;
-    await nv.lua(CALL, key, tool, args, render);
-    return () => nv.waitFor<Summary>(`_G.hostile.${key}`, { timeoutMs, message: `call_tool hostile ${tool}` });
+    await nv.lua(CALL, key, tool, args, render, server);
+    return () => nv.waitFor<Summary>(`_G.hostile.${key}`, { timeoutMs, message: `call_tool ${server} ${tool}` });
   }
 
   beforeAll(async () => {
+    http = await startHostileHttp();
     nv = await startNvim(bin, {
-      config: { mcpServers: { hostile: { command: 'node', args: [HOSTILE], env: { HOSTILE_SCHEMA_DEPTH: String(SCHEMA_DEPTH) } } } },
+      config: {
+        mcpServers: {
+          hostile: { command: 'node', args: [HOSTILE], env: { HOSTILE_SCHEMA_DEPTH: String(SCHEMA_DEPTH) } },
+          // Each started by its own test below.
+          badlist: { command: 'node', args: [HOSTILE], env: { HOSTILE_BAD_LIST: '1' } },
+          remote: { url: http.url },
+        },
+      },
     });
     await nv.lua(`_G.notes = {}; vim.notify = function(m, l) table.insert(_G.notes, { msg = m, level = l }) end`);
     await nv.lua('require("mcp").start("hostile")');
@@ -77,6 +103,7 @@ describe.each(nvimBinaries())('a hostile server on Neovim $version', ({ bin }) =
   });
   afterAll(async () => {
     await nv?.quit();
+    http?.proc.kill();
   });
 
   it.each(DEPTHS)('a result nested %i levels deep arrives intact; a call made at the same moment succeeds', async (depth) => {
@@ -91,6 +118,32 @@ describe.each(nvimBinaries())('a hostile server on Neovim $version', ({ bin }) =
     expect(e.content?.[0]?.text).toBe(`beside ${depth}`);
     expect(await hostPid(nv)).toBe(pid);
     expect((await servers(nv)).hostile?.status).toBe('connected');
+  });
+
+  it('a result nested 20,000 levels deep opens in the result window: the top levels indented, the rest on one line down to the innermost value', async () => {
+    await nv.nvim.command('Mcp call hostile deep {"depth":20000}');
+    const lines = await nv.waitFor<string[]>(
+      `local buf = vim.fn.bufnr("mcp://result/hostile/deep")
+       if buf < 0 then return nil end
+       local l = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+       for _, x in ipairs(l) do
+         if x:find('{"bottom":20000}', 1, true) and l[#l] == "}" then return l end
+       end
+       return nil`,
+      { timeoutMs: 30_000, message: 'the result window shows the innermost value' },
+    );
+    expect(lines[0]).toBe('Result of hostile/deep');
+    expect(lines).toContain('nested 20000 levels');
+    const at = lines.indexOf('Structured content:');
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1]).toBe('(nested deeper than 100 levels: the deeper levels are shown on one line)');
+    const json = lines.slice(at + 2);
+    expect(json.slice(0, 3)).toEqual(['{', '  "level": {', '    "level": {']);
+    // 100 levels indented, then the 19,900 objects below them on one line, then the 100 levels closed.
+    expect(json).toHaveLength(201);
+    expect(json[100]).toBe(`${'  '.repeat(100)}"level": ${'{"level":'.repeat(19_899)}{"bottom":20000}${'}'.repeat(19_899)}`);
+    expect(json.slice(-2)).toEqual(['  }', '}']);
+    await nv.nvim.command('bwipeout mcp://result/hostile/deep');
   });
 
   it(`a tool whose inputSchema nests ${SCHEMA_DEPTH} levels is listed intact and callable`, async () => {
@@ -163,6 +216,33 @@ describe.each(nvimBinaries())('a hostile server on Neovim $version', ({ bin }) =
     expect(e.err).toBeNull();
     expect(e.content?.[0]?.text).toBe('beside both');
     expect(await hostPid(nv)).toBe(pid);
+  });
+
+  it.each([
+    ['a JSON body', false],
+    ['an event of an SSE stream', true],
+  ])('over Streamable HTTP, a response with both result and error in %s fails its call at once, in one line', async (_, sse) => {
+    await nv.lua('require("mcp").start("remote")');
+    await waitStatus(nv, 'remote', 'connected', 20_000);
+    // Well within the call's default 60 s deadline: an answer here is not a timeout.
+    const both = await start('both', { sse }, 15_000, false, 'remote');
+    const echo = await start('echo', { text: `beside both ${sse}` }, 15_000, false, 'remote');
+    const [b, e] = await Promise.all([both(), echo()]);
+    expect(b.err?.message).toBe('server "remote" answered tools/call with both "result" and "error", which JSON-RPC forbids (its error: and also failed)');
+    expect(e.err).toBeNull();
+    expect(e.content?.[0]?.text).toBe(`beside both ${sse}`);
+    expect((await servers(nv)).remote?.status).toBe('connected');
+  });
+
+  it('a tools/list whose tools are not a list fails the start in one line naming the server, the method and what is wrong', async () => {
+    // Started with the others (the tests' config starts every server), and once more here.
+    await nv.lua('require("mcp").start("badlist")');
+    await waitStatus(nv, 'badlist', 'failed', 20_000);
+    const error = (await servers(nv)).badlist?.error ?? '';
+    // The failure is the start's own, not a "connection closed" of the connection it closed, and no restart follows.
+    expect(error).toBe('server "badlist": start: tools/list: invalid result from the server: tools: expected array, received string');
+    const notes = await nv.lua<{ msg: string }[]>('return _G.notes');
+    expect(notes.filter((n) => n.msg.includes('badlist') && /connection closed|restarting/.test(n.msg))).toEqual([]);
   });
 
   it('an invalid result fails its call with one line naming the server, the tool and what is wrong', async () => {

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// A misbehaving 2025-11-25 MCP server over stdio, for the hardening tests (issue 13, defects 1 and 6).
+// A misbehaving 2025-11-25 MCP server over stdio, or over Streamable HTTP with `--http` (it then prints
+// `listening on http://127.0.0.1:PORT/mcp` on stderr), for the hardening tests (issue 13, defects 1 and 6).
 // It speaks raw JSON-RPC, one message per line, instead of using the SDK's server package: the SDK's
 // server validates and serializes what it sends (recursively), so it refuses to send exactly the
 // things this server exists to send: results nested thousands of levels deep, a tool whose
@@ -15,8 +16,12 @@
 //                       schemas can check (their recursion overflows the stack)
 //   bad_schema          listed with `inputSchema.properties` a string (invalid)
 //   bad_image           text, an image with invalid base64, an image that is valid, more text
-//   both                answered with a response carrying both `result` and `error`
+//   both {sse}          answered with a response carrying both `result` and `error`; over HTTP as a
+//                       JSON body, or with `sse` true as an event of an SSE stream
 //   bad_result          answered with a result whose `content` is not a list
+//
+// With HOSTILE_BAD_LIST=1, tools/list answers `{"tools":"not a list"}`: the whole list is malformed.
+import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
 
 const schemaDepth = Number(process.env.HOSTILE_SCHEMA_DEPTH ?? 40);
@@ -45,9 +50,8 @@ const tools = [
   `{"name":"bad_result","description":"Answers with an invalid result","inputSchema":{"type":"object"}}`,
 ];
 
-function send(text) {
-  process.stdout.write(`${text}\n`);
-}
+/** Where the answer to the message being handled goes: a line on stdout, or the HTTP response's body. */
+let send = (text) => process.stdout.write(`${text}\n`);
 
 function reply(id, resultText) {
   send(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${resultText}}`);
@@ -85,11 +89,9 @@ function call(id, name, args) {
   }
 }
 
-const rl = createInterface({ input: process.stdin });
-rl.on('line', (line) => {
-  if (!line.trim()) return;
-  const msg = JSON.parse(line);
-  if (msg.id === undefined || !msg.method) return; // notifications and responses
+/** Answers one request (through `send`); notifications and responses get no answer. */
+function handle(msg) {
+  if (msg.id === undefined || !msg.method) return;
   switch (msg.method) {
     case 'initialize':
       return reply(
@@ -97,7 +99,7 @@ rl.on('line', (line) => {
         JSON.stringify({ protocolVersion: '2025-11-25', capabilities: { tools: {} }, serverInfo: { name: 'hostile', version: '1.0.0' } }),
       );
     case 'tools/list':
-      return reply(msg.id, `{"tools":[${tools.join(',')}]}`);
+      return reply(msg.id, process.env.HOSTILE_BAD_LIST === '1' ? '{"tools":"not a list"}' : `{"tools":[${tools.join(',')}]}`);
     case 'tools/call':
       return call(msg.id, msg.params?.name, msg.params?.arguments ?? {});
     case 'ping':
@@ -106,5 +108,35 @@ rl.on('line', (line) => {
       // server/discover included: a 2025-11-25 server does not know it.
       return fail(msg.id, -32601, `method not found: ${msg.method}`);
   }
-});
-rl.on('close', () => process.exit(0));
+}
+
+if (process.argv.includes('--http')) {
+  // Streamable HTTP without sessions or a GET stream: each POSTed request is answered in its response,
+  // as JSON, or as one event of an SSE stream when a tools/call asks for it (`sse` true).
+  const server = createServer((req, res) => {
+    if (req.method !== 'POST') return void res.writeHead(405).end();
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      const msg = JSON.parse(body);
+      if (msg.id === undefined) return void res.writeHead(202).end();
+      let answer = '';
+      send = (text) => (answer = text);
+      handle(msg);
+      if (msg.params?.arguments?.sse) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        // The stream stays open after the event, as a server with more to say would keep it.
+        res.write(`event: message\ndata: ${answer}\n\n`);
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(answer);
+      }
+    });
+  });
+  server.listen(0, '127.0.0.1', () => process.stderr.write(`listening on http://127.0.0.1:${server.address().port}/mcp\n`));
+} else {
+  const rl = createInterface({ input: process.stdin });
+  rl.on('line', (line) => {
+    if (line.trim()) handle(JSON.parse(line));
+  });
+  rl.on('close', () => process.exit(0));
+}

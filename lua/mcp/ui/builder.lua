@@ -138,10 +138,18 @@ function Builder:text(s, group)
   end
 end
 
----Adds pretty JSON of a value.
+---Adds pretty JSON of a value. Levels deeper than `require('mcp.core.json').max_indent_depth` are
+---written compact, on the line where they start, after a line saying so (`McpDescription`).
 ---@param value any
 function Builder:json(value)
-  for _, l in ipairs(json.lines(value)) do
+  local lines, capped = json.lines(value)
+  if capped then
+    self:add(
+      ('(nested deeper than %d levels: the deeper levels are shown on one line)'):format(json.max_indent_depth),
+      'McpDescription'
+    )
+  end
+  for _, l in ipairs(lines) do
     self:add(l)
   end
 end

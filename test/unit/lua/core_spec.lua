@@ -38,6 +38,31 @@ t.describe('json.encode', function()
     'writes vim.NIL as null, and lines() splits the text',
     function() t.eq(json.lines({ x = vim.NIL }), { '{', '  "x": null', '}' }) end
   )
+
+  t.it('indents the first max_indent_depth levels and writes deeper values compact, saying so', function()
+    local saved = json.max_indent_depth
+    json.max_indent_depth = 2
+    local s, capped = json.encode({ a = { b = { c = { 1, { d = 'x/y' } }, e = {} } }, f = 1 })
+    json.max_indent_depth = saved
+    t.eq(s, table.concat({ '{', '  "a": {', '    "b": {"c":[1,{"d":"x/y"}],"e":[]}', '  },', '  "f": 1', '}' }, '\n'))
+    t.eq(capped, true)
+    t.eq(select(2, json.encode({ a = { 1 } })), false)
+  end)
+
+  t.it('writes a value 20,000 levels deep (past the stack and cjson) in linear size', function()
+    local v = { bottom = 20000 }
+    for _ = 1, 19999 do
+      v = { level = v }
+    end
+    local lines, capped = json.lines(v)
+    t.eq(capped, true)
+    t.eq(#lines, 201)
+    t.eq(
+      lines[101],
+      ('  '):rep(100) .. '"level": ' .. ('{"level":'):rep(19899) .. '{"bottom":20000}' .. ('}'):rep(19899)
+    )
+    t.eq(json.compact(v), ('{"level":'):rep(19999) .. '{"bottom":20000}' .. ('}'):rep(19999))
+  end)
 end)
 
 t.describe('util.split_server', function()
