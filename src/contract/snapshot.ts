@@ -44,6 +44,8 @@ export interface ServerSnapshot {
   chat?: { enabled: boolean; disabled: string[] };
   /** The server's `auto_approve` option (|mcp-approval|), when its config sets one. */
   auto_approve?: boolean | string[];
+  /** The trusted project file (`.mcp.json`, ...) that defines this server (|mcp-project-config|). */
+  project?: string;
   /** Complete lists (every page followed); empty when the server lacks the capability. */
   tools: unknown[];
   prompts: unknown[];
@@ -75,6 +77,7 @@ export const serverSnapshotFields: LuaFields<ServerSnapshot> = {
   timeout_ms: { lua: 'integer', doc: "the server's own per-request timeout, ms, when its config sets one", optional: true },
   chat: { lua: '{ enabled: boolean, disabled: string[] }', doc: "its `chat` option (what reaches a chat's model), when its config sets one", optional: true },
   auto_approve: { lua: 'boolean|string[]', doc: 'its `auto_approve` option (model calls run without asking), when its config sets one', optional: true },
+  project: { lua: 'string', doc: 'the trusted project file (`.mcp.json`, ...) that defines it', optional: true },
   tools: { lua: 'table[]', doc: 'MCP Tool objects (complete list)', optional: false },
   prompts: { lua: 'table[]', doc: 'MCP Prompt objects (complete list)', optional: false },
   resources: { lua: 'table[]', doc: 'MCP Resource objects (complete list)', optional: false },

@@ -27,6 +27,7 @@ import {
 import type { ServerConfig } from '../config/types.js';
 import { HostError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { childEnv } from './env.js';
 import type { Deadline } from './deadline.js';
 import type { Era, EraCache } from './era-cache.js';
 import { ProcessGroupStdioTransport, SpawnError } from './stdio-transport.js';
@@ -142,7 +143,7 @@ class ProbeClosed extends Error {
 }
 
 async function connectStdio(cfg: ServerConfig & { transport: 'stdio' }, o: ConnectOptions, plan: Plan): Promise<Connected> {
-  const transport = new ProcessGroupStdioTransport({ command: cfg.command, args: cfg.args, env: cfg.env, cwd: cfg.cwd, onStderr: o.onStderr });
+  const transport = new ProcessGroupStdioTransport({ command: cfg.command, args: cfg.args, env: childEnv(cfg.env, cfg.env_inherit), cwd: cfg.cwd, onStderr: o.onStderr });
   const client = o.makeClient(plan.negotiation);
   try {
     await client.connect(transport, { ...budget(o), ...(plan.legacyPrior ? { prior: { kind: 'legacy' as const } } : {}) });
