@@ -23,6 +23,12 @@ export interface LoadOptions {
    * definition of the same name, in the order given (a later project wins).
    */
   projects?: ProjectFile[];
+  /**
+   * Told of a project file that cannot be used (invalid JSON, a bad definition): that project's servers
+   * are left out and the rest of the configuration loads, so one repository's broken file never holds
+   * back the user's own servers.
+   */
+  onProjectError?: (err: ConfigError) => void;
   ctx: PlaceholderContext;
 }
 
@@ -63,17 +69,36 @@ export async function loadConfig(opts: LoadOptions): Promise<ServerConfig[]> {
   }
   // A project's servers replace those of the same name as a whole: a project defines what runs for it.
   for (const project of opts.projects ?? []) {
-    const praw = parseJson(project.text, project.path);
-    const pinherit = fileInherit(praw);
-    const pinputs = fileInputs(praw);
-    const ctx = { ...opts.ctx, workspaceFolder: project.root };
-    for (const [name, { def, key }] of fileEntries(praw, project.path)) {
-      const cfg = normalize(name, def, project.path, key, ctx, pinherit);
-      out.delete(name);
-      out.set(name, { ...cfg, project: project.path, inputs: inputsOf(cfg, pinputs) });
+    let servers: ServerConfig[];
+    try {
+      servers = projectServers(project, opts.ctx);
+    } catch (err) {
+      if (!(err instanceof ConfigError) || !opts.onProjectError) throw err;
+      opts.onProjectError(err);
+      continue;
+    }
+    for (const cfg of servers) {
+      out.delete(cfg.name);
+      out.set(cfg.name, cfg);
     }
   }
   return [...out.values()];
+}
+
+/**
+ * The servers of one trusted project file, `${workspaceFolder}` being the project's root.
+ *
+ * @throws ConfigError naming the project file and the key path
+ */
+function projectServers(project: ProjectFile, ctx: PlaceholderContext): ServerConfig[] {
+  const raw = parseJson(project.text, project.path);
+  const inherit = fileInherit(raw);
+  const inputs = fileInputs(raw);
+  const here = { ...ctx, workspaceFolder: project.root };
+  return fileEntries(raw, project.path).map(([name, { def, key }]) => {
+    const cfg = normalize(name, def, project.path, key, here, inherit);
+    return { ...cfg, project: project.path, inputs: inputsOf(cfg, inputs) };
+  });
 }
 
 /** The file's top-level `env_inherit` (already checked by the schema), the default of its stdio servers. */
