@@ -27,10 +27,10 @@ server.setRequestHandler(CallToolRequestSchema, async (req) => {
   switch (req.params.name) {
     case 'storm': {
       if (!tools.some((t) => t.name === 'after_storm')) tools.push({ name: 'after_storm', description: 'listed after the storm', inputSchema: obj() });
-      // All at once, as a broken server would: nothing awaits the client between them.
-      const sent = [];
-      for (let i = 0; i < count; i++) sent.push(server.sendToolListChanged());
-      await Promise.all(sent);
+      // All at once, as a broken server would: one write of every line, nothing awaits the client between
+      // them. (The SDK's send per notification would wait for 'drain' with one listener each: quadratic.)
+      const line = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' }) + '\n';
+      await new Promise((resolve) => process.stdout.write(line.repeat(count), resolve));
       return { content: [{ type: 'text', text: `sent ${count}` }] };
     }
     case 'junk': {
