@@ -2,8 +2,7 @@
  * The log file under a size cap: when a write takes it past the cap, it is renamed to `<path>.1`
  * (replacing the previous one) and a fresh file is opened, so the log and its one predecessor never
  * hold more than twice the cap however much a server sends. Written through sonic-boom (pino's own
- * destination), whose `reopen` is made for rotation: writes still buffered go to the renamed file,
- * later ones to the new file, none is lost.
+ * destination), whose `reopen` is made for rotation.
  */
 import { chmodSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -34,7 +33,10 @@ export class RotatingFile {
     // An existing file keeps the mode it was created with: tighten it (a log of an older version).
     if (this.size >= 0) tighten(path);
     this.size = Math.max(this.size, 0);
-    this.boom = pino.destination({ dest: path, sync: false, minLength: 0, mode: FILE_MODE });
+    // Synchronous: each line is on disk when `write` returns, so the rotation cuts exactly at the cap (an
+    // asynchronous buffer written after the rename would land in either file). The rate limit keeps the
+    // lines few; one small write costs microseconds.
+    this.boom = pino.destination({ dest: path, sync: true, minLength: 0, mode: FILE_MODE });
   }
 
   /** Writes one log line (pino calls this); rotates first when the line would pass the cap. */

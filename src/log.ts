@@ -23,7 +23,7 @@ const MAX_DEPTH = 4;
 /** Most items of a logged array kept. */
 const MAX_ITEMS = 20;
 /** Lines with the same message from the same server kept per {@link RATE_WINDOW_MS}. */
-export const RATE_BURST = 50;
+export const RATE_BURST = 200;
 /** The rate limit's window, ms. */
 export const RATE_WINDOW_MS = 10_000;
 
