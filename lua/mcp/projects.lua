@@ -21,7 +21,7 @@ M.files = { '.mcp.json', '.vscode/mcp.json', '.cursor/mcp.json' }
 
 ---What the trust store said per file, so that a file is asked about once per change, not at every
 ---buffer event: `text` is nil for a file not trusted (denied, or ignored this time).
----@type table<string, { stamp: string, text: string? }>
+---@type table<string, { stamp: string, text: string?, trust: string }>
 local read_cache = {}
 ---@type string? the set last sent to the host (JSON)
 local sent_key
@@ -41,20 +41,27 @@ local function stamp(path)
   return ('%d:%d.%d'):format(st.size, st.mtime.sec, st.mtime.nsec)
 end
 
+---The stamp of Neovim's trust database: a `:trust` (or `vim.secure.trust()`) changes it, and a file
+---not trusted before is then read again.
+---@return string
+local function trust_stamp() return stamp(vim.fn.stdpath('state') .. '/trust') or '' end
+
 ---The file's content if the user trusts it. `vim.secure.read` asks about a file it does not know (or
----whose content changed since it was trusted); a denied one returns nil without asking.
+---whose content changed since it was trusted); a denied one returns nil without asking. A file is not
+---read (nor asked about) again until it or the trust database changes: trusting or denying it later
+---(|:trust|) takes effect at the next refresh.
 ---@param path string
 ---@param st string its stamp
 ---@return string?
 local function trusted_text(path, st)
   local cached = read_cache[path]
-  if cached and cached.stamp == st then return cached.text end
+  if cached and cached.stamp == st and cached.trust == trust_stamp() then return cached.text end
   local ok, text = pcall(vim.secure.read, path)
   if not ok then
     require('mcp.core.util').notify_later(('mcp: %s: %s'):format(path, tostring(text)), vim.log.levels.WARN)
     text = nil
   end
-  read_cache[path] = { stamp = st, text = type(text) == 'string' and text or nil }
+  read_cache[path] = { stamp = st, text = type(text) == 'string' and text or nil, trust = trust_stamp() }
   return read_cache[path].text
 end
 
