@@ -94,6 +94,13 @@ describe.each(nvimBinaries())('privacy on Neovim $version', ({ bin }) => {
     expect(all.MCP_TEST_SECRET).toBe(SECRET);
     expect(all.MCP_TEST_OTHER).toBe('other');
     expect(all.NVIM).toBeTruthy();
+
+    // :checkhealth says so.
+    await nv.lua('pcall(vim.cmd, "checkhealth mcp")');
+    const health = (await nv.bufferLines()).join('\n');
+    expect(health).toContain('stdio servers get a minimal environment (HOME, LOGNAME, PATH, SHELL, TERM, USER');
+    expect(health).toContain('every stdio server inherits also MCP_TEST_SECRET');
+    expect(health).toContain('all inherits the whole environment of the editor');
   });
 
   it('files written for images are unique to this Neovim, mode 0600, in a 0700 folder', async () => {
