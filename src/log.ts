@@ -36,6 +36,8 @@ export interface FileLoggerOptions {
   maxBytes?: number;
   /** Clock, ms; tests move it. */
   now?: () => number;
+  /** The rate limit's window, ms (default {@link RATE_WINDOW_MS}). */
+  rateWindowMs?: number;
 }
 
 /**
@@ -48,7 +50,8 @@ export interface FileLoggerOptions {
  */
 export function createFileLogger(path: string, level: string = Defaults.log_level, opts: FileLoggerOptions = {}): Logger {
   const known: readonly string[] = LogLevels;
-  const limit = rateLimiter(opts.now ?? Date.now);
+  const windowMs = opts.rateWindowMs ?? RATE_WINDOW_MS;
+  const limit = new RateLimit(windowMs, opts.now ?? Date.now);
   return pino(
     {
       level: known.includes(level) ? level : Defaults.log_level,
@@ -59,13 +62,20 @@ export function createFileLogger(path: string, level: string = Defaults.log_leve
         logMethod(args, method) {
           const msg = typeof args[0] === 'string' ? args[0] : typeof args[1] === 'string' ? args[1] : '';
           const server = (this.bindings() as { server?: unknown }).server;
-          const verdict = limit(`${String(server ?? '')}\u0000${msg}`);
-          if (verdict.suppressedBefore) {
-            method.call(this, { suppressed: verdict.suppressedBefore }, `${verdict.suppressedBefore} more of "${cut(msg)}" not logged in the last ${RATE_WINDOW_MS / 1000} s`);
+          const key = `${String(server ?? '')}\u0000${msg}`;
+          const verdict = limit.count(key);
+          if (verdict.log) {
+            const cleaned = args.map((a) => (typeof a === 'string' ? cut(redact(a)) : a));
+            return (method as (...a: unknown[]) => void).apply(this, cleaned);
           }
-          if (!verdict.log) return;
-          const cleaned = args.map((a) => (typeof a === 'string' ? cut(redact(a)) : a));
-          (method as (...a: unknown[]) => void).apply(this, cleaned);
+          if (!verdict.firstDropped) return;
+          // At the window's end, one line says how many were left out (`method` is the level's own
+          // function: the line does not come back through this hook).
+          const logger = this;
+          setTimeout(() => {
+            const n = limit.take(key);
+            if (n) method.call(logger, { suppressed: n }, `${n} more of "${cut(redact(msg))}" not logged in ${windowMs / 1000} s`);
+          }, verdict.windowLeftMs).unref();
         },
       },
     },
@@ -74,29 +84,42 @@ export function createFileLogger(path: string, level: string = Defaults.log_leve
 }
 
 /**
- * Counts lines per key in fixed windows: the first {@link RATE_BURST} of a window are logged, the rest
- * counted, and the count is reported with the first line of the key in a later window.
+ * Counts lines per key (server and message) in fixed windows: the first {@link RATE_BURST} of a window
+ * are logged, the rest counted; the count is reported once at the window's end.
  */
-function rateLimiter(now: () => number): (key: string) => { log: boolean; suppressedBefore: number } {
-  const seen = new Map<string, { start: number; count: number; dropped: number }>();
-  return (key) => {
-    const t = now();
-    let entry = seen.get(key);
-    let suppressedBefore = 0;
-    if (!entry || t - entry.start >= RATE_WINDOW_MS) {
-      suppressedBefore = entry?.dropped ?? 0;
+class RateLimit {
+  private readonly seen = new Map<string, { start: number; count: number; dropped: number }>();
+
+  constructor(
+    private readonly windowMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  /** One more line of `key`: whether to log it, and whether it is the first one dropped this window. */
+  count(key: string): { log: boolean; firstDropped: boolean; windowLeftMs: number } {
+    const t = this.now();
+    let entry = this.seen.get(key);
+    if (!entry || t - entry.start >= this.windowMs) {
       // Keys of messages long gone are forgotten, so the map stays small.
-      if (!entry && seen.size >= 1000) for (const [k, e] of seen) if (t - e.start >= RATE_WINDOW_MS) seen.delete(k);
-      entry = { start: t, count: 0, dropped: 0 };
-      seen.set(key, entry);
+      if (!entry && this.seen.size >= 1000) for (const [k, e] of this.seen) if (t - e.start >= this.windowMs && !e.dropped) this.seen.delete(k);
+      entry = { start: t, count: 0, dropped: entry?.dropped ?? 0 };
+      this.seen.set(key, entry);
     }
     entry.count++;
-    if (entry.count > RATE_BURST) {
-      entry.dropped++;
-      return { log: false, suppressedBefore };
-    }
-    return { log: true, suppressedBefore };
-  };
+    const windowLeftMs = Math.max(0, entry.start + this.windowMs - t);
+    if (entry.count <= RATE_BURST) return { log: true, firstDropped: false, windowLeftMs };
+    entry.dropped++;
+    return { log: false, firstDropped: entry.count === RATE_BURST + 1, windowLeftMs };
+  }
+
+  /** How many lines of `key` were dropped and not yet reported; resets the count. */
+  take(key: string): number {
+    const entry = this.seen.get(key);
+    if (!entry) return 0;
+    const n = entry.dropped;
+    entry.dropped = 0;
+    return n;
+  }
 }
 
 /** `text` cut to {@link MAX_VALUE_CHARS}, saying how much was left out. */
