@@ -64,7 +64,10 @@ describe.each(nvimBinaries())('project configs on Neovim $version', ({ bin }) =>
     await nv.lua('require("mcp.projects").refresh()');
     const proj = await waitStatus(nv, 'projsrv');
     expect(proj).toMatchObject({ project: p.config });
-    await waitStatus(nv, 'mine');
+    // `mine` is replaced by the project's definition (the user's stops first, then the project's starts).
+    await nv.waitFor('vim.iter(require("mcp").servers()):any(function(s) return s.name == "mine" and s.project ~= nil and s.status == "connected" end)', {
+      message: "the project's mine connected",
+    });
     expect(await from(nv, 'mine')).toBe('project');
     const env = await callTool(nv, 'projsrv', 'env');
     expect(JSON.parse(env.result!.content[0]!.text!).ROOT).toBe(await nv.lua('return vim.uv.fs_realpath(...)', p.dir));
@@ -81,9 +84,40 @@ describe.each(nvimBinaries())('project configs on Neovim $version', ({ bin }) =>
         if vim.startswith(vim.api.nvim_buf_get_name(b), ...) then vim.api.nvim_buf_delete(b, { force = true }) end
       end`, await nv.lua('return vim.uv.fs_realpath(...)', p.dir));
     await nv.waitFor(async () => !(await servers(nv!)).projsrv, { message: 'projsrv removed' });
-    await waitStatus(nv, 'mine');
+    await nv.waitFor('vim.iter(require("mcp").servers()):any(function(s) return s.name == "mine" and s.project == nil and s.status == "connected" end)', {
+      message: "the user's mine connected again",
+    });
     expect(await from(nv, 'mine')).toBe('user');
     await nv.waitFor(async () => (await hostileCount(nv!)) === 1, { message: 'one hostile server left running' });
+  });
+
+  it('an unknown project file is asked about, once per change of it, as Neovim asks for any file', async () => {
+    nv = await startNvim(bin, { config: { mcpServers: { mine: hostile({ FROM: 'user' }) } } });
+    // Without a UI, Neovim's prompts answer themselves; with one, confirm() waits for keys (mode "r?").
+    await nv.nvim.uiAttach(80, 24, { ext_linegrid: true });
+    const prompt = () => nv!.waitFor(async () => (await nv!.nvim.mode).mode === 'r?', { message: 'the trust prompt' });
+    const p = project(nv.dirs.root);
+    await waitStatus(nv, 'mine');
+    // Opening a file of the project: vim.secure.read asks; "i" ignores the file this time.
+    await nv.lua('vim.cmd.edit(vim.fn.fnameescape(...))', p.file);
+    await prompt();
+    await nv.nvim.input('i');
+    await nv.waitFor(async () => (await nv!.nvim.mode).mode === 'n', { message: 'the prompt answered' });
+    // Not asked again at the next change of buffers while the file is the same, and nothing started.
+    await nv.lua('vim.cmd.split() vim.cmd.enew() require("mcp.projects").refresh()');
+    expect((await nv.nvim.mode).mode).toBe('n');
+    await api(nv, 'function(cb) require("mcp").reload(cb) end');
+    expect(Object.keys(await servers(nv))).toEqual(['mine']);
+    // Changed, it is asked about again; "v" shows it, `:trust` there trusts it (Neovim 0.12 allows a
+    // file no other way), and `:Mcp reload` starts its servers.
+    writeFileSync(p.config, JSON.stringify({ mcpServers: { projsrv: hostile() } }));
+    await nv.lua('vim.cmd.edit(vim.fn.fnameescape(...))', p.config);
+    await prompt();
+    await nv.nvim.input('v');
+    await nv.waitFor(async () => (await nv!.nvim.mode).mode === 'n', { message: 'the prompt answered' });
+    await nv.nvim.command('trust');
+    await nv.nvim.command('Mcp reload');
+    expect(await waitStatus(nv, 'projsrv')).toMatchObject({ project: p.config });
   });
 
   it('a broken trusted project file is reported, and the user\'s servers keep running', async () => {
