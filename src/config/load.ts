@@ -8,6 +8,7 @@ import { describeErrors, validateFile, validateServer } from './schema.js';
 import { inputsOf, type InputDef } from './inputs.js';
 import { expand, type PlaceholderContext } from './placeholders.js';
 import { redact } from '../redact.js';
+import { Defaults } from '../contract/defaults.js';
 
 /** Where `setup({ servers = ... })` definitions are said to come from in errors. */
 export const SETUP_SOURCE = 'setup()';
@@ -103,7 +104,7 @@ function projectServers(project: ProjectFile, ctx: PlaceholderContext): ServerCo
 
 /** The file's top-level `env_inherit` (already checked by the schema), the default of its stdio servers. */
 function fileInherit(raw: unknown): boolean | string[] {
-  return (raw as { env_inherit?: boolean | string[] }).env_inherit ?? false;
+  return (raw as { env_inherit?: boolean | string[] }).env_inherit ?? Defaults.env_inherit;
 }
 
 /** The file's `inputs` (VS Code's format), already checked by the schema; `type` defaults to promptString. */
