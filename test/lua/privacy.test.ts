@@ -6,7 +6,7 @@
  * - a stdio server sees the minimal environment and its config's `env`, not the editor's (no `$NVIM`,
  *   no secrets), unless its config opts in (`env_inherit`, per server or for the file);
  * - files written for images and blobs have names unique to this Neovim, mode 0600, in a 0700 folder.
- * The env is read by our test server (test/servers/hostile.mjs): no real server reports its environment.
+ * The env is read by our test server (test/servers/flooder.mjs): no real server reports its environment.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -14,8 +14,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { nvimBinaries, repoRoot, startNvim, type NvimInstance } from '../helpers/nvim.js';
 import { api, callTool, freePort, startEverythingHttp, waitStatus, type HttpServer } from '../helpers/mcp.js';
 
-const HOSTILE = join(repoRoot, 'test', 'servers', 'hostile.mjs');
-const hostile = (extra: Record<string, unknown> = {}) => ({ command: 'node', args: [HOSTILE], ...extra });
+const FLOODER = join(repoRoot, 'test', 'servers', 'flooder.mjs');
+const flooder = (extra: Record<string, unknown> = {}) => ({ command: 'node', args: [FLOODER], ...extra });
 const SECRET = 'hunter2-b4f1';
 
 /** The environment `server` reports through its `env` tool. */
@@ -72,9 +72,9 @@ describe.each(nvimBinaries())('privacy on Neovim $version', ({ bin }) => {
       config: {
         env_inherit: ['MCP_TEST_SECRET'],
         mcpServers: {
-          minimal: hostile({ env: { FROM_CONFIG: 'yes' }, env_inherit: false }),
-          listed: hostile(),
-          all: hostile({ env_inherit: true }),
+          minimal: flooder({ env: { FROM_CONFIG: 'yes' }, env_inherit: false }),
+          listed: flooder(),
+          all: flooder({ env_inherit: true }),
         },
       },
     });

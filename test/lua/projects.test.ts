@@ -3,7 +3,7 @@
  * the trust database (under the test's own XDG state folder) denies it; once trusted its servers start,
  * one of them replacing the user's server of the same name, the hub names the file; when the
  * project's last buffer is closed they stop and the user's own definition is back.
- * Uses our test server (test/servers/hostile.mjs) for its `env` tool, which tells the two definitions apart.
+ * Uses our test server (test/servers/flooder.mjs) for its `env` tool, which tells the two definitions apart.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,8 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { nvimBinaries, repoRoot, startNvim, type NvimInstance } from '../helpers/nvim.js';
 import { api, callTool, childrenOf, cmdline, hostPid, servers, waitStatus } from '../helpers/mcp.js';
 
-const HOSTILE = join(repoRoot, 'test', 'servers', 'hostile.mjs');
-const hostile = (env: Record<string, string> = {}) => ({ command: 'node', args: [HOSTILE], env });
+const FLOODER = join(repoRoot, 'test', 'servers', 'flooder.mjs');
+const flooder = (env: Record<string, string> = {}) => ({ command: 'node', args: [FLOODER], env });
 
 /** A git project with a `.mcp.json` defining `projsrv` and redefining `mine`. */
 function project(root: string): { dir: string; config: string; file: string } {
@@ -20,7 +20,7 @@ function project(root: string): { dir: string; config: string; file: string } {
   mkdirSync(join(dir, '.git'), { recursive: true });
   mkdirSync(join(dir, 'src'), { recursive: true });
   const config = join(dir, '.mcp.json');
-  writeFileSync(config, JSON.stringify({ mcpServers: { projsrv: hostile({ ROOT: '${workspaceFolder}' }), mine: hostile({ FROM: 'project' }) } }));
+  writeFileSync(config, JSON.stringify({ mcpServers: { projsrv: flooder({ ROOT: '${workspaceFolder}' }), mine: flooder({ FROM: 'project' }) } }));
   const file = join(dir, 'src', 'a.txt');
   writeFileSync(file, 'a\n');
   return { dir, config, file };
@@ -34,9 +34,9 @@ async function from(nv: NvimInstance, server: string): Promise<string | undefine
 }
 
 /** Hostile servers running under the host. */
-async function hostileCount(nv: NvimInstance): Promise<number> {
+async function flooderCount(nv: NvimInstance): Promise<number> {
   const host = await hostPid(nv);
-  return childrenOf(host).filter((pid) => cmdline(pid).includes('hostile.mjs')).length;
+  return childrenOf(host).filter((pid) => cmdline(pid).includes('flooder.mjs')).length;
 }
 
 describe.each(nvimBinaries())('project configs on Neovim $version', ({ bin }) => {
@@ -47,7 +47,7 @@ describe.each(nvimBinaries())('project configs on Neovim $version', ({ bin }) =>
   });
 
   it('an untrusted .mcp.json is ignored; trusted, its servers run until its last buffer closes', async () => {
-    nv = await startNvim(bin, { config: { mcpServers: { mine: hostile({ FROM: 'user' }) } } });
+    nv = await startNvim(bin, { config: { mcpServers: { mine: flooder({ FROM: 'user' }) } } });
     const p = project(nv.dirs.root);
 
     // Denied in the trust database: vim.secure.read returns nothing and asks nothing.
@@ -88,11 +88,11 @@ describe.each(nvimBinaries())('project configs on Neovim $version', ({ bin }) =>
       message: "the user's mine connected again",
     });
     expect(await from(nv, 'mine')).toBe('user');
-    await nv.waitFor(async () => (await hostileCount(nv!)) === 1, { message: 'one hostile server left running' });
+    await nv.waitFor(async () => (await flooderCount(nv!)) === 1, { message: 'one flooder server left running' });
   });
 
   it('an unknown project file is asked about, once per change of it, as Neovim asks for any file', async () => {
-    nv = await startNvim(bin, { config: { mcpServers: { mine: hostile({ FROM: 'user' }) } } });
+    nv = await startNvim(bin, { config: { mcpServers: { mine: flooder({ FROM: 'user' }) } } });
     // Without a UI, Neovim's prompts answer themselves; with one, confirm() waits for keys (mode "r?").
     await nv.nvim.uiAttach(80, 24, { ext_linegrid: true });
     const prompt = () => nv!.waitFor(async () => (await nv!.nvim.mode).mode === 'r?', { message: 'the trust prompt' });
@@ -110,7 +110,7 @@ describe.each(nvimBinaries())('project configs on Neovim $version', ({ bin }) =>
     expect(Object.keys(await servers(nv))).toEqual(['mine']);
     // Changed, it is asked about again; "v" shows it, `:trust` there trusts it (Neovim 0.12 allows a
     // file no other way), and `:Mcp reload` starts its servers.
-    writeFileSync(p.config, JSON.stringify({ mcpServers: { projsrv: hostile() } }));
+    writeFileSync(p.config, JSON.stringify({ mcpServers: { projsrv: flooder() } }));
     await nv.lua('vim.cmd.edit(vim.fn.fnameescape(...))', p.config);
     await prompt();
     await nv.nvim.input('v');
@@ -121,7 +121,7 @@ describe.each(nvimBinaries())('project configs on Neovim $version', ({ bin }) =>
   });
 
   it('a broken trusted project file is reported, and the user\'s servers keep running', async () => {
-    nv = await startNvim(bin, { config: { mcpServers: { mine: hostile({ FROM: 'user' }) } } });
+    nv = await startNvim(bin, { config: { mcpServers: { mine: flooder({ FROM: 'user' }) } } });
     const p = project(nv.dirs.root);
     writeFileSync(p.config, '{ "mcpServers": { "x": { "command": 1 } } }');
     await nv.lua('vim.cmd.edit(vim.fn.fnameescape(...)) vim.secure.trust({ action = "allow", bufnr = 0 })', p.config);

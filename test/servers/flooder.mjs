@@ -5,7 +5,7 @@
 //   junk {count}   writes `count` lines of junk (not JSON-RPC) to stdout, then answers normally
 //   env            answers with the names and values of its environment (JSON text)
 //   image          answers with a small PNG image
-// Usage: node hostile.mjs
+// Usage: node flooder.mjs
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -20,7 +20,7 @@ const tools = [
 // A 1x1 transparent PNG.
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 
-const server = new Server({ name: 'hostile', version: '1.0.0' }, { capabilities: { tools: { listChanged: true } } });
+const server = new Server({ name: 'flooder', version: '1.0.0' }, { capabilities: { tools: { listChanged: true } } });
 server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools }));
 server.setRequestHandler(CallToolRequestSchema, async (req) => {
   const count = Number(req.params.arguments?.count ?? 0);
