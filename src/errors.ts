@@ -16,6 +16,15 @@ export class HostError extends Error {
     super(message);
     this.name = 'HostError';
   }
+
+  /**
+   * The message alone. The SDK sends `String(signal.reason)` as the `reason` of
+   * `notifications/cancelled`, and a server should read "cancelled: the chat request was stopped",
+   * not "HostError: ...".
+   */
+  override toString(): string {
+    return this.message;
+  }
 }
 
 /**

@@ -13,6 +13,8 @@ local notify = require('mcp.core.util').notify
 ---@field target? mcp.ui.Target where to insert (default: the current window when the prompt was asked for)
 ---@field ask? boolean open the form whenever the prompt has arguments, even if none is missing
 ---@field on_done? fun(err: mcp.Error?, result: table?) called after the messages were put (or on error)
+---@field deliver? fun(server: string, name: string, result: table) given: called with the `prompts/get` result
+---instead of putting its messages anywhere (how a chat plugin takes a prompt: the CodeCompanion extension)
 
 ---The cached prompt `name` of `server`.
 ---@param server string
@@ -103,6 +105,8 @@ local function get(server, name, args, opts)
   require('mcp').get_prompt(server, name, args, function(err, result)
     if err then
       notify(('prompt %s/%s: %s'):format(server, name, err.message), vim.log.levels.ERROR)
+    elseif opts.deliver then
+      opts.deliver(server, name, result)
     else
       M.output(server, name, result, opts)
     end

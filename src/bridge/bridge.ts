@@ -21,6 +21,8 @@ import { elicitVia } from './elicit.js';
 import { InputValues, type InputDef } from '../config/inputs.js';
 import type { Deadline } from '../session/deadline.js';
 import { VERSION } from '../version.js';
+import { nestsDeeperThan } from '../nesting.js';
+import { ITEM_MAX_NESTING, toSegments } from './nesting.js';
 import type { PushEvents, Requests, RpcError } from './protocol.js';
 
 const BATCH = 'require("mcp.host")._batch(...)';
@@ -82,6 +84,10 @@ export class Bridge {
    * restart an old host may still flush, and Lua drops a batch whose `chan` is not the current host's
    * (ask ids restart at 1 per host: an old `q` item would otherwise answer the new host's ask 1). The
    * client's `channelId` settles once, at attach; the batches resolve through it in flush order.
+   *
+   * An item nested deeper than Neovim's decoder takes crosses as JSON segments (nesting.ts). Should the
+   * batch still fail to encode, each item is sent on its own, and an item that cannot be sent at all is
+   * logged and, when it is a reply, replaced by an error reply: only its own request fails, at once.
    */
   private flush = (): void => {
     const items = this.outbox;
@@ -89,11 +95,61 @@ export class Bridge {
     if (!items.length || this.closed) return;
     this.nvim.channelId.then(
       (chan) => {
-        if (!this.closed) this.nvim.notify('nvim_exec_lua', [BATCH, [chan, items]]);
+        if (this.closed) return;
+        const wire = items.map((item) => this.onWire(item));
+        try {
+          this.nvim.notify('nvim_exec_lua', [BATCH, [chan, wire]]);
+        } catch (err) {
+          this.log.warn({ err: String(err), items: wire.length }, 'batch not encodable; sending its items one by one');
+          for (const item of wire) this.sendAlone(chan, item);
+        }
       },
       (err: unknown) => this.log.error({ err: String(err), items: items.length }, 'batch not sent: no channel id'),
     );
   };
+
+  /**
+   * An item as it crosses: itself, or, when it nests deeper than {@link ITEM_MAX_NESTING}, the `j` item
+   * `["j", segments, kind, id]` (`kind` and `id` of a reply outside the JSON, so that Lua can fail the
+   * request should the segments not decode). A reply whose value cannot be cut up becomes an error reply.
+   */
+  private onWire(item: unknown[]): unknown[] {
+    if (!nestsDeeperThan(item, ITEM_MAX_NESTING)) return item;
+    try {
+      const segments = toSegments(item);
+      this.log.debug({ kind: item[0], segments: segments.length }, 'deep item sent as JSON segments');
+      return ['j', segments, item[0], item[0] === 'r' ? item[1] : null];
+    } catch (err) {
+      return this.unsendable(item, err);
+    }
+  }
+
+  /** Sends one item as a batch of its own; one that cannot be encoded is replaced (see {@link unsendable}). */
+  private sendAlone(chan: number, item: unknown[]): void {
+    try {
+      this.nvim.notify('nvim_exec_lua', [BATCH, [chan, [item]]]);
+    } catch (err) {
+      const instead = this.unsendable(item, err);
+      if (instead !== item) {
+        try {
+          this.nvim.notify('nvim_exec_lua', [BATCH, [chan, [instead]]]);
+        } catch (again) {
+          this.log.error({ err: String(again) }, 'error reply not sent either');
+        }
+      }
+    }
+  }
+
+  /**
+   * What goes instead of an item that cannot be sent: for a reply, an error reply saying why (its caller
+   * hears at once instead of at Lua's guard); anything else is dropped, and logged.
+   */
+  private unsendable(item: unknown[], err: unknown): unknown[] {
+    const why = err instanceof Error ? err.message : String(err);
+    this.log.error({ kind: item[0], id: item[0] === 'r' ? item[1] : undefined, err: why }, 'item not sendable to Neovim');
+    if (item[0] !== 'r') return ['p', 'message', { level: 'error', text: `a ${String(item[0] === 'p' ? item[1] : item[0])} update could not be sent to the editor: ${why}` }];
+    return ['r', item[1], { code: ErrorCodes.InternalError, message: `the reply could not be sent to the editor: ${why}` }, null];
+  }
 
   private async dispatch(id: number, name: string, params: Record<string, unknown>): Promise<void> {
     const handler = (this.handlers as Record<string, Handler<Method> | undefined>)[name];

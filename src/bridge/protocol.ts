@@ -18,6 +18,10 @@
  *   - `{ "p", event, payload }`: a push, see {@link PushEvents};
  *   - `{ "q", ask_id, kind, params, meta }`: the host asks the editor (see {@link AskKinds});
  *   - `{ "w", ask_id, reason }`: the host withdraws ask `ask_id` unanswered (see "Asks" below).
+ *   - `{ "j", segments, kind, id }`: any of the above nested deeper than Neovim's msgpack decoder takes
+ *     (31 levels per message; an item may nest 27), as JSON segments Lua decodes and puts back together
+ *     (bridge/nesting.ts); `kind` and, for a reply, `id` travel outside the JSON, so that a reply whose
+ *     segments do not decode fails its request at once.
  *
  * Asks (host → editor requests). Some things need a person: a value for `${input:id}` and a server's
  * elicitation today; approval of a model's tool call, sampling review and OAuth consent next. The host

@@ -30,6 +30,7 @@ import type { Logger } from '../log.js';
 import { childEnv } from './env.js';
 import type { Deadline } from './deadline.js';
 import type { Era, EraCache } from './era-cache.js';
+import { screenIncoming, type Screen } from './incoming.js';
 import { ProcessGroupStdioTransport, SpawnError } from './stdio-transport.js';
 
 /** Statuses of a first POST that mean "this is an old HTTP+SSE server". */
@@ -47,6 +48,8 @@ export interface Connected {
   era: Era;
   /** The negotiated revision, e.g. `2026-07-28` or `2025-11-25`. */
   protocolVersion: string;
+  /** What was wrong in what the server sent, item by item (incoming.ts). */
+  screen: Screen;
 }
 
 /** What {@link connect} needs besides the definition. */
@@ -125,7 +128,7 @@ async function connectWith(cfg: ServerConfig, o: ConnectOptions, plan: Plan): Pr
   const client = o.makeClient(plan.negotiation);
   try {
     await client.connect(transport, { ...budget(o), ...(plan.legacyPrior ? { prior: { kind: 'legacy' as const } } : {}) });
-    return connected(client, transport, 'http');
+    return connected(client, transport, 'http', cfg, o.log);
   } catch (err) {
     await transport.close().catch(() => {});
     // v2 reports a refused POST as SdkHttpError carrying the HTTP status.
@@ -152,7 +155,7 @@ async function connectStdio(cfg: ServerConfig & { transport: 'stdio' }, o: Conne
     if (transport.exit && err instanceof SdkError && err.code === SdkErrorCode.EraNegotiationFailed) throw new ProbeClosed(describeExit(err, transport));
     throw describeExit(err, transport);
   }
-  return connected(client, transport, 'stdio');
+  return connected(client, transport, 'stdio', cfg, o.log);
 }
 
 async function connectSse(cfg: ServerConfig & { transport: 'http' | 'sse' }, o: ConnectOptions, plan: Plan): Promise<Connected> {
@@ -165,7 +168,7 @@ async function connectSse(cfg: ServerConfig & { transport: 'http' | 'sse' }, o: 
     await transport.close().catch(() => {});
     throw err;
   }
-  return connected(client, transport, 'sse');
+  return connected(client, transport, 'sse', cfg, o.log);
 }
 
 /**
@@ -178,9 +181,11 @@ function budget(o: ConnectOptions): { timeout: number; signal: AbortSignal } {
   return { timeout: o.deadline.budget(), signal: o.deadline.signal };
 }
 
-function connected(client: Client, transport: Transport, kind: Connected['kind']): Connected {
+function connected(client: Client, transport: Transport, kind: Connected['kind'], cfg: ServerConfig, log: Logger): Connected {
+  const screen = screenIncoming(transport, cfg.name, log);
   notificationsFirst(transport);
   return {
+    screen,
     client,
     transport,
     kind,

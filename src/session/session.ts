@@ -132,6 +132,8 @@ export class Session {
       s.capabilities = conn.client.getServerCapabilities() ?? {};
       const instructions = conn.client.getInstructions();
       if (instructions) s.instructions = instructions;
+      const problems = conn.screen.problems();
+      if (problems.length) s.problems = problems;
     }
     return s;
   }

@@ -8,6 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { deserializeMessage, serializeMessage, type JSONRPCMessage, type Transport } from '@modelcontextprotocol/client';
+import { MalformedMessageError } from './incoming.js';
 
 export interface StdioParams {
   command: string;
@@ -101,7 +102,7 @@ export class ProcessGroupStdioTransport implements Transport {
             message = deserializeMessage(line);
           } catch (err) {
             // A malformed line: report it and go on with the next one.
-            return this.onerror?.(new Error(`malformed message from server: ${(err as Error).message}`));
+            return this.onerror?.(new MalformedMessageError(`malformed message from server: ${(err as Error).message}`, line));
           }
           this.onmessage?.(message);
         }),

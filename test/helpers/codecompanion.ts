@@ -138,6 +138,11 @@ export interface ChatOptions {
    * False makes every answer one JSON object instead of Server-Sent Events.
    */
   stream?: boolean;
+  /**
+   * Whether the adapter takes images (its `opts.vision`; the `openai_compatible` adapter's default, and so
+   * the harness's, is true). False makes CodeCompanion leave image messages out of the request.
+   */
+  vision?: boolean;
   /** Passed on to {@link startNvim} (e.g. `config` for mcp.json, `env`). */
   nvim?: Parameters<typeof startNvim>[1];
   /** Neovim binary; default {@link codecompanionNvim}. */
@@ -178,7 +183,7 @@ export interface ChatSession {
 
 /** The harness's CodeCompanion setup: adapter `fake_llm` extended from `openai_compatible`, pointing at the fake. */
 const setupLua = `
-local url, model, extra_src, stream = ...
+local url, model, extra_src, stream, vision = ...
 local extra = extra_src ~= vim.NIL and assert(loadstring("return " .. extra_src, "startChat config"))() or {}
 local base = {
   adapters = {
@@ -194,7 +199,7 @@ local base = {
             models_endpoint = "/v1/models",
           },
           schema = { model = { default = model } },
-          opts = { stream = stream },
+          opts = { stream = stream, vision = vision },
         })
       end,
     },
@@ -246,7 +251,7 @@ export async function startChat(opts: ChatOptions): Promise<ChatSession> {
     args: ['--cmd', `set rtp+=${rtp(paths.plenary)},${rtp(paths.codecompanion)}`, ...(nvOpts.args ?? [])],
   });
   try {
-    await nv.lua(setupLua, opts.llm.url, opts.llm.model, opts.config ?? null, opts.stream ?? true);
+    await nv.lua(setupLua, opts.llm.url, opts.llm.model, opts.config ?? null, opts.stream ?? true, opts.vision ?? true);
   } catch (e) {
     await nv.quit();
     throw e;

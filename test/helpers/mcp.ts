@@ -41,6 +41,8 @@ export interface Server {
   server_info?: { name: string; version: string };
   /** The negotiated revision while connected, e.g. `2026-07-28`. */
   protocol_version?: string;
+  /** Invalid items the server listed, left out of the lists: one line each. */
+  problems?: string[];
 }
 
 /** `{ err, result }` of an API callback. */

@@ -233,9 +233,25 @@ function M.run(call, opts, cb)
   return handle
 end
 
----A prompt's messages in the form a chat inserts: `{ { role, content = text } }`, each message's
----content as text (images, audio and binary resources written to files under `stdpath("cache")/mcp/`
----and given by path, embedded resources with their URI and text: the renderer of |mcp-results|).
+---A `prompts/get` result's messages in the form a chat inserts: `{ { role, content = text } }`, each
+---message's content as text (images, audio and binary resources written to files under
+---`stdpath("cache")/mcp/` and given by path, embedded resources with their URI and text: the renderer of
+---|mcp-results|).
+---@param server string
+---@param name string prompt name (names the files written)
+---@param result table the `GetPromptResult`
+---@return { role: "user"|"assistant", content: string }[]
+function M.prompt_result(server, name, result)
+  local out = {}
+  local view = require('mcp.ui.result')
+  for _, m in ipairs(type(result) == 'table' and type(result.messages) == 'table' and result.messages or {}) do
+    local lines = view.prompt_lines({ messages = { m } }, { roles = false, stem = server .. '-' .. name })
+    out[#out + 1] = { role = m.role, content = table.concat(lines, '\n') }
+  end
+  return out
+end
+
+---Gets a prompt and gives its messages in the form a chat inserts (`M.prompt_result`).
 ---@param server string
 ---@param name string prompt name
 ---@param args? table<string, string>
@@ -243,13 +259,7 @@ end
 function M.prompt_messages(server, name, args, cb)
   require('mcp').get_prompt(server, name, args, function(err, result)
     if err then return cb(err) end
-    local out = {}
-    local view = require('mcp.ui.result')
-    for _, m in ipairs(type(result) == 'table' and result.messages or {}) do
-      local lines = view.prompt_lines({ messages = { m } }, { roles = false, stem = server .. '-' .. name })
-      out[#out + 1] = { role = m.role, content = table.concat(lines, '\n') }
-    end
-    cb(nil, out, require('mcp.core.util').nonil(result.description))
+    cb(nil, M.prompt_result(server, name, result), require('mcp.core.util').nonil(result.description))
   end)
 end
 

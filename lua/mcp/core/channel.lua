@@ -316,6 +316,46 @@ local kinds = {
   end,
 }
 
+---Puts back together an item the host sent as JSON segments (src/bridge/nesting.ts): it nests deeper
+---than Neovim's msgpack decoder takes (31 levels in a message). Segment 1 is the item; each other
+---segment `{ parent, path, json }` replaces the `vim.NIL` at `path` (map keys as strings, list positions
+---1-based) in segment `parent`, which comes before it. Iterative, so any depth the host sends arrives.
+---@param segments { [1]: integer, [2]: (string|integer)[], [3]: string }[]
+---@return table item
+---@raise string when a segment is not valid JSON or its place is missing
+local function assemble(segments)
+  local values = {}
+  for i, seg in ipairs(segments) do
+    local value = vim.json.decode(seg[3])
+    values[i] = value
+    if i > 1 then
+      local holder, path = values[seg[1]], seg[2]
+      for k = 1, #path - 1 do
+        holder = holder[path[k]]
+      end
+      if type(holder) ~= 'table' then error(('segment %d: no place for it in segment %d'):format(i, seg[1])) end
+      holder[path[#path]] = value
+    end
+  end
+  return values[1]
+end
+
+---`{ "j", segments, kind, id }`: an item too deeply nested for msgpack, as JSON segments (`assemble`).
+---When it cannot be put back together, a reply (`kind` "r", request `id`) fails at once with the reason.
+---@param item table
+kinds.j = function(item)
+  local ok, inner = pcall(assemble, item[2])
+  if ok and type(inner) == 'table' and kinds[inner[1]] and inner[1] ~= 'j' then return kinds[inner[1]](inner) end
+  local why = ok and 'not an item' or tostring(inner)
+  if item[3] == 'r' and type(item[4]) == 'number' then
+    return M.reply(item[4], {
+      code = codes.InternalError,
+      message = 'the reply, nested too deep for msgpack, came as JSON that did not decode: ' .. why,
+    })
+  end
+  error('a deeply nested ' .. tostring(item[3]) .. ' item did not decode: ' .. why)
+end
+
 ---Registers the handler of a kind of `_batch` item.
 ---@param kind string the item's first element
 ---@param handler fun(item: table) gets the whole item
@@ -327,6 +367,7 @@ function M.on_item(kind, handler) kinds[kind] = handler end
 ---| { [1]: "p", [2]: string, [3]: table } push: event, payload
 ---| { [1]: "q", [2]: integer, [3]: string, [4]: table, [5]: { title: string, server?: string, timeout_ms?: integer } } ask: ask id, kind, params, meta
 ---| { [1]: "w", [2]: integer, [3]: string } withdrawal: ask id, reason
+---| { [1]: "j", [2]: table[], [3]: string, [4]: integer? } any of these, nested too deep for msgpack, as JSON segments
 
 ---Called by the host (`nvim_exec_lua`): the replies and pushes of one turn of its event loop, in order.
 ---A batch from a host that is not the current one (an old host flushing after a restart: its request

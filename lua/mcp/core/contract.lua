@@ -33,6 +33,7 @@ local M = {}
 ---@field chat? { enabled: boolean, disabled: string[] } its `chat` option (what reaches a chat's model), when its config sets one
 ---@field auto_approve? boolean|string[] its `auto_approve` option (model calls run without asking), when its config sets one
 ---@field project? string the trusted project file (`.mcp.json`, ...) that defines it
+---@field problems? string[] invalid items the server listed, left out of the lists: one line each, naming the item and what is wrong
 ---@field tools table[] MCP Tool objects (complete list)
 ---@field prompts table[] MCP Prompt objects (complete list)
 ---@field resources table[] MCP Resource objects (complete list)
@@ -142,7 +143,7 @@ M.log_levels = { 'trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent' }
 M.server_statuses = { 'disabled', 'stopped', 'starting', 'connected', 'failed' }
 
 ---Optional fields of `mcp.ServerSnapshot` (absent, or `vim.NIL` on the wire, when unset).
-M.snapshot_optional = { 'error', 'server_info', 'capabilities', 'instructions', 'protocol_version', 'timeout_ms', 'chat', 'auto_approve', 'project' }
+M.snapshot_optional = { 'error', 'server_info', 'capabilities', 'instructions', 'protocol_version', 'timeout_ms', 'chat', 'auto_approve', 'project', 'problems' }
 
 ---Keys of a server definition (|mcp-config|).
 M.server_keys = { 'type', 'command', 'args', 'env', 'env_inherit', 'cwd', 'url', 'headers', 'disabled', 'timeout_ms', 'roots', 'chat', 'auto_approve' }

@@ -81,23 +81,35 @@ local function with_action(action, cb)
 end
 
 ---The resource picker (`vim.ui.select`) over every server's resources and resource templates; a template
----asks for its variables. Then `action` (asked for when nil) runs on the chosen resource.
+---asks for its variables (the form) and is expanded. Then `cb(server, uri, item)` with the chosen
+---resource's URI (for a template: the expanded one). Nothing is called when the user cancels.
+---@param cb fun(server: string, uri: string, item: mcp.resources.Item)
+---@param prompt? string the picker's prompt (default "MCP resource")
+function M.choose(cb, prompt)
+  local items = M.items()
+  if #items == 0 then return notify('no resources (no connected server offers any)', vim.log.levels.WARN) end
+  vim.ui.select(
+    items,
+    { prompt = prompt or 'MCP resource', kind = 'mcp.resource', format_item = M.label },
+    function(item)
+      if not item then return end
+      if item.kind == 'template' then
+        templates.expand(item.server, item, function(uri) cb(item.server, uri, item) end)
+      else
+        cb(item.server, item.uri, item)
+      end
+    end
+  )
+end
+
+---The resource picker (`M.choose`), then `action` (asked for when nil) on the chosen resource.
 ---@param action? "insert"|"open"|"yank"
 ---@param opts? mcp.resources.Opts
 function M.pick(action, opts)
   opts = opts or {}
   opts.target = opts.target or require('mcp.ui.insert').target()
-  local items = M.items()
-  if #items == 0 then return notify('no resources (no connected server offers any)', vim.log.levels.WARN) end
-  vim.ui.select(items, { prompt = 'MCP resource', kind = 'mcp.resource', format_item = M.label }, function(item)
-    if not item then return end
-    if item.kind == 'template' then
-      templates.expand(item.server, item, function(uri)
-        with_action(action, function(a) resources.act(a, item.server, uri, opts) end)
-      end)
-    else
-      with_action(action, function(a) resources.act(a, item.server, item.uri, opts) end)
-    end
+  M.choose(function(server, uri)
+    with_action(action, function(a) resources.act(a, server, uri, opts) end)
   end)
 end
 

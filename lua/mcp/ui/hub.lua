@@ -342,6 +342,10 @@ function M.build()
         lines[#lines + 1] = { segs = { { (i == 1 and '    error: ' or '           ') .. l, 'McpError' } }, item = item }
       end
     end
+    -- Invalid items the server listed (a tool with a broken inputSchema): left out of the lists, named here.
+    for _, p in ipairs(s.problems or {}) do
+      lines[#lines + 1] = { segs = { { '    left out: ' .. p:gsub('%c', ' '), 'McpError' } }, item = item }
+    end
     if M.is_expanded(s.name) then expanded(lines, s) end
   end
   return lines

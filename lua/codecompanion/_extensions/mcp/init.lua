@@ -5,12 +5,44 @@
 --- Calls run through `require("mcp.chat").run`, so mcp.nvim's approval applies and CodeCompanion's own
 --- (`require_approval_before`) is off for them: the user is asked once.
 ---
+--- Prompts and resources: the slash commands `/mcp_prompt` (lua/codecompanion/_extensions/mcp/slash_prompt.lua)
+--- and `/mcp_resource` (slash_resource.lua), and the editor-context entries `#{mcp:{server}/{name}}`
+--- (context.lua).
+---
 --- The registration follows the servers: `User McpServerChanged`, `McpServerRemoved` and `McpChatChanged`
 --- register again, and tools that left are removed from open chats too, so the next request no longer
 --- offers them. Only this file's loader (CodeCompanion) loads it: without CodeCompanion nothing of it runs.
 local M = {}
 
 local tool = require('codecompanion._extensions.mcp.tool')
+local context = require('codecompanion._extensions.mcp.context')
+
+---The slash commands, by name: CodeCompanion resolves `path` as `codecompanion.<path>`. Names with `_`:
+---CodeCompanion's own MCP client has `/mcp`.
+M.slash_commands = {
+  mcp_prompt = {
+    path = '_extensions.mcp.slash_prompt',
+    description = 'Insert an MCP prompt (mcp.nvim)',
+    opts = { contains_code = false },
+  },
+  mcp_resource = {
+    path = '_extensions.mcp.slash_resource',
+    description = 'Add an MCP resource or resource template (mcp.nvim)',
+    opts = { contains_code = false },
+  },
+}
+
+---The open CodeCompanion chats.
+---@return table[]
+local function open_chats()
+  local ok, Chat = pcall(require, 'codecompanion.interactions.chat')
+  if not ok or type(Chat.buf_get_chat) ~= 'function' then return {} end
+  local out = {}
+  for _, entry in ipairs(Chat.buf_get_chat() or {}) do
+    if entry.chat then out[#out + 1] = entry.chat end
+  end
+  return out
+end
 
 ---Prefix of the group names; CodeCompanion's own MCP client uses `mcp:<server>`, so `_` never clashes.
 local GROUP_PREFIX = 'mcp_'
@@ -41,10 +73,8 @@ end
 ---@param gone_groups table<string, true> group names
 local function prune_chats(gone, gone_groups)
   if next(gone) == nil and next(gone_groups) == nil then return end
-  local ok, Chat = pcall(require, 'codecompanion.interactions.chat')
-  if not ok or type(Chat.buf_get_chat) ~= 'function' then return end
-  for _, entry in ipairs(Chat.buf_get_chat() or {}) do
-    local reg = entry.chat and entry.chat.tool_registry
+  for _, chat in ipairs(open_chats()) do
+    local reg = chat.tool_registry
     if reg then
       for group in pairs(gone_groups) do
         if reg.groups[group] then pcall(reg.remove_group, reg, group) end
@@ -55,17 +85,48 @@ local function prune_chats(gone, gone_groups)
           reg.schemas[('<tool>%s</tool>'):format(name)] = nil
         end
       end
+      -- Groups that stay keep only their members that stay.
+      for _, members in pairs(reg.groups) do
+        for i = #members, 1, -1 do
+          if gone[members[i]] then table.remove(members, i) end
+        end
+      end
+    end
+  end
+end
+
+---Adds tools that joined a server's group to every open chat that uses the group (CodeCompanion expands
+---a group into its tools once, when the user adds it), so the next request offers them.
+---@param cfg table CodeCompanion's chat tools config
+---@param members table<string, string[]> tool names by group
+local function grow_chats(cfg, members)
+  for _, chat in ipairs(open_chats()) do
+    local reg = chat.tool_registry
+    if reg and type(reg.groups) == 'table' then
+      for group, names in pairs(members) do
+        local have = reg.groups[group]
+        if have then
+          for _, name in ipairs(names) do
+            if not reg.in_use[name] and cfg[name] then
+              local ok = pcall(reg.add_single_tool, reg, name, { config = cfg[name], visible = false })
+              if ok and reg.in_use[name] then have[#have + 1] = name end
+            end
+          end
+        end
+      end
     end
   end
 end
 
 ---Registers every enabled tool of every connected server, and a group per server, in CodeCompanion's
----chat tools config, replacing what this extension registered before; refreshes CodeCompanion's tool
----cache. Safe to call any time from the main loop.
----@return { tools: string[], groups: string[] } what is registered now
+---chat tools config, and the editor-context entries of every resource and template, replacing what this
+---extension registered before; refreshes CodeCompanion's tool cache. Safe to call any time from the
+---main loop.
+---@return { tools: string[], groups: string[], context: string[] } what is registered now
 function M.register()
+  local keys = context.register(open_chats())
   local cfg = tools_config()
-  if not cfg then return { tools = {}, groups = {} } end
+  if not cfg then return { tools = {}, groups = {}, context = keys } end
   local chat = require('mcp.chat')
   local instructions = {}
   for _, i in ipairs(chat.instructions()) do
@@ -122,10 +183,15 @@ function M.register()
   end
   registered = now
   prune_chats(gone, gone_groups)
+  local by_group = {}
+  for server, names in pairs(members) do
+    by_group[M.group_name(server)] = names
+  end
+  grow_chats(cfg, by_group)
   -- The tool filter caches the config for 30 s; refresh it (quietly: chat_refresh_cache() notifies).
   local fok, filter = pcall(require, 'codecompanion.interactions.chat.tools.filter')
   if fok and type(filter.refresh_cache) == 'function' then filter.refresh_cache() end
-  return { tools = vim.tbl_keys(now.tools), groups = vim.tbl_keys(now.groups) }
+  return { tools = vim.tbl_keys(now.tools), groups = vim.tbl_keys(now.groups), context = keys }
 end
 
 local pending = false
@@ -149,6 +215,33 @@ function M.setup(opts)
     pattern = { 'McpServerChanged', 'McpServerRemoved', 'McpChatChanged' },
     callback = schedule_register,
   })
+  -- Every chat reads the resources its message names before it is sent (context.lua).
+  local function hook(chat)
+    if chat and not chat._mcp_nvim then
+      chat._mcp_nvim = true
+      chat:add_callback('on_before_submit', context.before_submit)
+      chat:add_callback('on_closed', function(c) context.forget(c.bufnr) end)
+    end
+  end
+  vim.api.nvim_create_autocmd('User', {
+    group = group,
+    pattern = 'CodeCompanionChatCreated',
+    callback = function(ev)
+      local ok, Chat = pcall(require, 'codecompanion.interactions.chat')
+      if ok and type(ev.data) == 'table' and ev.data.bufnr then hook(Chat.buf_get_chat(ev.data.bufnr)) end
+    end,
+  })
+  for _, chat in ipairs(open_chats()) do
+    hook(chat)
+  end
+  local cok, config = pcall(require, 'codecompanion.config')
+  local chat_cfg = cok and type(config.interactions) == 'table' and config.interactions.chat or nil
+  if type(chat_cfg) == 'table' and type(chat_cfg.slash_commands) == 'table' then
+    for name, def in pairs(M.slash_commands) do
+      -- A user's own settings for these names (keymaps, description) win.
+      chat_cfg.slash_commands[name] = vim.tbl_deep_extend('keep', chat_cfg.slash_commands[name] or {}, def)
+    end
+  end
   M.register()
 end
 
