@@ -5,20 +5,24 @@
  * that still quotes such a URL (an SDK or fetch error, a server's own message).
  */
 
-/** `scheme://userinfo@`: the userinfo part is what goes; the scheme and `@` stay so the URL reads as one. */
+/** `scheme://userinfo@`: the secret part of the userinfo goes; the rest stays so the URL reads as one. */
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@'"<>]+)@/gi;
 
 /** What stands in for a secret. */
-export const REDACTED = '[redacted]';
+export const MASK = '***';
 
 /**
- * `text` with the userinfo of every URL in it replaced: `https://user:pass@host/x` →
- * `https://[redacted]@host/x`. The user name goes too: tokens are often passed as the user
- * (`https://TOKEN@host`). Text without `://` is returned as is (cheap enough for every log line).
+ * `text` with the secret of every URL in it masked: the password of `https://user:pass@host/x` →
+ * `https://user:***@host/x`; a userinfo without a password goes whole, as tokens are often passed as
+ * the user (`https://TOKEN@host` → `https://***@host`). Text without `://` is returned as is (cheap
+ * enough for every log line).
  *
  * @param text any text; non-strings are returned unchanged
  */
 export function redact<T>(text: T): T {
   if (typeof text !== 'string' || !text.includes('://')) return text;
-  return text.replace(URL_USERINFO, (_m, scheme: string) => `${scheme}${REDACTED}@`) as T;
+  return text.replace(URL_USERINFO, (_m, scheme: string, userinfo: string) => {
+    const colon = userinfo.indexOf(':');
+    return colon >= 0 ? `${scheme}${userinfo.slice(0, colon)}:${MASK}@` : `${scheme}${MASK}@`;
+  }) as T;
 }

@@ -24,6 +24,19 @@ export const DefaultsTable = {
     false,
     "Which of the editor's environment variables a stdio server gets besides a minimal set (HOME, LOGNAME, PATH, SHELL, TERM, USER and the platform's equivalents) and its `env`: false none, true all, or a list of names; a server's own `env_inherit` replaces it.",
   ],
+  restart_base_ms: [
+    1_000,
+    'Delay before the first automatic restart of a server whose connection was lost (it crashed, or its HTTP endpoint went away), ms; each further restart waits twice as long as the one before (1 s, 2 s, 4 s, 8 s, 16 s).',
+  ],
+  restart_max: [5, 'Automatic restarts in a row before a server is given up on (state `failed`; `:Mcp restart` tries again).'],
+  restart_stable_ms: [
+    60_000,
+    'How long a server must stay connected before its count of restarts in a row starts again from zero, ms.',
+  ],
+  connect_timeout_ms: [
+    60_000,
+    "How long connecting to a server may take, ms: the spawn or the HTTP connection and the handshake (`initialize` or `server/discover`); the server's `timeout_ms`, when set, replaces it. Never longer than the start's own deadline.",
+  ],
 } as const satisfies Record<string, readonly [number | string | boolean, string]>;
 
 type Table = typeof DefaultsTable;

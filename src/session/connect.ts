@@ -11,6 +11,10 @@
  *   capabilities). A verdict that turns out wrong is dropped and the server negotiated once more.
  * - Streamable HTTP falls back to the legacy HTTP+SSE transport when the server refuses the first POST
  *   with 400, 404 or 405, as the spec's backwards-compatibility section says.
+ * - The whole handshake is bounded by {@link Defaults.connect_timeout_ms} (or the server's `timeout_ms`)
+ *   and by the start's deadline, whether or not the transport honours a signal (the SDK's SSE transport
+ *   waits for its `endpoint` event forever): when either passes, or the start is abandoned, the
+ *   transport is closed (a stdio server's process group ended) before `connect` fails.
  */
 import {
   SdkError,
@@ -25,12 +29,15 @@ import {
   type VersionNegotiationOptions,
 } from '@modelcontextprotocol/client';
 import type { ServerConfig } from '../config/types.js';
+import { Defaults } from '../contract/defaults.js';
+import { ErrorCodes } from '../contract/errors.js';
 import { HostError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { childEnv } from './env.js';
 import type { Deadline } from './deadline.js';
 import type { Era, EraCache } from './era-cache.js';
 import { screenIncoming, type Screen } from './incoming.js';
+import { describeHttpFailure } from './net-errors.js';
 import { ProcessGroupStdioTransport, SpawnError } from './stdio-transport.js';
 
 /** Statuses of a first POST that mean "this is an old HTTP+SSE server". */
@@ -73,9 +80,21 @@ export interface ConnectOptions {
   /** Era verdicts per server definition (read, written, dropped when wrong). */
   verdicts: EraCache;
   log: Logger;
+  /**
+   * Aborted when the start is abandoned (the server was stopped while starting): the handshake in
+   * progress ends at once, its transport closed (a stdio server's group ended) before `connect` rejects.
+   */
+  signal?: AbortSignal;
+  /** How long the handshake may take, ms; default {@link Defaults.connect_timeout_ms}. Never past `deadline`. */
+  connectTimeoutMs?: number;
+  /** Each stdio transport as it is made (before it spawns), so that the host can kill it if it exits mid-handshake. */
+  onTransport?: (transport: ProcessGroupStdioTransport) => void;
 }
 
 type Plan = { negotiation: VersionNegotiationOptions; legacyPrior: boolean };
+
+/** The options {@link connect}'s helpers share: the caller's, and the one limit of this handshake. */
+type Attempt = ConnectOptions & { limit: HandshakeLimit };
 
 const AUTO: Plan = { negotiation: { mode: 'auto' }, legacyPrior: false };
 const LEGACY: Plan = { negotiation: { mode: 'legacy' }, legacyPrior: true };
@@ -87,7 +106,16 @@ const LEGACY: Plan = { negotiation: { mode: 'legacy' }, legacyPrior: true };
  * @throws Error from spawning (`command not found: X`), HTTP, the probe or `initialize`; SdkError with
  *   code REQUEST_TIMEOUT, or HostError RequestTimeout, when the handshake outlasts `o.deadline`
  */
-export async function connect(cfg: ServerConfig, o: ConnectOptions): Promise<Connected> {
+export async function connect(cfg: ServerConfig, options: ConnectOptions): Promise<Connected> {
+  const limit = new HandshakeLimit(options);
+  try {
+    return await negotiate(cfg, { ...options, limit });
+  } finally {
+    limit.dispose();
+  }
+}
+
+async function negotiate(cfg: ServerConfig, o: Attempt): Promise<Connected> {
   // The legacy HTTP+SSE transport predates 2026-07-28: nothing to negotiate, nothing to cache.
   if (cfg.transport === 'sse') return connectSse(cfg, o, LEGACY);
   const definition = o.definition ?? cfg;
@@ -108,7 +136,7 @@ export async function connect(cfg: ServerConfig, o: ConnectOptions): Promise<Con
   return conn;
 }
 
-async function connectWith(cfg: ServerConfig, o: ConnectOptions, plan: Plan): Promise<Connected> {
+async function connectWith(cfg: ServerConfig, o: Attempt, plan: Plan): Promise<Connected> {
   if (cfg.transport === 'stdio') {
     try {
       return await connectStdio(cfg, o, plan);
@@ -127,15 +155,23 @@ async function connectWith(cfg: ServerConfig, o: ConnectOptions, plan: Plan): Pr
   const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers: cfg.headers } });
   const client = o.makeClient(plan.negotiation);
   try {
-    await client.connect(transport, { ...budget(o), ...(plan.legacyPrior ? { prior: { kind: 'legacy' as const } } : {}) });
+    await o.limit.run(step(plan), transport, client.connect(transport, { ...budget(o), ...(plan.legacyPrior ? { prior: { kind: 'legacy' as const } } : {}) }));
     return connected(client, transport, 'http', cfg, o.log);
   } catch (err) {
     await transport.close().catch(() => {});
     // v2 reports a refused POST as SdkHttpError carrying the HTTP status.
-    if (!(err instanceof SdkHttpError && SSE_FALLBACK_STATUSES.includes(err.status))) throw err;
+    if (!(err instanceof SdkHttpError && SSE_FALLBACK_STATUSES.includes(err.status))) throw describeHttpFailure(err, url);
     o.log.info({ status: err.status }, 'Streamable HTTP refused; falling back to HTTP+SSE');
   }
   return connectSse(cfg, o, LEGACY);
+}
+
+/** The start this handshake was for was abandoned (the server was stopped while starting). */
+export class Abandoned extends Error {
+  constructor() {
+    super('stopped while starting');
+    this.name = 'Abandoned';
+  }
 }
 
 /** The pipe closed during an in-place `server/discover` probe (the server exited). */
@@ -145,30 +181,107 @@ class ProbeClosed extends Error {
   }
 }
 
-async function connectStdio(cfg: ServerConfig & { transport: 'stdio' }, o: ConnectOptions, plan: Plan): Promise<Connected> {
+async function connectStdio(cfg: ServerConfig & { transport: 'stdio' }, o: Attempt, plan: Plan): Promise<Connected> {
   const transport = new ProcessGroupStdioTransport({ command: cfg.command, args: cfg.args, env: childEnv(cfg.env, cfg.env_inherit), cwd: cfg.cwd, onStderr: o.onStderr });
+  o.onTransport?.(transport);
   const client = o.makeClient(plan.negotiation);
   try {
-    await client.connect(transport, { ...budget(o), ...(plan.legacyPrior ? { prior: { kind: 'legacy' as const } } : {}) });
+    await o.limit.run(step(plan), transport, client.connect(transport, { ...budget(o), ...(plan.legacyPrior ? { prior: { kind: 'legacy' as const } } : {}) }));
   } catch (err) {
     await transport.close();
+    // The limit ended it: the process was ours to end, its exit says nothing.
+    if (err instanceof HostError || err instanceof Abandoned) throw err;
     if (transport.exit && err instanceof SdkError && err.code === SdkErrorCode.EraNegotiationFailed) throw new ProbeClosed(describeExit(err, transport));
     throw describeExit(err, transport);
   }
   return connected(client, transport, 'stdio', cfg, o.log);
 }
 
-async function connectSse(cfg: ServerConfig & { transport: 'http' | 'sse' }, o: ConnectOptions, plan: Plan): Promise<Connected> {
+async function connectSse(cfg: ServerConfig & { transport: 'http' | 'sse' }, o: Attempt, plan: Plan): Promise<Connected> {
   const url = new URL(cfg.url);
   const transport = new SSEClientTransport(url, { requestInit: { headers: cfg.headers }, eventSourceInit: { fetch: withHeaders(cfg.headers) } });
   const client = o.makeClient(plan.negotiation);
   try {
-    await client.connect(transport, { ...budget(o), prior: { kind: 'legacy' } });
+    await o.limit.run('initialize', transport, client.connect(transport, { ...budget(o), prior: { kind: 'legacy' } }));
   } catch (err) {
     await transport.close().catch(() => {});
-    throw err;
+    throw describeHttpFailure(err, url);
   }
   return connected(client, transport, 'sse', cfg, o.log);
+}
+
+/** The handshake request a plan starts with, for messages: `server/discover` when pinned to a modern revision. */
+function step(plan: Plan): string {
+  const mode = plan.negotiation.mode;
+  return typeof mode === 'object' && mode !== null && 'pin' in mode ? 'server/discover' : 'initialize';
+}
+
+/**
+ * The one limit of a handshake: the connect timeout and the start's deadline, whichever comes first,
+ * and the start's abandonment. {@link run} enforces it on each attempt, whether or not the SDK does.
+ */
+class HandshakeLimit {
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+  private readonly onAbandon: () => void;
+  /** The budget that ends the handshake, ms, for the message: the connect timeout, or the start's whole budget. */
+  private readonly ms: number;
+
+  constructor(private readonly o: ConnectOptions) {
+    const own = o.connectTimeoutMs ?? Defaults.connect_timeout_ms;
+    const left = o.deadline.remaining();
+    this.ms = own < left ? own : o.deadline.ms;
+    this.timer = setTimeout(() => this.controller.abort('timeout'), Math.min(own, left));
+    this.onAbandon = () => this.controller.abort('abandoned');
+    if (o.signal?.aborted) this.onAbandon();
+    o.signal?.addEventListener('abort', this.onAbandon, { once: true });
+  }
+
+  /** Aborted when the handshake must end: for the SDK's own requests. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /**
+   * Waits for one handshake attempt within the limit. When the limit passes first (or the SDK's own
+   * timeout fires), the transport is closed and the attempt fails with RequestTimeout naming `what`.
+   *
+   * @param what the handshake's request for the message: `initialize` or `server/discover`
+   * @throws HostError RequestTimeout `server "x": start: initialize timed out after N ms`; Error
+   *   `stopped while starting` when abandoned; whatever the attempt throws
+   */
+  async run<T>(what: string, transport: Transport, attempt: Promise<T>): Promise<T> {
+    const signal = this.controller.signal;
+    let onAbort: (() => void) | undefined;
+    const ended = new Promise<never>((_, reject) => {
+      onAbort = () => reject(this.error(what));
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    // The attempt may still settle after the limit ended it: that outcome is nobody's to handle.
+    attempt.catch(() => {});
+    try {
+      return await Promise.race([attempt, ended]);
+    } catch (err) {
+      if (signal.aborted || (err instanceof SdkError && err.code === SdkErrorCode.RequestTimeout)) {
+        await transport.close().catch(() => {});
+        throw this.error(what);
+      }
+      throw err;
+    } finally {
+      signal.removeEventListener('abort', onAbort!);
+    }
+  }
+
+  private error(what: string): Error {
+    if (this.controller.signal.reason === 'abandoned') return new Abandoned();
+    return new HostError(ErrorCodes.RequestTimeout, `${this.o.deadline.what}: ${what} timed out after ${this.ms} ms`, { timeout_ms: this.ms });
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.o.signal?.removeEventListener('abort', this.onAbandon);
+  }
 }
 
 /**
@@ -177,8 +290,8 @@ async function connectSse(cfg: ServerConfig & { transport: 'http' | 'sse' }, o: 
  *
  * @throws HostError RequestTimeout when nothing is left (an earlier attempt used it all)
  */
-function budget(o: ConnectOptions): { timeout: number; signal: AbortSignal } {
-  return { timeout: o.deadline.budget(), signal: o.deadline.signal };
+function budget(o: Attempt): { timeout: number; signal: AbortSignal } {
+  return { timeout: o.deadline.budget(), signal: AbortSignal.any([o.deadline.signal, o.limit.signal]) };
 }
 
 function connected(client: Client, transport: Transport, kind: Connected['kind'], cfg: ServerConfig, log: Logger): Connected {
@@ -199,7 +312,7 @@ function connected(client: Client, transport: Transport, kind: Connected['kind']
  * be spawned or reached, a timeout, or a refused authorization says nothing about its era.
  */
 function verdictMayBeWrong(err: unknown): boolean {
-  if (err instanceof SpawnError || err instanceof HostError) return false;
+  if (err instanceof SpawnError || err instanceof HostError || err instanceof Abandoned) return false;
   if (err instanceof SdkError) {
     const final: string[] = [SdkErrorCode.RequestTimeout, SdkErrorCode.ClientHttpAuthentication, SdkErrorCode.ClientHttpForbidden];
     if (final.includes(err.code)) return false;

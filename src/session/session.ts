@@ -7,6 +7,7 @@
  */
 import { SdkError, SdkErrorCode, StreamableHTTPClientTransport, type CallToolResult, type Client, type CompleteRequest, type ServerCapabilities } from '@modelcontextprotocol/client';
 import type { ServerConfig } from '../config/types.js';
+import type { Defaults } from '../contract/defaults.js';
 import type { Root, ServerSnapshot, ServerStatus } from '../contract/snapshot.js';
 import { ErrorCodes, HostError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -16,7 +17,9 @@ import { connect, type Connected } from './connect.js';
 import { Deadline, requestTimeoutMs } from './deadline.js';
 import type { EraCache } from './era-cache.js';
 import { ListCache } from './lists.js';
+import { isConnectionFailure, networkCause, redactUrl } from './net-errors.js';
 import { explain, sdkOptions, type RequestOpts } from './requests.js';
+import { RestartPolicy, type RestartOptions } from './restart-policy.js';
 import { RootsView } from './roots.js';
 import { ProcessGroupStdioTransport } from './stdio-transport.js';
 import { Subscriptions, type SubscriptionTarget } from './subscriptions.js';
@@ -25,9 +28,11 @@ import { checkArguments } from './validate.js';
 export { CLIENT_INFO } from './client.js';
 export type { RequestOpts } from './requests.js';
 
-/** Backoff for automatic restarts after a crash: 1 s, 2 s, 4 s, 8 s, 16 s, then give up. */
-const RESTART_BASE_MS = 1000;
-const MAX_RESTARTS = 5;
+/**
+ * How long `stop` waits for an abandoned start to end, ms: its handshake is ended at once and its
+ * process group within about 1.5 s (stdio-transport.ts); this only bounds a start stuck elsewhere.
+ */
+const ABANDON_WAIT_MS = 5000;
 /**
  * How long `stop` waits for the server to acknowledge the end of an HTTP session (the DELETE), ms: a
  * server that never answers must not keep `stop` (and the editor's `:Mcp stop`) waiting.
@@ -63,6 +68,10 @@ export interface SessionDeps {
    * declared. The host passes one that asks the editor (bridge/elicit.ts); the conformance client declines.
    */
   elicit?: (s: Session, ...args: Parameters<Elicit>) => ReturnType<Elicit>;
+  /** The restart policy's numbers (restart-policy.ts); default the contract's. Tests shorten them. */
+  restart?: Partial<RestartOptions>;
+  /** How long a handshake may take, ms, when the server sets no `timeout_ms`; default {@link Defaults.connect_timeout_ms}. */
+  connectTimeoutMs?: number;
 }
 
 /**
@@ -84,9 +93,11 @@ export class Session {
   private generation = 0;
   private starting?: Promise<void>;
   private restartTimer?: NodeJS.Timeout;
-  /** Aborts the preparation of the start in progress (an ask for inputs) when it is abandoned. */
+  /** Aborts the start in progress (an ask for inputs, the handshake) when it is abandoned. */
   private startAbort?: AbortController;
-  private crashes = 0;
+  /** stdio transports of starts still in their handshake, for {@link killNow}. */
+  private readonly spawning = new Set<ProcessGroupStdioTransport>();
+  private readonly policy: RestartPolicy;
   private readonly log: Logger;
 
   constructor(
@@ -97,6 +108,7 @@ export class Session {
     this.log = deps.log.child({ server: cfg.name });
     this.rootsView = new RootsView(cfg, deps.roots, this.log);
     this.subscriptions = new Subscriptions(cfg.name, this.log);
+    this.policy = new RestartPolicy(deps.restart);
   }
 
   get name(): string {
@@ -152,23 +164,39 @@ export class Session {
    * Connects (`${input:...}` asks, spawn/HTTP, era negotiation, every list loaded, subscriptions
    * renewed). Resolves once `connected`. Everything counts against one deadline: the caller's (a
    * `start` or `restart` request's, built when the request arrived), else the server's own budget. A
-   * start while one runs waits for it within its own deadline.
+   * start while one runs waits for it within its own deadline. The handshake alone is also bounded by
+   * the connect timeout (the server's `timeout_ms`, else {@link Defaults.connect_timeout_ms}). A start
+   * asked for resets the restart policy (restart-policy.ts) and is not retried when it fails; automatic
+   * restarts after a lost connection are.
    *
    * @param deadline the request's deadline; default {@link deadline}(`start`)
-   * @throws HostError RequestTimeout (-32001, naming the server and the budget) when the deadline
-   *   passes; otherwise an Error with a readable reason. The session is then `failed` with that reason
-   *   (unless it was a joined start that timed out: the start it waited for goes on).
+   * @throws HostError RequestTimeout (-32001, naming the server and the budget; `... start: initialize
+   *   timed out after N ms` when the handshake took too long) when the deadline or the connect timeout
+   *   passes; otherwise an Error with a readable reason (`cannot connect to URL: connection refused
+   *   (ECONNREFUSED)`, `working directory not found: DIR`). The session is then `failed` with that
+   *   reason (unless it was a joined start that timed out: the start it waited for goes on).
    */
   start(deadline: Deadline = this.deadline('start')): Promise<void> {
     if (this.status === 'connected') return Promise.resolve();
     if (this.starting) return this.join(this.starting, deadline);
+    // Asked for (by the user, the config, a request): whatever automatic restarts failed is forgotten.
+    this.policy.reset();
+    return this.begin(deadline, false);
+  }
+
+  /**
+   * One start: {@link start}'s, or an automatic restart (`auto`), whose failure counts against the
+   * restart policy and is retried on its schedule instead of leaving the server `failed`.
+   */
+  private begin(deadline: Deadline, auto: boolean): Promise<void> {
     clearTimeout(this.restartTimer);
     const gen = ++this.generation;
     this.rootsView.reset();
     this.setStatus('starting');
-    this.log.info({ transport: this.cfg.transport, timeout_ms: deadline.ms }, 'starting');
+    this.log.info({ transport: this.cfg.transport, timeout_ms: deadline.ms, auto }, 'starting');
     const started = Date.now();
     const abort = (this.startAbort = new AbortController());
+    const spawned = new Set<ProcessGroupStdioTransport>();
     let run: Promise<void> | undefined = undefined;
     run = (async () => {
       try {
@@ -181,27 +209,31 @@ export class Session {
           makeClient: (negotiation) => makeClient(negotiation, this.hooks(gen)),
           verdicts: this.deps.verdicts,
           log: this.log,
-        });
+          signal: abort.signal,
+          connectTimeoutMs: this.cfg.timeout_ms ?? this.deps.connectTimeoutMs,
+          onTransport: (t) => (spawned.add(t), this.spawning.add(t)),
+        }).finally(() => spawned.forEach((t) => this.spawning.delete(t)));
         if (gen !== this.generation) {
           await conn.client.close().catch(() => {});
           throw new Error('stopped while starting');
         }
         this.conn = conn;
         conn.client.onclose = () => this.onClosed(gen);
-        conn.client.onerror = (err) => this.log.warn({ err: err.message }, 'transport error');
+        conn.client.onerror = (err) => this.onTransportError(gen, conn, err);
         const caps = conn.client.getServerCapabilities();
         await Promise.all((['tools', 'prompts', 'resources'] as const).map((k) => this.lists.refresh(k, conn.client, caps, () => deadline, () => gen === this.generation)));
         await this.subscriptions.attach(this.target(conn), deadline.budget());
         if (gen !== this.generation) throw new Error('stopped while starting');
-        this.crashes = 0;
+        this.policy.connected();
         this.log.info({ ms: Date.now() - started, transport: conn.kind, protocol_version: conn.protocolVersion }, 'connected');
         this.setStatus('connected');
       } catch (caught) {
         const err = startFailure(caught, deadline);
         if (gen === this.generation) {
-          this.log.warn({ err: err.message }, 'failed to start');
+          this.log.warn({ err: err.message, auto }, 'failed to start');
           await this.closeConnection();
-          this.setStatus('failed', err.message);
+          if (auto) this.retry(err.message);
+          else this.setStatus('failed', err.message);
         }
         throw err;
       } finally {
@@ -225,13 +257,21 @@ export class Session {
    * progress (its `${input:...}` asks are withdrawn) and any planned restart. Never throws.
    */
   async stop(): Promise<void> {
+    const abandoned = this.starting;
     this.generation++;
     this.startAbort?.abort('the server was stopped');
-    // The abandoned start ends on its own; a start after this stop must not join it.
+    // A start after this stop must not join the abandoned one.
     this.starting = undefined;
     clearTimeout(this.restartTimer);
-    this.crashes = 0;
+    this.policy.reset();
     await this.closeConnection();
+    // "stopped" only once nothing of the abandoned start runs: its handshake ends at once (connect.ts)
+    // and closes its transport, which ends the server's process group.
+    if (abandoned) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([abandoned.catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, ABANDON_WAIT_MS)))]);
+      clearTimeout(timer);
+    }
     this.setStatus(this.cfg.disabled ? 'disabled' : 'stopped');
   }
 
@@ -246,9 +286,10 @@ export class Session {
     await this.start(deadline);
   }
 
-  /** Kills a stdio server's process group at once; for when the host itself is exiting. */
+  /** Kills the process group of a stdio server (running or still in its handshake) at once; for when the host itself is exiting. */
   killNow(): void {
     if (this.conn?.transport instanceof ProcessGroupStdioTransport) this.conn.transport.killNow();
+    for (const t of this.spawning) t.killNow();
   }
 
   /** The server's pid for a stdio server that is running. */
@@ -363,24 +404,53 @@ export class Session {
     };
   }
 
-  /** The connection closed and we did not close it: report, then restart with backoff. */
+  /** The connection closed and we did not close it: a stdio server exited, or an HTTP transport closed. */
   private onClosed(gen: number): void {
-    if (gen !== this.generation) return;
     const transport = this.conn?.transport;
     const exit = transport instanceof ProcessGroupStdioTransport ? transport.exit : undefined;
     const reason = exit ? (exit.signal ? `server process was killed by ${exit.signal}` : `server process exited with code ${exit.code}`) : 'connection closed';
+    this.lost(gen, reason);
+  }
+
+  /**
+   * An error of a connection's transport. For an HTTP server, a failure of the connection itself (a
+   * POST or the GET stream failing without an HTTP answer, a reconnection refused) means the server
+   * is gone: the connection is treated as lost at once, instead of requests waiting out their timeout.
+   * An HTTP status or a malformed message is only logged: the server is there.
+   */
+  private onTransportError(gen: number, conn: Connected, err: Error): void {
+    this.log.warn({ err: err.message }, 'transport error');
+    if (gen !== this.generation || conn.kind === 'stdio' || !isConnectionFailure(err)) return;
+    const url = this.cfg.transport === 'stdio' ? '' : redactUrl(this.cfg.url);
+    this.lost(gen, `lost the connection to ${url}: ${networkCause(err) ?? err.message}`);
+  }
+
+  /**
+   * The connection of generation `gen` is gone and we did not end it: fail the requests waiting on it
+   * at once, report, and restart on the policy's schedule (or give up).
+   */
+  private lost(gen: number, reason: string): void {
+    if (gen !== this.generation) return;
+    const conn = this.conn;
     this.conn = undefined;
     this.subscriptions.detach();
     this.generation++;
     this.lists.clear();
-    this.crashes++;
-    this.log.warn({ reason, crashes: this.crashes }, 'connection lost');
-    if (this.crashes <= MAX_RESTARTS) {
-      const delay = RESTART_BASE_MS * 2 ** (this.crashes - 1);
-      this.setStatus('failed', `${reason}; restarting in ${delay / 1000} s`);
-      this.restartTimer = setTimeout(() => this.start().catch(() => {}), delay);
+    // Rejects what still waits on it with ConnectionClosed, and ends what is left of it (an HTTP stream).
+    if (conn) void conn.client.close().catch(() => {});
+    this.log.warn({ reason, failures: this.policy.count + 1 }, 'connection lost');
+    this.retry(reason);
+  }
+
+  /** Schedules the next automatic restart after a failure, or gives up; either way the user is told. */
+  private retry(reason: string): void {
+    const next = this.policy.failed();
+    const max = this.policy.options.max;
+    if (!next) {
+      this.setStatus('failed', `${reason}; gave up after ${max} restarts (:Mcp restart tries again)`);
     } else {
-      this.setStatus('failed', `${reason}; gave up after ${MAX_RESTARTS} restarts`);
+      this.setStatus('failed', `${reason}; restarting in ${next.delayMs / 1000} s (restart ${next.attempt} of ${max})`);
+      this.restartTimer = setTimeout(() => void this.begin(this.deadline('restart'), true).catch(() => {}), next.delayMs);
     }
     this.deps.onMessage('warn', `${this.name}: ${this.error}`);
   }

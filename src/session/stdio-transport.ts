@@ -3,12 +3,20 @@
  *
  * The SDK's `StdioClientTransport` spawns the server in our own process group, so stopping a server
  * launched through `npx`, `uvx` or a shell script leaves its grandchildren running. This transport
- * spawns the server as the leader of a new process group and signals the group: a stopped server leaves
- * nothing behind. Framing is the SDK's own (`ReadBuffer`, `serializeMessage`).
+ * spawns the server as the leader of a new process group (and session: `detached`) and signals the
+ * group, so nothing the server started outlives it:
+ * - the leader exits or crashes: the group gets SIGTERM, then SIGKILL after {@link GRACE_MS}, and only
+ *   then does the transport report `onclose` (a child holding the pipes open can no longer hide a crash);
+ * - `close()` (a stop, also of a start in progress): stdin is closed, then SIGTERM, then SIGKILL;
+ * - the host exits: `killNow()` SIGKILLs the group synchronously;
+ * - the host is killed: the orphan guard (orphan-guard.ts), which lists every live group, kills them.
+ * Framing is the SDK's own (`deserializeMessage`, `serializeMessage`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { deserializeMessage, serializeMessage, type JSONRPCMessage, type Transport } from '@modelcontextprotocol/client';
 import { MalformedMessageError } from './incoming.js';
+import { orphanGuard } from './orphan-guard.js';
 
 export interface StdioParams {
   command: string;
@@ -36,6 +44,8 @@ export class SpawnError extends Error {
 
 /** ms to wait after closing stdin before SIGTERM, and after SIGTERM before SIGKILL. */
 const GRACE_MS = 500;
+/** How often a group is checked for members while it is given its grace, ms. */
+const POLL_MS = 25;
 
 export class ProcessGroupStdioTransport implements Transport {
   onclose?: () => void;
@@ -46,7 +56,12 @@ export class ProcessGroupStdioTransport implements Transport {
   exit?: ExitInfo;
   private child?: ChildProcess;
   private readonly lines = new LineReader(MAX_MESSAGE_BYTES);
-  private closing = false;
+  /** The group's id (the leader's pid) while anything of it may be running. */
+  private pgid?: number;
+  /** Settles once the group has been signalled to its end (see {@link reap}). */
+  private reaping?: Promise<void>;
+  /** Settles once the process and its pipes are closed and `onclose` was called. */
+  private closed?: Promise<void>;
 
   constructor(private readonly params: StdioParams) {}
 
@@ -67,7 +82,8 @@ export class ProcessGroupStdioTransport implements Transport {
   /**
    * Spawns the server.
    *
-   * @throws SpawnError `command not found: NAME` when the command does not exist (ENOENT), or the spawn error
+   * @throws SpawnError `working directory not found: DIR` when `cwd` does not exist, `command not found:
+   *   NAME` when the command does not exist (ENOENT), or the spawn error
    */
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -80,16 +96,34 @@ export class ProcessGroupStdioTransport implements Transport {
         windowsHide: true,
       });
       this.child = child;
+      if (child.pid !== undefined) {
+        this.pgid = child.pid;
+        orphanGuard.guard(child.pid);
+      }
+      this.closed = new Promise((done) =>
+        child.on('close', (code, signal) => {
+          this.exit ??= { code, signal };
+          this.child = undefined;
+          this.onclose?.();
+          done();
+        }),
+      );
       child.on('error', (err: NodeJS.ErrnoException) => {
-        const error = new SpawnError(err.code === 'ENOENT' ? `command not found: ${command}${cwd ? ` (cwd ${cwd})` : ''}` : err.message, { cause: err });
+        const error = new SpawnError(spawnFailure(err, command, cwd), { cause: err });
         reject(error);
         this.onerror?.(error);
       });
       child.on('spawn', () => resolve());
-      child.on('close', (code, signal) => {
+      // The leader is gone: so is the server, whatever it left running. End the rest of the group, and
+      // close the pipes should something outside it (a process that left the group) still hold them.
+      child.on('exit', (code, signal) => {
         this.exit = { code, signal };
-        this.child = undefined;
-        this.onclose?.();
+        void this.reap().then(() => {
+          if (this.child !== child) return;
+          setTimeout(() => {
+            if (this.child === child) for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.destroy();
+          }, GRACE_MS).unref();
+        });
       });
       child.stdin!.on('error', (err) => this.onerror?.(err));
       // Many concurrent requests may each wait for 'drain' at once: that is expected, not a leak.
@@ -126,39 +160,81 @@ export class ProcessGroupStdioTransport implements Transport {
     });
   }
 
-  /** Closes stdin, then SIGTERMs and finally SIGKILLs the process group; resolves when it has exited. */
+  /**
+   * Closes stdin and gives the server {@link GRACE_MS} to exit, then SIGTERMs and finally SIGKILLs the
+   * process group; resolves once the process has exited and its group been ended (at most about
+   * 3 × {@link GRACE_MS}). Never throws.
+   */
   async close(): Promise<void> {
     const child = this.child;
-    if (!child || this.closing) return;
-    this.closing = true;
-    const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-    const wait = (ms: number) => Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
-    child.stdin?.end();
-    if (!(await wait(GRACE_MS))) {
-      killGroup(child, 'SIGTERM');
-      if (!(await wait(GRACE_MS))) {
-        killGroup(child, 'SIGKILL');
-        await wait(GRACE_MS);
-      }
-    } else {
-      // The leader exited; make sure nothing it started outlives it.
-      killGroup(child, 'SIGKILL');
+    if (child && !this.exit) {
+      child.stdin?.end();
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      await Promise.race([exited, sleep(GRACE_MS)]);
     }
+    // The leader exited (its `exit` handler started the reaping) or ignored its stdin: end the group.
+    await this.reap();
+    if (this.closed) await Promise.race([this.closed, sleep(2 * GRACE_MS)]);
   }
 
   /** Synchronous last resort when the host itself is exiting: SIGKILL the group now. */
   killNow(): void {
-    if (this.child) killGroup(this.child, 'SIGKILL');
+    if (this.pgid === undefined) return;
+    signalGroup(this.pgid, 'SIGKILL');
+    orphanGuard.release(this.pgid);
+    this.pgid = undefined;
+  }
+
+  /**
+   * Ends the process group: SIGTERM, up to {@link GRACE_MS} for it to empty, then SIGKILL; then the
+   * orphan guard forgets it. Once per transport; later calls wait for the first.
+   */
+  private reap(): Promise<void> {
+    this.reaping ??= (async () => {
+      const pgid = this.pgid;
+      if (pgid === undefined) return;
+      if (signalGroup(pgid, 'SIGTERM')) {
+        const until = Date.now() + GRACE_MS;
+        while (groupExists(pgid) && Date.now() < until) await sleep(POLL_MS);
+        // Members still listed may be zombies waiting for their parent: SIGKILL is harmless to them.
+        if (groupExists(pgid)) signalGroup(pgid, 'SIGKILL');
+      }
+      orphanGuard.release(pgid);
+      if (this.pgid === pgid) this.pgid = undefined;
+    })();
+    return this.reaping;
   }
 }
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
+/** Sends `signal` to process group `pgid`; false when the group is gone already (ESRCH). */
+function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   try {
-    process.kill(-child.pid, signal);
+    process.kill(-pgid, signal);
+    return true;
   } catch {
-    // ESRCH: the group is gone already.
+    return false;
   }
+}
+
+function groupExists(pgid: number): boolean {
+  return signalGroup(pgid, 0);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** What a failed spawn says: a missing working directory is named as such, not as a missing command. */
+function spawnFailure(err: NodeJS.ErrnoException, command: string, cwd: string | undefined): string {
+  if (err.code !== 'ENOENT') return err.message;
+  if (cwd !== undefined) {
+    try {
+      if (!statSync(cwd).isDirectory()) return `working directory is not a directory: ${cwd} (cwd of ${command})`;
+    } catch {
+      return `working directory not found: ${cwd} (cwd of ${command})`;
+    }
+  }
+  return `command not found: ${command}`;
 }
 
 /** Longest message accepted from a server (the SDK's ReadBuffer stops at 10 MiB). */

@@ -198,7 +198,7 @@ function listening(proc: ChildProcess, name: string, ready: RegExp): Promise<Reg
 /** SIGTERM, resolved once the process has exited. */
 function stopProcess(proc: ChildProcess): Promise<void> {
   return new Promise<void>((resolve) => {
-    if (proc.exitCode !== null) return resolve();
+    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
     proc.once('exit', () => resolve());
     proc.kill('SIGTERM');
   });

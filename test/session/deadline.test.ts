@@ -67,9 +67,9 @@ describe.each(nvimBinaries())('one deadline for start and restart on Neovim $ver
     await waitStatus(nv, 'slow', 'failed');
     const started = await api(nv, 'function(cb) require("mcp").start("slow", cb) end');
     // The host's answer, not the Lua guard's "no reply from the host".
-    expect(started.err).toEqual({ code: -32001, message: 'server "slow": start: timed out after 1000 ms', data: { timeout_ms: 1000 } });
+    expect(started.err).toEqual({ code: -32001, message: 'server "slow": start: initialize timed out after 1000 ms', data: { timeout_ms: 1000 } });
     const restarted = await api(nv, 'function(cb) require("mcp").restart("slow", cb) end');
-    expect(restarted.err).toEqual({ code: -32001, message: 'server "slow": restart: timed out after 1000 ms', data: { timeout_ms: 1000 } });
-    expect((await waitStatus(nv, 'slow', 'failed')).error).toBe('server "slow": restart: timed out after 1000 ms');
+    expect(restarted.err).toEqual({ code: -32001, message: 'server "slow": restart: initialize timed out after 1000 ms', data: { timeout_ms: 1000 } });
+    expect((await waitStatus(nv, 'slow', 'failed')).error).toBe('server "slow": restart: initialize timed out after 1000 ms');
   });
 });

@@ -38,9 +38,9 @@ describe('session start', () => {
     const cfg = stdio('slow', [SLOW_INIT, '1500'], { timeout_ms: 2000 });
     const s = session(cfg, { prepare: (c) => new Promise((resolve) => setTimeout(() => resolve(c), 1000)) });
     const err = await s.start().catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: ErrorCodes.RequestTimeout, message: 'server "slow": start: timed out after 2000 ms' });
+    expect(err).toMatchObject({ code: ErrorCodes.RequestTimeout, message: 'server "slow": start: initialize timed out after 2000 ms' });
     expect(s.status).toBe('failed');
-    expect(s.error).toBe('server "slow": start: timed out after 2000 ms');
+    expect(s.error).toBe('server "slow": start: initialize timed out after 2000 ms');
     await s.stop();
   });
 

@@ -15,8 +15,8 @@ import type { Session } from '../../src/session/session.js';
 
 describe('redact', () => {
   it('removes the userinfo of every URL, and only that', () => {
-    expect(redact('GET https://user:hunter2@host.test/mcp failed')).toBe('GET https://[redacted]@host.test/mcp failed');
-    expect(redact('a http://TOKEN@h/x and sse://u:p@h2:8080/y')).toBe('a http://[redacted]@h/x and sse://[redacted]@h2:8080/y');
+    expect(redact('GET https://user:hunter2@host.test/mcp failed')).toBe('GET https://user:***@host.test/mcp failed');
+    expect(redact('a http://TOKEN@h/x and sse://u:p@h2:8080/y')).toBe('a http://***@h/x and sse://u:***@h2:8080/y');
     expect(redact('mail me@host.test, see https://host.test/a@b')).toBe('mail me@host.test, see https://host.test/a@b');
     expect(redact(undefined)).toBeUndefined();
   });
