@@ -42,7 +42,7 @@ async function start(): Promise<NvimInstance> {
 }
 
 /** One storm; the measurement runs in Neovim (vim.uv.hrtime), reported through `_G.flood`. */
-async function storm(nv: NvimInstance, count: number): Promise<Record<string, number | boolean>> {
+async function storm(nv: NvimInstance, count: number): Promise<Record<string, number | boolean | string>> {
   await nv.lua(
     `
     local count = ...
@@ -51,15 +51,21 @@ async function storm(nv: NvimInstance, count: number): Promise<Record<string, nu
     -- A fresh list without after_storm is not possible (the server keeps it), so a storm ends when the
     -- call has returned and the next McpServerChanged settles: count events until both happened.
     _G.flood = nil
-    local events, returned = 0, 0
+    local events, returned, call_err = 0, 0, nil
     local gap, last, t0 = 0, now(), now()
     local timer = assert(uv.new_timer())
+    local function final()
+      for _, t in ipairs(mcp.tools('flooder')) do
+        if t.name == 'after_storm' then return true end
+      end
+      return false
+    end
     local function finish()
       local t = now()
       if t - last > gap then gap = t - last end
       timer:stop()
       timer:close()
-      _G.flood = { gap_ms = gap, ms = t - t0, events = events, reply_ms = returned, final = final() }
+      _G.flood = { gap_ms = gap, ms = t - t0, events = events, reply_ms = returned, final = final(), err = call_err }
     end
     local au = vim.api.nvim_create_autocmd('User', {
       pattern = 'McpServerChanged',
@@ -70,14 +76,8 @@ async function storm(nv: NvimInstance, count: number): Promise<Record<string, nu
       if t - last > gap then gap = t - last end
       last = t
     end)
-    local function final()
-      for _, t in ipairs(mcp.tools('flooder')) do
-        if t.name == 'after_storm' then return true end
-      end
-      return false
-    end
     mcp.call_tool('flooder', 'storm', { count = count }, { timeout_ms = 120000 }, function(err)
-      if err then vim.notify(vim.inspect(err)) end
+      call_err = err and err.message or nil
       returned = now() - t0
       -- Done once the final list (with after_storm) is in and 500 ms pass without an event; given up
       -- 60 s after the reply.
@@ -96,7 +96,7 @@ async function storm(nv: NvimInstance, count: number): Promise<Record<string, nu
   `,
     count,
   );
-  return nv.waitFor<Record<string, number | boolean>>('_G.flood', { timeoutMs: 900_000, intervalMs: 500 });
+  return nv.waitFor<Record<string, number | boolean | string>>('_G.flood', { timeoutMs: 900_000, intervalMs: 500 });
 }
 
 /** The longest gap of the same 1 ms timer over `ms` with nothing to do: the machine's own noise. */
@@ -121,7 +121,7 @@ async function idle(nv: NvimInstance, ms: number): Promise<number> {
 
 const nv = await start();
 try {
-  const rows: Record<string, number | boolean>[] = [];
+  const rows: Record<string, number | boolean | string>[] = [];
   console.log(`baseline: longest gap of the same timer over 5 s with nothing to do: ${(await idle(nv, 5000)).toFixed(1)} ms`);
   const rss0 = rssMiB(nv.pid);
   for (let i = 0; i < REPS; i++) rows.push(await storm(nv, STORM));
@@ -131,7 +131,7 @@ try {
   for (const r of rows) {
     console.log(
       `  longest editor stall ${(r.gap_ms as number).toFixed(1)} ms; McpServerChanged ${r.events}; reply after ${Math.round(r.reply_ms as number)} ms; ` +
-        `${r.final ? 'final list in' : 'final list NOT reached'}, quiet after ${Math.round(r.ms as number)} ms`,
+        `${r.final ? 'final list in' : 'final list NOT reached'}, quiet after ${Math.round(r.ms as number)} ms${r.err ? `; the call failed: ${String(r.err)}` : ''}`,
     );
   }
   console.log(`  Neovim RSS ${rss0} MiB before, ${rss1} MiB after; final tools: ${tools.sort().join(', ')}`);
