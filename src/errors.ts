@@ -4,6 +4,7 @@
 import { ProtocolError, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import { ErrorCodes } from './contract/errors.js';
 import type { RpcError } from './contract/snapshot.js';
+import { redact } from './redact.js';
 
 /** An error the host raises on purpose, with a code from {@link ErrorCodes}. */
 export class HostError extends Error {
@@ -33,6 +34,12 @@ export class HostError extends Error {
  * the SDK code in `data.sdk_code`.
  */
 export function toRpcError(err: unknown): RpcError {
+  const e = rpcError(err);
+  // The boundary to the editor: a URL's password in a message (a fetch error quoting it) goes no further.
+  return { ...e, message: redact(e.message) };
+}
+
+function rpcError(err: unknown): RpcError {
   if (err instanceof HostError || err instanceof ProtocolError) return wire(err.code, err.message, err.data);
   if (err instanceof SdkError) {
     if (err.code === SdkErrorCode.RequestTimeout) return wire(ErrorCodes.RequestTimeout, err.message, undefined);

@@ -66,6 +66,30 @@ local function check_build()
   return false
 end
 
+---What the environment of stdio servers holds (|mcp-env|): the minimal set unless the file or a server
+---opts in to more.
+---@param file table the decoded config file
+---@param cfg mcp.Config
+local function check_env(file, cfg)
+  local function describe(v)
+    if v == true then return 'the whole environment of the editor' end
+    if type(v) == 'table' then return 'also ' .. table.concat(v, ', ') end
+  end
+  health.info(
+    'stdio servers get a minimal environment (HOME, LOGNAME, PATH, SHELL, TERM, USER and the platform equivalents) plus their `env`; see :help mcp-env'
+  )
+  if describe(file.env_inherit) then health.warn('every stdio server inherits ' .. describe(file.env_inherit)) end
+  local function map(t) return type(t) == 'table' and t or {} end
+  local servers = vim.tbl_extend('force', map(file.mcpServers), map(file.servers), map(cfg.servers))
+  local names = vim.tbl_keys(servers)
+  table.sort(names)
+  for _, name in ipairs(names) do
+    local def = servers[name]
+    local says = type(def) == 'table' and describe(def.env_inherit)
+    if says then health.info(('%s inherits %s'):format(name, says)) end
+  end
+end
+
 ---The file as Lua sees it, before the host is asked: present, readable, JSON.
 ---@param cfg mcp.Config
 ---@return boolean ok worth asking the host about
@@ -92,12 +116,26 @@ local function check_config_file(cfg)
     elseif type(value) ~= 'table' or (value.mcpServers == nil and value.servers == nil) then
       health.warn(('config file %s has neither "mcpServers" nor "servers"'):format(path), ':help mcp-config')
     end
+    if decoded and type(value) == 'table' then check_env(value, cfg) end
   end
   local n = vim.tbl_count(cfg.servers)
   if n > 0 then
     health.info(('%d server(s) from setup()/vim.g.mcp: %s'):format(n, table.concat(vim.tbl_keys(cfg.servers), ', ')))
   end
   return true
+end
+
+---Project config files: which are trusted and in use (|mcp-project-config|).
+local function check_projects()
+  local files = require('mcp.projects').current()
+  if #files == 0 then
+    health.info(
+      'no trusted project config files (.mcp.json, .vscode/mcp.json, .cursor/mcp.json) in the open projects; see :help mcp-project-config'
+    )
+  end
+  for _, f in ipairs(files) do
+    health.info(('project config in use (trusted, see :help :trust): %s'):format(f.path))
+  end
 end
 
 ---The host's verdict on the whole configuration (file and setup() merged, every key validated).
@@ -133,6 +171,12 @@ local function check_host()
     return false
   end
   health.ok(('host %s running (pid %d); log: %s'):format(info.version, info.pid, info.log_path))
+  health.info(
+    ('the log is rotated at %d KiB to %s.1 (mode 0600); repeated lines are rate-limited'):format(
+      require('mcp.core.contract').defaults.log_max_bytes / 1024,
+      info.log_path
+    )
+  )
   -- Let the `servers` reply land so that the list below is complete.
   vim.wait(1000, function() return #store.snapshots() > 0 end, 20)
   return true
@@ -211,6 +255,7 @@ function M.check()
   health.start('mcp.nvim: configuration')
   -- The file's own checks first; then the host's verdict on every key, when the host answers.
   if check_config_file(cfg) and host_ok then check_config_loaded(cfg) end
+  check_projects()
 
   if host_ok then
     health.start('mcp.nvim: servers')

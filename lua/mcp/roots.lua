@@ -98,17 +98,43 @@ local function inside(path, root)
   return path:sub(1, #prefix) == prefix
 end
 
+--- Names of the listed file buffers (not `mcp://` and other URI buffers, not special buffers).
+---@return string[]
+local function file_buffers()
+  local names = {} ---@type string[]
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    local name = vim.api.nvim_buf_get_name(buf)
+    if name ~= '' and vim.bo[buf].buflisted and vim.bo[buf].buftype == '' and not name:match('^%a[%w+.-]*://') then
+      names[#names + 1] = name
+    end
+  end
+  return names
+end
+
+--- The projects of the listed file buffers, for project config files (mcp.projects): each buffer's
+--- project root by the markers, and the repository root (`.git`) above it; canonical, unsorted, with
+--- repeats. Independent of `enabled` and the sources chosen for roots: a project open in a buffer has
+--- its config whether or not roots are announced.
+---@return string[]
+function M.buffer_projects()
+  local dirs = {} ---@type string[]
+  for _, name in ipairs(file_buffers()) do
+    for _, markers in ipairs({ opts.markers or M.defaults.markers, { '.git' } }) do
+      local root = vim.fs.root(name, markers)
+      if root then dirs[#dirs + 1] = canonical(root) end
+    end
+  end
+  return dirs
+end
+
 --- Directory candidates from every enabled source, in a stable order.
 ---@return string[]
 local function candidates()
   local dirs = {} ---@type string[]
   if opts.buffers ~= false then
-    for _, buf in ipairs(vim.api.nvim_list_bufs()) do
-      local name = vim.api.nvim_buf_get_name(buf)
-      if name ~= '' and vim.bo[buf].buflisted and vim.bo[buf].buftype == '' and not name:match('^%a[%w+.-]*://') then
-        local root = vim.fs.root(name, opts.markers or M.defaults.markers)
-        if root then dirs[#dirs + 1] = root end
-      end
+    for _, name in ipairs(file_buffers()) do
+      local root = vim.fs.root(name, opts.markers or M.defaults.markers)
+      if root then dirs[#dirs + 1] = root end
     end
   end
   if opts.lsp ~= false then
@@ -205,11 +231,14 @@ function M.attach(options, notify)
   )
   current = M.compute()
   current_key = vim.json.encode(current)
+  -- Project config files follow the same projects (|mcp-project-config|).
+  require('mcp.projects').attach(M.buffer_projects, { debounce_ms = opts.debounce_ms })
   return vim.deepcopy(current)
 end
 
 --- Stops following the editor.
 function M.detach()
+  require('mcp.projects').detach()
   if group then pcall(vim.api.nvim_del_augroup_by_id, group) end
   if timer then timer:stop() end
   group, on_change = nil, nil

@@ -91,6 +91,8 @@ function M.reload(hard)
     return util.notify('host restarted')
   end
   local codes = require('mcp.core.contract').codes
+  -- Project config files trusted since (|:trust|) are read again too.
+  if require('mcp.core.process').running() then require('mcp.projects').refresh() end
   require('mcp').reload(function(err, diff)
     if err then
       -- A config error was already shown by the host (a `message` push).

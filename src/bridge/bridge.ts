@@ -6,7 +6,7 @@
 import { homedir } from 'node:os';
 import type { NeovimClient } from 'neovim';
 import { UriTemplate } from '@modelcontextprotocol/client';
-import { loadConfig } from '../config/load.js';
+import { loadConfig, type ProjectFile } from '../config/load.js';
 import { ConfigError, type ServerConfig } from '../config/types.js';
 import { serialized } from '../config/serial.js';
 import { watchConfig } from '../config/watch.js';
@@ -48,6 +48,8 @@ export class Bridge {
   private readonly approvals = new Map<string, Set<AbortController>>();
   /** Values typed for `${input:id}` placeholders, asked once per host. */
   private readonly inputs = new InputValues();
+  /** The trusted project config files Lua last sent (`set_projects`). */
+  private projects: ProjectFile[] = [];
 
   constructor(private readonly nvim: NeovimClient) {
     nvim.on('notification', (method: string, args: unknown[]) => {
@@ -180,6 +182,8 @@ export class Bridge {
       next = await loadConfig({
         path: p.config_path,
         setupServers: p.servers,
+        projects: this.projects,
+        onProjectError: (err) => this.push('message', { level: 'warn', text: `${err.message} (the project's servers are left out)` }),
         ctx: { env: process.env, workspaceFolder: p.workspace_folder ?? process.cwd(), userHome: homedir() },
       });
     } catch (err) {
@@ -294,6 +298,10 @@ export class Bridge {
     get_prompt: async ({ server, name, arguments: args }, id) =>
       this.cancellable(id, (signal) => this.hub!.get(server).getPrompt(name, normalizeArgs(args) as Record<string, string>, { signal })),
     read_resource: async ({ server, uri }, id) => this.cancellable(id, (signal) => this.hub!.get(server).readResource(uri, { signal })),
+    set_projects: async ({ projects }) => {
+      this.projects = asList(projects);
+      return this.reload();
+    },
     set_roots: async ({ roots }) => {
       this.hub!.setRoots(asList(roots));
       return null;

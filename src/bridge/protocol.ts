@@ -40,6 +40,7 @@
 import type { ElicitRequestFormParams, ElicitResult } from '@modelcontextprotocol/client';
 import type { Root, RpcError, ServerSnapshot } from '../contract/snapshot.js';
 import type { HostInfo, Progress, RootsReport } from '../contract/wire.js';
+import type { ProjectFile } from '../config/load.js';
 
 export type { AskMeta, HostInfo, Progress, RootsReport, ServerRoots } from '../contract/wire.js';
 
@@ -148,6 +149,13 @@ export interface Requests {
    * this copy, and sends `notifications/roots/list_changed` to each connected server whose view changed.
    */
   set_roots: { params: { roots: Root[] }; result: null };
+  /**
+   * The trusted project config files of the projects open in the editor (|mcp-project-config|), the
+   * whole current set, each read by Lua through `vim.secure.read`. The configuration is reloaded with
+   * them: their servers are added or replace those of the same name; a project that left the set takes
+   * its servers with it. A broken project file is reported (a `message` push) and left out.
+   */
+  set_projects: { params: { projects: ProjectFile[] }; result: { added: string[]; removed: string[]; changed: string[] } };
   /** The editor's roots and what each server is told (after its own `roots` setting). */
   roots: {
     params: Record<string, never>;

@@ -7,6 +7,8 @@ import { ConfigError, type ServerConfig } from './types.js';
 import { describeErrors, validateFile, validateServer } from './schema.js';
 import { inputsOf, type InputDef } from './inputs.js';
 import { expand, type PlaceholderContext } from './placeholders.js';
+import { redact } from '../redact.js';
+import { Defaults } from '../contract/defaults.js';
 
 /** Where `setup({ servers = ... })` definitions are said to come from in errors. */
 export const SETUP_SOURCE = 'setup()';
@@ -16,7 +18,29 @@ export interface LoadOptions {
   path?: string;
   /** Definitions from `setup({ servers })`; each shallow-merges over the file's entry of that name. */
   setupServers?: Record<string, unknown>;
+  /**
+   * Project files the user trusts (`.mcp.json`, `.vscode/mcp.json`, `.cursor/mcp.json`), read by the
+   * editor through its trust store (`vim.secure.read`): their servers are added, or replace the
+   * definition of the same name, in the order given (a later project wins).
+   */
+  projects?: ProjectFile[];
+  /**
+   * Told of a project file that cannot be used (invalid JSON, a bad definition): that project's servers
+   * are left out and the rest of the configuration loads, so one repository's broken file never holds
+   * back the user's own servers.
+   */
+  onProjectError?: (err: ConfigError) => void;
   ctx: PlaceholderContext;
+}
+
+/** A trusted project config file as the editor read it. */
+export interface ProjectFile {
+  /** Absolute path of the file, e.g. `/src/app/.mcp.json`; the servers' `source`. */
+  path: string;
+  /** The project's root: `${workspaceFolder}` in its definitions, and the base of relative `roots`. */
+  root: string;
+  /** The file's content, exactly as the user trusted it. */
+  text: string;
 }
 
 /**
@@ -30,6 +54,7 @@ export async function loadConfig(opts: LoadOptions): Promise<ServerConfig[]> {
   const file = opts.path ?? SETUP_SOURCE;
   const fileServers = fileEntries(raw, file);
   const inputDefs = fileInputs(raw);
+  const inherit = fileInherit(raw);
   const merged = new Map<string, { def: Record<string, unknown>; source: string; key: string }>();
   for (const [name, entry] of fileServers) merged.set(name, entry);
   for (const [name, def] of Object.entries(opts.setupServers ?? {})) {
@@ -38,10 +63,48 @@ export async function loadConfig(opts: LoadOptions): Promise<ServerConfig[]> {
     const base = merged.get(name);
     merged.set(name, base ? { ...base, def: { ...base.def, ...own }, source: `${base.source} + ${SETUP_SOURCE}` } : { def: own, source: SETUP_SOURCE, key: `servers.${name}` });
   }
-  return [...merged].map(([name, { def, source, key }]) => {
-    const cfg = normalize(name, def, source, key, opts.ctx);
-    return { ...cfg, inputs: inputsOf(cfg, inputDefs) };
+  const out = new Map<string, ServerConfig>();
+  for (const [name, { def, source, key }] of merged) {
+    const cfg = normalize(name, def, source, key, opts.ctx, inherit);
+    out.set(name, { ...cfg, inputs: inputsOf(cfg, inputDefs) });
+  }
+  // A project's servers replace those of the same name as a whole: a project defines what runs for it.
+  for (const project of opts.projects ?? []) {
+    let servers: ServerConfig[];
+    try {
+      servers = projectServers(project, opts.ctx);
+    } catch (err) {
+      if (!(err instanceof ConfigError) || !opts.onProjectError) throw err;
+      opts.onProjectError(err);
+      continue;
+    }
+    for (const cfg of servers) {
+      out.delete(cfg.name);
+      out.set(cfg.name, cfg);
+    }
+  }
+  return [...out.values()];
+}
+
+/**
+ * The servers of one trusted project file, `${workspaceFolder}` being the project's root.
+ *
+ * @throws ConfigError naming the project file and the key path
+ */
+function projectServers(project: ProjectFile, ctx: PlaceholderContext): ServerConfig[] {
+  const raw = parseJson(project.text, project.path);
+  const inherit = fileInherit(raw);
+  const inputs = fileInputs(raw);
+  const here = { ...ctx, workspaceFolder: project.root };
+  return fileEntries(raw, project.path).map(([name, { def, key }]) => {
+    const cfg = normalize(name, def, project.path, key, here, inherit);
+    return { ...cfg, project: project.path, inputs: inputsOf(cfg, inputs) };
   });
+}
+
+/** The file's top-level `env_inherit` (already checked by the schema), the default of its stdio servers. */
+function fileInherit(raw: unknown): boolean | string[] {
+  return (raw as { env_inherit?: boolean | string[] }).env_inherit ?? Defaults.env_inherit;
 }
 
 /** The file's `inputs` (VS Code's format), already checked by the schema; `type` defaults to promptString. */
@@ -58,6 +121,11 @@ async function readJsonFile(path: string): Promise<unknown> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw new ConfigError(path, '', `cannot read: ${(err as Error).message}`);
   }
+  return parseJson(text, path);
+}
+
+/** The JSON in `text` (of the file at `path`, for errors); blank text is an empty config. */
+function parseJson(text: string, path: string): unknown {
   if (text.trim() === '') return {};
   try {
     return JSON.parse(text);
@@ -89,14 +157,14 @@ function fileEntries(raw: unknown, file: string): [string, { def: Record<string,
   return out;
 }
 
-function normalize(name: string, def: Record<string, unknown>, source: string, key: string, ctx: PlaceholderContext): ServerConfig {
+function normalize(name: string, def: Record<string, unknown>, source: string, key: string, ctx: PlaceholderContext, inherit: boolean | string[]): ServerConfig {
   const file = source.split(' + ')[0]!;
   if (!validateServer(def)) {
     const errs = describeErrors(validateServer.errors, key);
     throw new ConfigError(file, errs[0]!.path, errs.map((e) => (e.path === errs[0]!.path ? e.problem : `${e.path}: ${e.problem}`)).join('; '));
   }
   const d = def as {
-    type?: string; command?: string; args?: string[]; env?: Record<string, string>; cwd?: string;
+    type?: string; command?: string; args?: string[]; env?: Record<string, string>; env_inherit?: boolean | string[]; cwd?: string;
     url?: string; headers?: Record<string, string>; disabled?: boolean; timeout_ms?: number; roots?: boolean | string[];
     chat?: { enabled?: boolean; disabled?: string[] }; auto_approve?: boolean | string[];
   };
@@ -126,25 +194,37 @@ function normalize(name: string, def: Record<string, unknown>, source: string, k
       command: x(d.command, 'command'),
       args: (d.args ?? []).map((a, i) => x(a, `args[${i}]`)),
       env: mapValues(d.env ?? {}, (v, k) => x(v, `env.${k}`)),
+      env_inherit: d.env_inherit ?? inherit,
       ...(d.cwd ? { cwd: x(d.cwd, 'cwd') } : {}),
     };
   }
   if (d.url !== undefined && type !== 'stdio') {
     const url = x(d.url, 'url');
+    let parsed: URL;
     try {
-      new URL(url);
+      parsed = new URL(url);
     } catch {
-      throw new ConfigError(file, `${key}.url`, `not a valid URL: ${JSON.stringify(d.url)}`);
+      throw new ConfigError(file, `${key}.url`, `not a valid URL: ${JSON.stringify(redact(d.url))}`);
     }
-    return {
-      ...common,
-      transport: type === 'sse' ? 'sse' : 'http',
-      url,
-      headers: mapValues(d.headers ?? {}, (v, k) => x(v, `headers.${k}`)),
-    };
+    const headers = mapValues(d.headers ?? {}, (v, k) => x(v, `headers.${k}`));
+    return { ...common, transport: type === 'sse' ? 'sse' : 'http', ...withoutCredentials(url, parsed, headers) };
   }
   if (type === 'stdio' || (type === undefined && d.url === undefined)) throw new ConfigError(file, `${key}.command`, 'is required for a stdio server');
   throw new ConfigError(file, `${key}.url`, `is required for a server of type "${type}"`);
+}
+
+/**
+ * A URL's user and password (`https://user:pass@host/mcp`) as an `Authorization: Basic` header (unless
+ * the config sets one), and the URL without them: fetch refuses URLs with credentials, and a URL
+ * travels into errors, the log and the hub where a password must not.
+ */
+function withoutCredentials(text: string, url: URL, headers: Record<string, string>): { url: string; headers: Record<string, string> } {
+  if (!url.username && !url.password) return { url: text, headers };
+  const basic = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64');
+  url.username = '';
+  url.password = '';
+  const has = Object.keys(headers).some((k) => k.toLowerCase() === 'authorization');
+  return { url: url.href, headers: has ? headers : { ...headers, Authorization: `Basic ${basic}` } };
 }
 
 function mapValues(obj: Record<string, string>, fn: (v: string, k: string) => string): Record<string, string> {

@@ -19,6 +19,11 @@ export const serverSchema = {
     command: { type: 'string', minLength: 1, description: 'executable of a stdio server' },
     args: { type: 'array', items: { type: 'string' }, description: 'its arguments' },
     env: { ...stringMap, description: 'extra environment of the process' },
+    env_inherit: {
+      anyOf: [{ type: 'boolean' }, { type: 'array', items: { type: 'string', minLength: 1 } }],
+      description:
+        "variables of the editor's environment the process gets besides a minimal set (HOME, LOGNAME, PATH, SHELL, TERM, USER): false none (default), true all, or a list of names (|mcp-env|)",
+    },
     cwd: { type: 'string', description: "working directory of the process (default: Neovim's)" },
     url: { type: 'string', minLength: 1, description: 'endpoint of a Streamable HTTP (or legacy SSE) server' },
     headers: { ...stringMap, description: 'HTTP headers sent with every request' },
@@ -44,9 +49,12 @@ export const serverSchema = {
   },
 } as const;
 
+const envInherit = serverSchema.properties.env_inherit;
+
 export const fileSchema = {
   type: 'object',
   properties: {
+    env_inherit: { ...envInherit, description: 'the default of every stdio server\'s `env_inherit` (|mcp-env|)' },
     mcpServers: { type: 'object', additionalProperties: serverSchema },
     servers: { type: 'object', additionalProperties: serverSchema },
     inputs: {

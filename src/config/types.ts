@@ -20,6 +20,8 @@ interface CommonServerConfig {
   auto_approve?: boolean | string[];
   /** Where the definition came from (file path or `setup()`), for error messages. */
   source: string;
+  /** The project file (`.mcp.json`, ...) that defined or overrode this server, shown in the hub. */
+  project?: string;
   /** The `${input:id}` placeholders left in the strings, asked for when the server starts (config/inputs.ts). */
   inputs: InputDef[];
 }
@@ -37,6 +39,12 @@ export interface StdioServerConfig extends CommonServerConfig {
   command: string;
   args: string[];
   env: Record<string, string>;
+  /**
+   * Which further variables of the editor's environment the process gets besides the minimal set
+   * (session/env.ts): `false` none, `true` all, or these names. The server's own setting, else the
+   * file's top-level `env_inherit`, else false.
+   */
+  env_inherit: boolean | string[];
   cwd?: string;
 }
 

@@ -12,6 +12,18 @@ export const DefaultsTable = {
   ],
   resource_max_bytes: [10 * 1024 * 1024, 'Resources larger than this (bytes) are inserted or yanked only after confirmation.'],
   log_level: ['info', 'Host log level.'],
+  log_max_bytes: [
+    5 * 1024 * 1024,
+    'Size at which the host log is rotated, bytes: it is renamed to `mcp.log.1` (replacing the previous one), so the two never hold more than twice this.',
+  ],
+  list_push_interval_ms: [
+    100,
+    "Shortest time between two snapshots of one server sent to the editor when only its lists changed, ms: a flood of `list_changed` notifications becomes one refresh in flight and one push per interval.",
+  ],
+  env_inherit: [
+    false,
+    "Which of the editor's environment variables a stdio server gets besides a minimal set (HOME, LOGNAME, PATH, SHELL, TERM, USER and the platform's equivalents) and its `env`: false none, true all, or a list of names; a server's own `env_inherit` replaces it.",
+  ],
   restart_base_ms: [
     1_000,
     'Delay before the first automatic restart of a server whose connection was lost (it crashed, or its HTTP endpoint went away), ms; each further restart waits twice as long as the one before (1 s, 2 s, 4 s, 8 s, 16 s).',

@@ -44,6 +44,8 @@ export interface ServerSnapshot {
   chat?: { enabled: boolean; disabled: string[] };
   /** The server's `auto_approve` option (|mcp-approval|), when its config sets one. */
   auto_approve?: boolean | string[];
+  /** The trusted project file (`.mcp.json`, ...) that defines this server (|mcp-project-config|). */
+  project?: string;
   /**
    * Items the server listed that are invalid and were left out of the lists, one line each naming the
    * item and what is wrong, e.g. `tool "x": inputSchema.properties: expected record, received string`
@@ -81,6 +83,7 @@ export const serverSnapshotFields: LuaFields<ServerSnapshot> = {
   timeout_ms: { lua: 'integer', doc: "the server's own per-request timeout, ms, when its config sets one", optional: true },
   chat: { lua: '{ enabled: boolean, disabled: string[] }', doc: "its `chat` option (what reaches a chat's model), when its config sets one", optional: true },
   auto_approve: { lua: 'boolean|string[]', doc: 'its `auto_approve` option (model calls run without asking), when its config sets one', optional: true },
+  project: { lua: 'string', doc: 'the trusted project file (`.mcp.json`, ...) that defines it', optional: true },
   problems: { lua: 'string[]', doc: 'invalid items the server listed, left out of the lists: one line each, naming the item and what is wrong', optional: true },
   tools: { lua: 'table[]', doc: 'MCP Tool objects (complete list)', optional: false },
   prompts: { lua: 'table[]', doc: 'MCP Prompt objects (complete list)', optional: false },

@@ -6,6 +6,9 @@
 import type { ServerConfig } from '../config/types.js';
 import type { Root } from '../contract/snapshot.js';
 import { diffConfig, type ConfigDiff } from '../config/diff.js';
+import { Defaults } from '../contract/defaults.js';
+import { redact } from '../redact.js';
+import { PushPacer } from './pacer.js';
 import { ErrorCodes, HostError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { EraCache } from '../session/era-cache.js';
@@ -19,8 +22,13 @@ export interface HubDeps {
   timeoutMs: number;
   /** Where the era verdict cache lives (`stdpath("state")`); without it, every start negotiates. */
   stateDir?: string;
-  /** A session's snapshot changed (see {@link SessionDeps.onChange}). */
+  /**
+   * A session's snapshot changed (see {@link SessionDeps.onChange}): at once when its status or error
+   * changed, else (only its lists changed) at most once per `listPushIntervalMs`.
+   */
   onChange: (s: Session) => void;
+  /** Shortest time between two list-only reports of one session, ms (default {@link Defaults.list_push_interval_ms}). */
+  listPushIntervalMs?: number;
   /** A server left the configuration and has stopped. */
   onRemoved: (name: string) => void;
   /** Something the user should be told (see {@link SessionDeps.onMessage}). */
@@ -43,8 +51,18 @@ export class Hub {
   private editorRoots: Root[] = [];
   private readonly sessionDeps;
 
+  /** Paces each session's snapshots (see {@link PushPacer}); every report goes through it. */
+  private readonly pacer: PushPacer;
+
   constructor(private readonly deps: HubDeps) {
-    this.sessionDeps = { ...deps, roots: () => this.editorRoots, verdicts: new EraCache(deps.stateDir, deps.log) };
+    this.pacer = new PushPacer(deps.onChange, deps.listPushIntervalMs ?? Defaults.list_push_interval_ms);
+    this.sessionDeps = {
+      ...deps,
+      onChange: this.pacer.report,
+      onMessage: (level: 'error' | 'warn' | 'info', text: string) => deps.onMessage(level, redact(text)),
+      roots: () => this.editorRoots,
+      verdicts: new EraCache(deps.stateDir, deps.log),
+    };
   }
 
   /** The editor's roots as Lua computed them. */
@@ -105,7 +123,7 @@ export class Hub {
     this.sessions = ordered;
     for (const [session, old] of fresh) {
       const begin = () => {
-        this.deps.onChange(session);
+        this.pacer.report(session);
         if (!session.cfg.disabled) session.start().catch(() => {});
       };
       if (old) void old.stop().then(begin);

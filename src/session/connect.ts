@@ -35,6 +35,7 @@ import { Defaults } from '../contract/defaults.js';
 import { ErrorCodes } from '../contract/errors.js';
 import { HostError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { childEnv } from './env.js';
 import type { Deadline } from './deadline.js';
 import type { Era, EraCache } from './era-cache.js';
 import { screenedFetch } from './http-screen.js';
@@ -184,7 +185,7 @@ class ProbeClosed extends Error {
 }
 
 async function connectStdio(cfg: ServerConfig & { transport: 'stdio' }, o: Attempt, plan: Plan): Promise<Connected> {
-  const transport = new ProcessGroupStdioTransport({ command: cfg.command, args: cfg.args, env: cfg.env, cwd: cfg.cwd, onStderr: o.onStderr });
+  const transport = new ProcessGroupStdioTransport({ command: cfg.command, args: cfg.args, env: childEnv(cfg.env, cfg.env_inherit), cwd: cfg.cwd, onStderr: o.onStderr });
   o.onTransport?.(transport);
   const client = o.makeClient(plan.negotiation);
   try {
@@ -348,14 +349,20 @@ function describeExit(err: unknown, transport: ProcessGroupStdioTransport): unkn
 function notificationsFirst(transport: Transport): void {
   const deliver = transport.onmessage;
   if (!deliver) return;
-  const backlog: [JSONRPCMessage, MessageExtraInfo | undefined][] = [];
+  // A queue read from `head`: `shift()` moves the whole array, quadratic in a flood (100,000
+  // notifications in a row took the host 11 s).
+  let backlog: ([JSONRPCMessage, MessageExtraInfo | undefined] | undefined)[] = [];
+  let head = 0;
   let deferring = false;
   const pump = (): void => {
-    const next = backlog.shift();
+    const next = backlog[head];
     if (!next) {
+      backlog = [];
+      head = 0;
       deferring = false;
       return;
     }
+    backlog[head++] = undefined;
     deliver.call(transport, next[0], next[1]);
     setImmediate(pump);
   };

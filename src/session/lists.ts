@@ -23,7 +23,9 @@ export class ListCache {
 
   /**
    * Reloads one list (resources come with their templates). A refresh asked for while one runs causes
-   * exactly one more after it, never a pile of concurrent ones.
+   * exactly one more after it, never a pile of concurrent ones: 100,000 `list_changed` in a row are one
+   * load in flight and at most one pending. Every caller gets the same promise; callers that report the
+   * result (the session's `onChange`) are paced by the hub (hub/pacer.ts).
    *
    * @param client the connection to load from
    * @param caps the server's capabilities: a list it does not offer is empty, without a request
@@ -41,10 +43,18 @@ export class ListCache {
     let run: Promise<void> | undefined = undefined;
     run = (async () => {
       try {
-        do {
+        for (;;) {
           this.refreshAgain.delete(kind);
-          await this.load(kind, client, caps, deadline(), current);
-        } while (this.refreshAgain.has(kind) && current());
+          try {
+            await this.load(kind, client, caps, deadline(), current);
+          } catch (err) {
+            // A change announced meanwhile asks for a load of its own, with a fresh deadline: a server
+            // that flooded us answers the first load late, the next one in time.
+            if (this.refreshAgain.has(kind) && current()) continue;
+            throw err;
+          }
+          if (!(this.refreshAgain.has(kind) && current())) break;
+        }
       } finally {
         // clear() may have let a newer connection start its own run meanwhile: leave that one alone.
         if (this.refreshing.get(kind) === run) this.refreshing.delete(kind);

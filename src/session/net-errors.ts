@@ -3,6 +3,7 @@
  * URL without its password, and whether a transport error means the server is gone.
  */
 import { SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client';
+import { redact } from '../redact.js';
 
 /** System and undici error codes, as a person would say them. */
 const CODES: Record<string, string> = {
@@ -28,18 +29,13 @@ const CODES: Record<string, string> = {
 const LOST = /fetch failed|terminated|other side closed|socket hang up|SSE stream disconnected|Failed to reconnect|Maximum reconnection attempts|ECONN|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND/;
 
 /**
- * `url` as it may be shown and logged: a password in it (`https://user:pass@host/`) becomes `***`.
+ * `url` as it may be shown and logged: a password in it (`https://user:pass@host/`) becomes `***`
+ * (the host's one redaction, redact.ts).
  *
- * @param url an absolute URL; anything unparsable is returned with its `user:pass@` part masked
+ * @param url an absolute URL, or any text
  */
 export function redactUrl(url: string | URL): string {
-  try {
-    const u = new URL(String(url));
-    if (u.password) u.password = '***';
-    return u.href;
-  } catch {
-    return String(url).replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@');
-  }
+  return redact(String(url));
 }
 
 /**

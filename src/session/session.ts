@@ -11,6 +11,7 @@ import type { Defaults } from '../contract/defaults.js';
 import type { Root, ServerSnapshot, ServerStatus } from '../contract/snapshot.js';
 import { ErrorCodes, HostError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { redact } from '../redact.js';
 import { makeClient, type ClientHooks, type Elicit, type ListKind } from './client.js';
 import { connect, type Connected } from './connect.js';
 import { Deadline, requestTimeoutMs } from './deadline.js';
@@ -135,6 +136,7 @@ export class Session {
     if (this.cfg.timeout_ms) s.timeout_ms = this.cfg.timeout_ms;
     if (this.cfg.chat) s.chat = this.cfg.chat;
     if (this.cfg.auto_approve !== undefined) s.auto_approve = this.cfg.auto_approve;
+    if (this.cfg.project) s.project = this.cfg.project;
     if (conn) {
       s.protocol_version = conn.protocolVersion;
       const info = conn.client.getServerVersion();
@@ -479,7 +481,7 @@ export class Session {
 
   private setStatus(status: ServerStatus, error?: string): void {
     this.status = status;
-    this.error = error;
+    this.error = redact(error);
     this.deps.onChange(this);
   }
 }

@@ -21,7 +21,7 @@ import { orphanGuard } from './orphan-guard.js';
 export interface StdioParams {
   command: string;
   args: string[];
-  /** Merged over the host's own environment. */
+  /** The whole environment of the process (env.ts computes it: the host's own is not passed on). */
   env: Record<string, string>;
   cwd?: string;
   /** Each line the server writes to stderr. */
@@ -89,7 +89,7 @@ export class ProcessGroupStdioTransport implements Transport {
     return new Promise((resolve, reject) => {
       const { command, args, env, cwd } = this.params;
       const child = spawn(command, args, {
-        env: { ...process.env, ...env },
+        env,
         cwd,
         stdio: ['pipe', 'pipe', 'pipe'],
         detached: true,

@@ -62,6 +62,8 @@ describe.each(nvimBinaries())('both eras on Neovim $version', ({ bin }) => {
     nv = await startNvim(bin, {
       cwd: logs,
       config: {
+        // The spawn logs are named in Neovim's environment; servers get only what they opt in to (|mcp-env|).
+        env_inherit: ['MCP_SPAWN_LOG', 'MCP_FIRST_LOG'],
         mcpServers: {
           modern: { command: COUNT_SPAWNS, args: ['node', MODERN] },
           modern_http: { url: http.url },

@@ -32,6 +32,7 @@ local M = {}
 ---@field timeout_ms? integer the server's own per-request timeout, ms, when its config sets one
 ---@field chat? { enabled: boolean, disabled: string[] } its `chat` option (what reaches a chat's model), when its config sets one
 ---@field auto_approve? boolean|string[] its `auto_approve` option (model calls run without asking), when its config sets one
+---@field project? string the trusted project file (`.mcp.json`, ...) that defines it
 ---@field problems? string[] invalid items the server listed, left out of the lists: one line each, naming the item and what is wrong
 ---@field tools table[] MCP Tool objects (complete list)
 ---@field prompts table[] MCP Prompt objects (complete list)
@@ -80,6 +81,7 @@ local M = {}
 ---@field command? string executable of a stdio server
 ---@field args? string[] its arguments
 ---@field env? table<string, string> extra environment of the process
+---@field env_inherit? boolean|string[] variables of the editor's environment the process gets besides a minimal set (HOME, LOGNAME, PATH, SHELL, TERM, USER): false none (default), true all, or a list of names (|mcp-env|)
 ---@field cwd? string working directory of the process (default: Neovim's)
 ---@field url? string endpoint of a Streamable HTTP (or legacy SSE) server
 ---@field headers? table<string, string> HTTP headers sent with every request
@@ -126,6 +128,12 @@ M.defaults = {
   resource_max_bytes = 10485760,
   ---Host log level.
   log_level = 'info',
+  ---Size at which the host log is rotated, bytes: it is renamed to `mcp.log.1` (replacing the previous one), so the two never hold more than twice this.
+  log_max_bytes = 5242880,
+  ---Shortest time between two snapshots of one server sent to the editor when only its lists changed, ms: a flood of `list_changed` notifications becomes one refresh in flight and one push per interval.
+  list_push_interval_ms = 100,
+  ---Which of the editor's environment variables a stdio server gets besides a minimal set (HOME, LOGNAME, PATH, SHELL, TERM, USER and the platform's equivalents) and its `env`: false none, true all, or a list of names; a server's own `env_inherit` replaces it.
+  env_inherit = false,
   ---Delay before the first automatic restart of a server whose connection was lost (it crashed, or its HTTP endpoint went away), ms; each further restart waits twice as long as the one before (1 s, 2 s, 4 s, 8 s, 16 s).
   restart_base_ms = 1000,
   ---Automatic restarts in a row before a server is given up on (state `failed`; `:Mcp restart` tries again).
@@ -143,9 +151,9 @@ M.log_levels = { 'trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent' }
 M.server_statuses = { 'disabled', 'stopped', 'starting', 'connected', 'failed' }
 
 ---Optional fields of `mcp.ServerSnapshot` (absent, or `vim.NIL` on the wire, when unset).
-M.snapshot_optional = { 'error', 'server_info', 'capabilities', 'instructions', 'protocol_version', 'timeout_ms', 'chat', 'auto_approve', 'problems' }
+M.snapshot_optional = { 'error', 'server_info', 'capabilities', 'instructions', 'protocol_version', 'timeout_ms', 'chat', 'auto_approve', 'project', 'problems' }
 
 ---Keys of a server definition (|mcp-config|).
-M.server_keys = { 'type', 'command', 'args', 'env', 'cwd', 'url', 'headers', 'disabled', 'timeout_ms', 'roots', 'chat', 'auto_approve' }
+M.server_keys = { 'type', 'command', 'args', 'env', 'env_inherit', 'cwd', 'url', 'headers', 'disabled', 'timeout_ms', 'roots', 'chat', 'auto_approve' }
 
 return M

@@ -125,6 +125,10 @@ function M.server_segments(s)
     end
   end
   if not require('mcp.chat').enabled(s.name) then segs[#segs + 1] = { '  [chat off]', 'McpTag' } end
+  -- A server of a project config file says which file (|mcp-project-config|).
+  if type(s.project) == 'string' then
+    segs[#segs + 1] = { '  [' .. vim.fn.fnamemodify(s.project, ':~:.') .. ']', 'McpTag' }
+  end
   return segs
 end
 
