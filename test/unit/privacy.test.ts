@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { redact } from '../../src/redact.js';
 import { childEnv } from '../../src/session/env.js';
 import { PushPacer } from '../../src/hub/pacer.js';
@@ -34,7 +34,9 @@ describe('childEnv', () => {
 });
 
 describe('PushPacer', () => {
-  it('reports status changes at once and list-only changes at most once per interval, the last always', async () => {
+  it('reports status changes at once and list-only changes at most once per interval, the last always', () => {
+    // Fake timers: the held-back report must go when the interval ends, whatever the machine's load.
+    vi.useFakeTimers();
     let t = 0;
     const sent: string[] = [];
     const s = { status: 'starting', error: undefined } as unknown as Session & { status: string };
@@ -45,9 +47,12 @@ describe('PushPacer', () => {
     expect(sent).toEqual(['starting', 'connected']);
     for (let i = 0; i < 1000; i++) pacer.report(s);
     expect(sent).toHaveLength(2);
+    vi.advanceTimersByTime(49);
+    expect(sent).toHaveLength(2);
     t = 50;
-    await new Promise((r) => setTimeout(r, 80));
+    vi.advanceTimersByTime(1);
     expect(sent).toEqual(['starting', 'connected', 'connected']);
+    vi.useRealTimers();
   });
 });
 
