@@ -107,6 +107,45 @@ function B.seq_calls(tag, server, tool, args, n)
   step()
 end
 
+---`n` sequential model tool calls through the chat API (`require("mcp.chat").run`: name resolved,
+---arguments decoded, approval policy evaluated, result formatted for the model) interleaved with `n`
+---sequential `call_tool`s of the same tool: chat, call, chat, call, ..., each issued from the previous
+---callback, so that both see the same moments of load. Per-call latency, ms, of each.
+---The server must allow the tool without asking (`auto_approve`): no human is in the loop.
+function B.seq_chat(tag, server, tool, args, n)
+  local mcp = require('mcp')
+  local chat = require('mcp.chat')
+  chat.tools() -- as a chat does before a request: the names handed to the model
+  local name = chat.name(server, tool)
+  local encoded = vim.json.encode(args) -- a model sends JSON text
+  local out = { chat = {}, call = {} }
+  local i = 0
+  local step
+  local function via_call()
+    local t0 = now()
+    mcp.call_tool(server, tool, args, {}, function(err, res)
+      local dt = now() - t0
+      if err then return fail(tag, errtext(err)) end
+      if type(res) ~= 'table' or type(res.content) ~= 'table' then return fail(tag, 'no content in result') end
+      out.call[#out.call + 1] = dt
+      step()
+    end)
+  end
+  step = function()
+    i = i + 1
+    if i > n then return B.done(tag, out) end
+    local t0 = now()
+    chat.run({ name = name, arguments = encoded }, {}, function(err, res)
+      local dt = now() - t0
+      if err then return fail(tag, errtext(err)) end
+      if type(res) ~= 'table' or res.is_error then return fail(tag, 'chat.run: tool error ' .. vim.inspect(res)) end
+      out.chat[#out.chat + 1] = dt
+      via_call()
+    end)
+  end
+  step()
+end
+
 ---`n` concurrent `call_tool`s issued in one go; total time from the first call to the last callback.
 ---A 1 ms repeating vim.uv timer runs from just before the first call to the last callback and records
 ---the longest gap between two of its runs (`gap_ms`, the "editor stays live" figure), and the longest

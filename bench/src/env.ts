@@ -40,7 +40,8 @@ export function profileHostsInto(dir: string): void {
 
 /** A server definition as `setup({ servers = ... })` takes it. */
 export type StdioDef = { command: string; args: string[] };
-export type ServerDef = StdioDef | { url: string };
+/** `auto_approve` as in |mcp-config| (the chat case lets the model's calls run without asking). */
+export type ServerDef = (StdioDef | { url: string }) & { auto_approve?: boolean | string[] };
 
 export const everything = (): StdioDef => ({ command: 'node', args: [EVERYTHING, 'stdio'] });
 /** test/servers/modern.mjs: speaks only MCP 2026-07-28. */

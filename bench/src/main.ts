@@ -2,7 +2,7 @@
  * `npm run bench`: runs every case of issue 5 against Neovim 0.12 and real servers, prints one table and
  * writes the same as JSON to bench/results/<date>.json.
  *
- * Options: --only id,id (case ids: startup, host-ready, first-server, head-of-line, calls, catalog,
+ * Options: --only id,id (case ids: startup, host-ready, first-server, head-of-line, calls, chat, catalog,
  * big-resource, big-result, big-resource-buffer, era-probe), --quick (few repetitions: a smoke run,
  * figures not meaningful), --profile <dir> (run every host under `node --cpu-prof`, profiles into <dir>),
  * --no-write (print only), --details (print each row's breakdown too).
@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { bigResource, calls, catalogAndMemory, eraProbe, firstServer, headOfLine, hostReady, startupCost, type Reps, type Row } from './cases.js';
 import { bigResult } from './big-result.js';
 import { bigResourceBuffer } from './big-resource-buffer.js';
+import { chatLatency } from './chat.js';
 import { nvim012, profileHostsInto, repoRoot } from './env.js';
 import { fmt, rounded } from './stats.js';
 
@@ -36,6 +37,7 @@ const cases: [string, (r: Reps) => Promise<Row[]>][] = [
   ['era-probe', eraProbe],
   ['head-of-line', headOfLine],
   ['calls', calls],
+  ['chat', chatLatency],
   ['catalog', catalogAndMemory],
   ['big-resource', bigResource],
   ['big-result', bigResult],
@@ -64,7 +66,7 @@ function ratioText(r: Row): string {
     const d = r.ours.median - r.floor!.median;
     return `${d < 0 ? '-' : '+'}${fmt(Math.abs(d))} ms`;
   };
-  if (r.id === 'head-of-line' || r.id === 'call-stdio' || r.id === 'call-http') return delta();
+  if (r.id === 'head-of-line' || r.id === 'call-stdio' || r.id === 'call-http' || r.id === 'chat-call') return delta();
   return r.ratio === undefined ? '—' : `${r.ratio.toFixed(2)}x`;
 }
 

@@ -199,4 +199,36 @@ describe.skipIf(!nvim)(`CodeCompanion extension: content for the model (nvim ${n
     expect(users.some((u) => u.includes('MCP resource `demo://resource/static/document/features.md`'))).toBe(true);
     expect(users.at(-1)).toContain('What does it offer?');
   });
+
+  it('/mcp_resource: a picked template asks for its variable; the expanded resource reaches the model', async () => {
+    const c = await start();
+    llm.script({ text: 'Resource five it is.' });
+    await c.open();
+    await c.nv.lua(`
+      vim.ui.select = function(items, opts, on_choice)
+        for _, it in ipairs(items) do
+          if it.kind == "template" and it.uriTemplate == "demo://resource/dynamic/text/{resourceId}" then return on_choice(it) end
+        end
+      end
+      vim.o.completeopt = "menu,menuone"`);
+    await c.nv.nvim.input('<Esc>GA/mcp_res<C-x><C-o>');
+    await c.nv.waitFor('vim.fn.pumvisible() == 1', { message: 'the completion menu' });
+    await c.nv.nvim.input('<C-y>');
+    // The template's variable form, the cursor on the value it needs.
+    await c.nv.waitFor('vim.bo.filetype == "mcp_form" and vim.api.nvim_get_current_line() == "resourceId: "', {
+      message: 'the template form on the resourceId field',
+    });
+    await c.nv.nvim.input('<Esc>A5<Esc><C-s>');
+    const shown = await c.waitForText('<mcp_resource>everything demo://resource/dynamic/text/5</mcp_resource>');
+    // The slash command's word is gone.
+    expect(shown.filter((l) => l.trim().startsWith('/mcp_res'))).toEqual([]);
+
+    await c.send('What is in it?');
+    await c.waitForReply();
+    const [req] = await llm.waitForRequests(1);
+    const users = req!.body.messages.filter((m) => m.role === 'user').map((m) => text(m.content));
+    const resource = users.find((u) => u.includes('MCP resource `demo://resource/dynamic/text/5`'));
+    expect(resource).toContain('Resource 5: This is a plaintext resource');
+    expect(users.at(-1)).toContain('What is in it?');
+  });
 });

@@ -1,17 +1,21 @@
 /**
  * The chat API (|mcp-chat|) and approval (|mcp-approval|) against real servers: two server-everything
  * instances (one named `a`, one with a name longer than 64 characters, so their tool names collide and one
- * set needs shortening) and server-filesystem kept from chats by config. Calls are made the way a chat
+ * set needs shortening), server-filesystem kept from chats by config, and test/servers/chat-peer.mjs (it
+ * sends instructions, and has a tool whose text does not repeat its structured content). Calls are made the way a chat
  * plugin makes them (`require("mcp.chat").run` with a model's call), and the approval window is answered
  * with the keys a person presses.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nvimBinaries, startNvim, type NvimInstance } from '../helpers/nvim.js';
+import { nvimBinaries, repoRoot, startNvim, type NvimInstance } from '../helpers/nvim.js';
 import { api, EVERYTHING, filesystemStdio, waitStatus } from '../helpers/mcp.js';
 
 const LONG = 'a-server-with-a-very-long-name-that-pushes-every-tool-name-past-the-limit';
+const CHAT_PEER = join(repoRoot, 'test', 'servers', 'chat-peer.mjs');
+const PEER_INSTRUCTIONS = 'Test server of mcp.nvim: wait, fail and add_tool.';
+const SERVERS = ['a', LONG, 'fs', 'peer'];
 
 interface Fn {
   type: string;
@@ -36,6 +40,7 @@ const config = (fsDir: string) => ({
     a: { command: 'node', args: [EVERYTHING, 'stdio'], chat: { disabled: ['get-env'] }, auto_approve: ['get-sum'] },
     [LONG]: { command: 'node', args: [EVERYTHING, 'stdio'] },
     fs: { ...filesystemStdio(fsDir), chat: { enabled: false } },
+    peer: { command: 'node', args: [CHAT_PEER] },
   },
 });
 
@@ -52,8 +57,8 @@ describe.each(nvimBinaries())('chat API on Neovim $version', ({ bin }) => {
     const n = await startNvim(bin, { env });
     await n.writeConfig(config(n.dirs.cwd));
     await n.lua('vim.notify = function() end');
-    for (const s of ['a', LONG, 'fs']) await n.lua('require("mcp").start(...)', s);
-    for (const s of ['a', LONG, 'fs']) await waitStatus(n, s, 'connected', 30_000);
+    for (const s of SERVERS) await n.lua('require("mcp").start(...)', s);
+    for (const s of SERVERS) await waitStatus(n, s, 'connected', 30_000);
     return n;
   };
   /** Starts a model's call; the outcome is read with `outcome(key)`. */
@@ -100,12 +105,15 @@ describe.each(nvimBinaries())('chat API on Neovim $version', ({ bin }) => {
     expect(names).toContain(longEcho);
     expect(await nv.lua('return { require("mcp.chat").resolve(...) }', longEcho)).toEqual([LONG, 'echo']);
     expect(await nv.lua('return { require("mcp.chat").resolve("a__echo") }')).toEqual(['a', 'echo']);
-    const longNames = names.filter((n) => !n.startsWith('a__'));
+    const longNames = names.filter((n) => !n.startsWith('a__') && !n.startsWith('peer__'));
     expect(longNames.length).toBe((await nv.lua<unknown[]>('return require("mcp").tools(...)', LONG)).length);
     const echo = tools.find((t) => t.function.name === 'a__echo')!;
     expect(echo.type).toBe('function');
     expect(echo.function.parameters).toEqual(await nv.lua('for _, t in ipairs(require("mcp").tools("a")) do if t.name == "echo" then return t.inputSchema end end'));
-    expect(Array.isArray(await nv.lua('return require("mcp.chat").instructions()'))).toBe(true);
+    // Each connected, enabled server's instructions, as the server sent them; none for a disabled one.
+    const instructions = await nv.lua<{ server: string; text: string }[]>('return require("mcp.chat").instructions()');
+    expect(instructions).toContainEqual({ server: 'peer', text: PEER_INSTRUCTIONS });
+    expect(instructions.map((i) => i.server)).not.toContain('fs');
   });
 
   it('formats each content type for the model', async () => {
@@ -113,9 +121,31 @@ describe.each(nvimBinaries())('chat API on Neovim $version', ({ bin }) => {
     await run(nv, 'echo', 'a__echo', '{"message":"hi"}', noAsk);
     expect((await outcome(nv, 'echo')).result).toMatchObject({ is_error: false, text: 'Echo: hi', content: [{ type: 'text', text: 'Echo: hi' }] });
 
-    await run(nv, 'structured', 'a__get-structured-content', { location: 'Chicago' }, noAsk);
-    const s = (await outcome(nv, 'structured')).result;
-    expect(s.content.some((b) => b.type === 'text' && 'temperature' in (JSON.parse(b.text) as object))).toBe(true);
+    // structuredContent reaches the model as its own JSON text block: chat-peer's text does not repeat it.
+    await run(nv, 'structured', 'peer__structured', {}, noAsk);
+    const s = (await outcome(nv, 'structured')).result as ChatResult & { structured?: unknown };
+    expect(s.is_error).toBe(false);
+    expect(s.structured).toEqual({ answer: 42, unit: 'towels' });
+    expect(s.content[0]).toMatchObject({ type: 'text', text: 'The answer is in the structured content.' });
+    const json = s.content.filter((b) => b.type === 'text' && b.text.startsWith('{'));
+    expect(json.map((b) => JSON.parse(b.text) as unknown)).toEqual([{ answer: 42, unit: 'towels' }]);
+    expect(s.text).toContain('towels');
+
+    // Progress the server reports reaches `on_progress`, in order, before the result.
+    await nv.lua('_G.progress = {}');
+    await run(
+      nv,
+      'progress',
+      'a__trigger-long-running-operation',
+      { duration: 1, steps: 3 },
+      '{ approval = false, on_progress = function(p) table.insert(_G.progress, { p.progress, p.total, _G.runs and _G.runs.progress ~= nil }) end }',
+    );
+    expect((await outcome(nv, 'progress')).result.is_error).toBe(false);
+    expect(await nv.lua('return _G.progress')).toEqual([
+      [1, 3, false],
+      [2, 3, false],
+      [3, 3, false],
+    ]);
 
     await run(nv, 'image', 'a__get-tiny-image', {}, noAsk);
     const img = (await outcome(nv, 'image')).result.content.find((b) => b.type === 'image')!;
@@ -247,6 +277,65 @@ describe.each(nvimBinaries())('chat API on Neovim $version', ({ bin }) => {
     });
   }, 60_000);
 
+  it('allow for this session: the second call is not asked, and another Neovim asks again', async () => {
+    const sum = await name(nv, LONG, 'get-sum');
+    await run(nv, 'session1', sum, { a: 1, b: 2 });
+    await approval(nv);
+    await nv.nvim.input('s');
+    expect((await outcome(nv, 'session1')).result.text).toContain('3');
+    await run(nv, 'session2', sum, { a: 2, b: 2 });
+    expect((await outcome(nv, 'session2')).result.text).toContain('4');
+    expect(await nv.lua('return #require("mcp.asks").pending()')).toBe(0);
+    // Not saved: chat.json (written by the allow-always test before) does not name it.
+    const saved = join(nv.dirs.data, 'mcp', 'chat.json');
+    if (existsSync(saved)) {
+      const allowed = (JSON.parse(readFileSync(saved, 'utf8')) as { allowed?: Record<string, Record<string, unknown>> }).allowed ?? {};
+      expect(allowed[LONG]?.['get-sum']).toBeUndefined();
+    }
+
+    const next = await start({ XDG_DATA_HOME: join(nv.dirs.root, 'data') });
+    others.push(next);
+    await run(next, 'session3', sum, { a: 3, b: 3 });
+    expect((await approval(next)).join('\n')).toContain('get-sum');
+    await next.nvim.input('d');
+    expect((await outcome(next, 'session3')).err?.code).toBe(-32040);
+  }, 60_000);
+
+  it('C in the hub keeps a tool from models and offers it again, remembered', async () => {
+    const hubLines = () =>
+      nv.lua<string[]>(`for _, b in ipairs(vim.api.nvim_list_bufs()) do
+          if vim.api.nvim_buf_get_name(b) == "mcp://hub" then return vim.api.nvim_buf_get_lines(b, 0, -1, false) end
+        end
+        return {}`);
+    const press = async (line: RegExp, keys: string) => {
+      const lines = await hubLines();
+      const i = lines.findIndex((l) => line.test(l));
+      expect(i, `no hub line matches ${line}:\n${lines.join('\n')}`).toBeGreaterThanOrEqual(0);
+      await nv.lua('vim.api.nvim_win_set_cursor(0, { ..., 0 })', i + 1);
+      await nv.nvim.input(keys);
+    };
+    const offered = async () => (await nv.lua<Fn[]>('return require("mcp.chat").tools()')).map((t) => t.function.name);
+    expect(await offered()).toContain('peer__fail');
+
+    await nv.nvim.command('Mcp');
+    await press(/^\S+ peer  /, '<CR>');
+    await nv.waitFor(async () => (await hubLines()).some((l) => /^ {6}fail\b/.test(l)), { message: 'peer expanded in the hub' });
+    await press(/^ {6}fail\b/, 'C');
+    await nv.waitFor(async () => !(await offered()).includes('peer__fail'), { message: 'peer__fail kept from models' });
+    expect((await hubLines()).find((l) => /^ {6}fail\b/.test(l))).toContain('[chat off]');
+    expect(await offered()).toContain('peer__wait');
+    expect(JSON.parse(readFileSync(join(nv.dirs.data, 'mcp', 'chat.json'), 'utf8'))).toMatchObject({
+      enabled: { peer: { tools: { fail: false } } },
+    });
+
+    await press(/^ {6}fail\b/, 'C');
+    await nv.waitFor(async () => (await offered()).includes('peer__fail'), { message: 'peer__fail offered again' });
+    expect(JSON.parse(readFileSync(join(nv.dirs.data, 'mcp', 'chat.json'), 'utf8'))).toMatchObject({
+      enabled: { peer: { tools: { fail: true } } },
+    });
+    await nv.nvim.command('bwipeout mcp://hub');
+  });
+
   it('prompts and resources in the forms a chat inserts', async () => {
     const p = await api<{ role: string; content: string }[]>(nv, `function(cb) require("mcp.chat").prompt_messages("a", "simple-prompt", nil, cb) end`);
     expect(p.err).toBeNull();
@@ -258,5 +347,16 @@ describe.each(nvimBinaries())('chat API on Neovim $version', ({ bin }) => {
     );
     expect(r.err).toBeNull();
     expect(r.result!.text).not.toBe('');
+
+    // A binary resource (a blob): written to a file and given by path, never as text.
+    const b = await api<{ uri: string; text?: string; path?: string; mime_type?: string }>(
+      nv,
+      `function(cb) require("mcp.chat").resource_text("a", "demo://resource/dynamic/blob/7", cb) end`,
+    );
+    expect(b.err).toBeNull();
+    expect(b.result!.uri).toBe('demo://resource/dynamic/blob/7');
+    expect(b.result!.text).toBeUndefined();
+    expect(b.result!.mime_type).toBe('text/plain');
+    expect(readFileSync(b.result!.path!, 'utf8')).toMatch(/^Resource 7: This is a base64 blob created at /);
   });
 });

@@ -12,7 +12,9 @@
 // - `wait`: waits until the client cancels the call (at most 60 s), then answers;
 // - `fail`: a tool error (`isError: true`) saying "the disk is full";
 // - `add_tool { name }`: adds a tool named `name` (it answers "added <name>") and announces the list
-//   change (`notifications/tools/list_changed`, sent by the SDK when a tool is registered).
+//   change (`notifications/tools/list_changed`, sent by the SDK when a tool is registered);
+// - `structured`: `structuredContent` `{ answer: 42, unit: "towels" }` with a text block that does not
+//   repeat it, so a test sees whether the structured content itself reaches the model.
 //
 // Prompts:
 // - `dialogue { topic }`: three messages with both roles (user, assistant, user), as a few-shot prompt.
@@ -60,6 +62,18 @@ server.registerTool(
     }));
     return { content: [{ type: 'text', text: `added ${name}` }] };
   },
+);
+
+server.registerTool(
+  'structured',
+  {
+    description: 'Answers with structured content that its text does not repeat',
+    outputSchema: { answer: z.number(), unit: z.string() },
+  },
+  async () => ({
+    content: [{ type: 'text', text: 'The answer is in the structured content.' }],
+    structuredContent: { answer: 42, unit: 'towels' },
+  }),
 );
 
 server.registerPrompt(

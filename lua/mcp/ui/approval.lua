@@ -58,7 +58,8 @@ function M.approval(ask, respond, hide)
   local p = ask.params
   local args = require('mcp.core.util').nonil(p.arguments)
   if type(args) ~= 'table' or (next(args) == nil) then args = vim.empty_dict() end
-  local lines = vim.list_extend(header(p), require('mcp.core.json').lines(args))
+  -- json.lines also returns `capped`: the parentheses keep it from becoming list_extend's `start`.
+  local lines = vim.list_extend(header(p), (require('mcp.core.json').lines(args)))
   local ui = require('mcp.ui.ask')
   local buf, win = ui.float(ask.title, lines, {
     kind = 'approval',

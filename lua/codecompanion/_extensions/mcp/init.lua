@@ -44,17 +44,58 @@ local function open_chats()
   return out
 end
 
----Prefix of the group names; CodeCompanion's own MCP client uses `mcp:<server>`, so `_` never clashes.
+---Prefix of the group names: CodeCompanion's own MCP client uses `mcp:<server>` (and `<server>_<tool>`
+---for tools), so they never clash; a name taken anyway is skipped (`M.register`).
 local GROUP_PREFIX = 'mcp_'
 
----What this extension put into CodeCompanion's tools config, so that it removes exactly that.
----@type { tools: table<string, true>, groups: table<string, true> }
+---What this extension put into CodeCompanion's tools config, by name: the very tables it wrote, so that
+---it replaces and removes only entries that are still its own (a user's tool, or another plugin's, that
+---took the name since is left alone).
+---@type { tools: table<string, table>, groups: table<string, table> }
 local registered = { tools = {}, groups = {} }
 
----The group name of a server: `mcp_<server>`, characters other than letters, digits, `_` and `-` as `_`.
+---Names already warned about (`tool:<name>` / `group:<name>`): a clash is said once a session.
+---@type table<string, true>
+local warned = {}
+
+---Says once that `name` is taken by an entry this extension did not create, so it is skipped.
+---@param kind "tool"|"group"
+---@param name string
+---@param what string what the entry would have offered (the server, or server/tool)
+local function warn_taken(kind, name, what)
+  local key = kind .. ':' .. name
+  if warned[key] then return end
+  warned[key] = true
+  require('mcp.core.util').warn(
+    ('CodeCompanion: the %s name %q is taken by an entry mcp.nvim did not create; %s is not offered under it'):format(
+      kind == 'tool' and 'tool' or 'tool group',
+      name,
+      what
+    )
+  )
+end
+
+---The tools CodeCompanion's own MCP client registered (`require("codecompanion.mcp")`), if it is loaded:
+---a chat merges them over the tools config, so one of the same name would hide this extension's.
+---@return table<string, table>
+local function builtin_mcp_tools()
+  local mod = package.loaded['codecompanion.mcp']
+  if type(mod) ~= 'table' or type(mod.get_registered_tools) ~= 'function' then return {} end
+  local ok, tools = pcall(mod.get_registered_tools)
+  return ok and type(tools) == 'table' and tools or {}
+end
+
+---The group name of a server: `mcp_<server>` when the server name consists of letters, digits, `_` and
+---`-`; otherwise the other characters as `_` and then `_` and 8 hex digits of the SHA-256 of the server
+---name, so that `a.b` and `a_b` get different groups (`mcp_a_b_<hash>` and `mcp_a_b`), the same in
+---every session.
 ---@param server string
 ---@return string
-function M.group_name(server) return GROUP_PREFIX .. server:gsub('[^%w_-]', '_') end
+function M.group_name(server)
+  local plain = server:gsub('[^%w_-]', '_')
+  if plain == server then return GROUP_PREFIX .. server end
+  return GROUP_PREFIX .. plain .. '_' .. vim.fn.sha256(server):sub(1, 8)
+end
 
 ---CodeCompanion's chat tools config (`config.interactions.chat.tools`), or nil if it has none.
 ---@return table?
@@ -121,7 +162,9 @@ end
 ---Registers every enabled tool of every connected server, and a group per server, in CodeCompanion's
 ---chat tools config, and the editor-context entries of every resource and template, replacing what this
 ---extension registered before; refreshes CodeCompanion's tool cache. Safe to call any time from the
----main loop.
+---main loop. A name already taken by an entry this extension did not create (a user's tool, another
+---plugin's, a tool of CodeCompanion's own MCP client) is left alone: that tool or group is skipped, with
+---one warning a session; what it created and no longer offers it removes only while still its own.
 ---@return { tools: string[], groups: string[], context: string[] } what is registered now
 function M.register()
   local keys = context.register(open_chats())
@@ -132,61 +175,75 @@ function M.register()
   for _, i in ipairs(chat.instructions()) do
     instructions[i.server] = i.text
   end
+  local builtin = builtin_mcp_tools()
+  ---Is `name` free for this extension in `into` (unset, or the entry it wrote last time)?
+  local function free(into, mine, name) return into[name] == nil or (mine[name] ~= nil and into[name] == mine[name]) end
   local now = { tools = {}, groups = {} }
   local members = {} ---@type table<string, string[]>
   local order = {} ---@type string[]
   for _, fn in ipairs(chat.tools()) do
     local name = fn['function'].name
-    local server = chat.resolve(name)
-    if server then
+    local server, tname = chat.resolve(name)
+    if server and (not free(cfg, registered.tools, name) or builtin[name] ~= nil) then
+      warn_taken('tool', name, ('the MCP tool %s/%s'):format(server, tname))
+    elseif server then
       if not members[server] then
         members[server] = {}
         order[#order + 1] = server
       end
       table.insert(members[server], name)
       local def = tool.build(fn)
-      cfg[name] = {
+      local entry = {
         description = ('%s (MCP server %s)'):format(fn['function'].description, server),
         callback = function() return def end,
         -- Offered through the server's group; mcp.nvim asks for approval itself.
         visible = false,
         opts = { require_approval_before = false, mcp_nvim = { server = server } },
       }
-      now.tools[name] = true
+      cfg[name] = entry
+      now.tools[name] = entry
     end
   end
+  local by_group = {} ---@type table<string, string[]>
   for _, server in ipairs(order) do
     local group = M.group_name(server)
-    local system = ('You can use the tools of the MCP server `%s`.'):format(server)
-    if instructions[server] then system = system .. '\nInstructions from that server:\n' .. instructions[server] end
-    cfg.groups[group] = {
-      description = ('Tools of the MCP server %s (mcp.nvim)'):format(server),
-      prompt = ('the ${tools} of the MCP server `%s`'):format(server),
-      system_prompt = system,
-      tools = members[server],
-      opts = { collapse_tools = true },
-    }
-    now.groups[group] = true
-  end
-  local gone, gone_groups = {}, {}
-  for name in pairs(registered.tools) do
-    if not now.tools[name] then
-      cfg[name] = nil
-      gone[name] = true
+    if not free(cfg.groups, registered.groups, group) or now.groups[group] then
+      warn_taken('group', group, ('the MCP server %s'):format(server))
+    else
+      local system = ('You can use the tools of the MCP server `%s`.'):format(server)
+      if instructions[server] then system = system .. '\nInstructions from that server:\n' .. instructions[server] end
+      local entry = {
+        description = ('Tools of the MCP server %s (mcp.nvim)'):format(server),
+        prompt = ('the ${tools} of the MCP server `%s`'):format(server),
+        system_prompt = system,
+        tools = members[server],
+        opts = { collapse_tools = true },
+      }
+      cfg.groups[group] = entry
+      now.groups[group] = entry
+      by_group[group] = members[server]
     end
   end
-  for group in pairs(registered.groups) do
+  -- Remove what this extension wrote before and no longer offers, where it is still its own entry.
+  local gone, gone_groups = {}, {}
+  for name, entry in pairs(registered.tools) do
+    if not now.tools[name] then
+      if cfg[name] == entry then
+        cfg[name] = nil
+        gone[name] = true
+      end
+    end
+  end
+  for group, entry in pairs(registered.groups) do
     if not now.groups[group] then
-      cfg.groups[group] = nil
-      gone_groups[group] = true
+      if cfg.groups[group] == entry then
+        cfg.groups[group] = nil
+        gone_groups[group] = true
+      end
     end
   end
   registered = now
   prune_chats(gone, gone_groups)
-  local by_group = {}
-  for server, names in pairs(members) do
-    by_group[M.group_name(server)] = names
-  end
   grow_chats(cfg, by_group)
   -- The tool filter caches the config for 30 s; refresh it (quietly: chat_refresh_cache() notifies).
   local fok, filter = pcall(require, 'codecompanion.interactions.chat.tools.filter')
