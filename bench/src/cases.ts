@@ -19,7 +19,8 @@ export interface Row {
   case: string;
   /** What is measured, in one sentence (also in bench/README.md). */
   measure: string;
-  unit: 'ms' | 'MB';
+  /** 'processes': a count (the orphans case), shown as a whole number. */
+  unit: 'ms' | 'MB' | 'processes';
   ours: Summary;
   floor?: Summary;
   /** ours.median / floor.median */

@@ -3,7 +3,7 @@
  * writes the same as JSON to bench/results/<date>.json.
  *
  * Options: --only id,id (case ids: startup, host-ready, first-server, head-of-line, calls, chat, catalog,
- * big-resource, big-result, big-resource-buffer, era-probe), --quick (few repetitions: a smoke run,
+ * big-resource, big-result, big-resource-buffer, era-probe, orphans), --quick (few repetitions: a smoke run,
  * figures not meaningful), --profile <dir> (run every host under `node --cpu-prof`, profiles into <dir>),
  * --no-write (print only), --details (print each row's breakdown too).
  */
@@ -15,6 +15,7 @@ import { bigResource, calls, catalogAndMemory, eraProbe, firstServer, headOfLine
 import { bigResult } from './big-result.js';
 import { bigResourceBuffer } from './big-resource-buffer.js';
 import { chatLatency } from './chat.js';
+import { orphans } from './orphans.js';
 import { nvim012, profileHostsInto, repoRoot } from './env.js';
 import { fmt, rounded } from './stats.js';
 
@@ -42,10 +43,12 @@ const cases: [string, (r: Reps) => Promise<Row[]>][] = [
   ['big-resource', bigResource],
   ['big-result', bigResult],
   ['big-resource-buffer', bigResourceBuffer],
+  ['orphans', orphans],
 ];
 
 function oursText(r: Row): string {
   const u = r.unit === 'MB' ? ' MB' : '';
+  if (r.unit === 'processes') return `${r.ours.median} processes`;
   if (r.id === 'startup' || r.id === 'startup-setup') return `${fmt(r.ours.median)} (Δ medians)`;
   if (r.id === 'editor-live') return `${fmt(r.ours.median)} (worst ${fmt(r.ours.max)})`;
   if (r.id === 'memory') return `${fmt(r.ours.median)} MB (private ${fmt((r.details.host as { anon_mb: number }).anon_mb)})`;

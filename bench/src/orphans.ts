@@ -1,25 +1,22 @@
 /**
- * `node bench/orphans.mjs`: counts what misbehaving stdio servers leave behind (issue 13, defect 2), in
- * a real Neovim 0.12 with the plugin. Each figure is the number of processes still alive, 2 s after the
- * scenario, in the process groups of the servers the host started (0 is the target):
+ * The `orphans` case of `npm run bench` (`--only orphans`): counts what misbehaving stdio servers leave
+ * behind (issue 13, defect 2), in a real Neovim 0.12 with the plugin. Each figure is the number of
+ * processes still alive, 2 s after the scenario, in the process groups of the servers the host started
+ * (0 is the target):
  * - kill cycles: a `sh -c`-wrapped server with a child (test/servers/wrapped.sh) whose shell is killed
- *   (SIGKILL) `--cycles` times (default 100), `:Mcp restart` after each;
+ *   (SIGKILL) 100 times (10 with --quick), `:Mcp restart` after each;
  * - host SIGKILL: the host is killed while running a server that ignores stdin EOF and SIGTERM (and has
- *   a child) and a wrapped one, `--hosts` times (default 10);
- * - stop while starting: `mcp.stop` of a wrapped server that is still starting, `--stops` times
- *   (default 20); also counted at the moment `stop` reports back;
- * - `:qa!` while starting, `--quits` times (default 5).
+ *   a child) and a wrapped one, 10 times (2);
+ * - stop while starting: `mcp.stop` of a wrapped server that is still starting, 20 times (3); also
+ *   counted at the moment `stop` reports back (in the row's details);
+ * - `:qa!` while starting, 5 times (2).
  */
 import { startNvim, type NvimInstance } from '../../test/helpers/nvim.js';
 import { api, hostPid, SLOW_INIT, waitStatus } from '../../test/helpers/mcp.js';
 import { FLAKY, groupMembers, serverGroups, STUBBORN, WRAPPED } from '../../test/helpers/procs.js';
+import type { Reps, Row } from './cases.js';
 import { nvim012 } from './env.js';
 
-const argv = process.argv.slice(2);
-const num = (name: string, dflt: number): number => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? Number(argv[i + 1]) : dflt;
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The server groups of the host once there are `n`, each with at least `members` processes. */
@@ -108,16 +105,29 @@ async function quitsWhileStarting(times: number): Promise<number> {
   return after2s(seen);
 }
 
-const cycles = num('--cycles', 100);
-const hosts = num('--hosts', 10);
-const stops = num('--stops', 20);
-const quits = num('--quits', 5);
-const rows: [string, string][] = [];
-rows.push([`orphans after ${cycles} kill cycles of a sh -c-wrapped server with a child`, String(await killCycles(cycles))]);
-rows.push([`orphans after ${hosts} host SIGKILLs (stdin-EOF- and SIGTERM-ignoring server + wrapped server)`, String(await hostKills(hosts))]);
-const st = await stopsWhileStarting(stops);
-rows.push([`orphans after ${stops} stops while starting (at the stop callback / 2 s later)`, `${st.atCallback} / ${st.after}`]);
-rows.push([`orphans after ${quits} :qa! while starting`, String(await quitsWhileStarting(quits))]);
-const width = Math.max(...rows.map(([k]) => k.length));
-for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
-process.exit(0);
+/** One row per scenario: `ours` is the count of processes left 2 s later (n = 1), the target 0. */
+function row(id: string, name: string, measure: string, left: number, details: Record<string, unknown>): Row {
+  const one = { n: 1, median: left, p99: left, min: left, max: left, mean: left };
+  return { id, case: name, measure, unit: 'processes', ours: one, target: '0 left after 2 s', pass: left === 0, details };
+}
+
+/** The `orphans` case: four scenarios, run in turn, each in fresh Neovims. */
+export async function orphans(r: Reps): Promise<Row[]> {
+  const cycles = r.quick ? 10 : 100;
+  const hosts = r.quick ? 2 : 10;
+  const stops = r.quick ? 3 : 20;
+  const quits = r.quick ? 2 : 5;
+  const rows: Row[] = [];
+  rows.push(
+    row('orphans-kill', 'orphans: server killed', `processes left in the server groups after ${cycles} SIGKILLs of a sh -c-wrapped server with a child, :Mcp restart after each`, await killCycles(cycles), { cycles }),
+  );
+  rows.push(
+    row('orphans-host', 'orphans: host killed', `processes left after ${hosts} host SIGKILLs (a stdin-EOF- and SIGTERM-ignoring server with a child + a wrapped server)`, await hostKills(hosts), { hosts }),
+  );
+  const st = await stopsWhileStarting(stops);
+  rows.push(
+    row('orphans-stop', 'orphans: stop while starting', `processes left after ${stops} mcp.stop() of a wrapped server still starting`, st.after, { stops, at_stop_callback: st.atCallback }),
+  );
+  rows.push(row('orphans-quit', 'orphans: :qa! while starting', `processes left after ${quits} :qa! with a wrapped server still starting`, await quitsWhileStarting(quits), { quits }));
+  return rows;
+}

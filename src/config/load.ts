@@ -3,7 +3,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ConfigError, type ServerConfig } from './types.js';
+import { ConfigError, type RestartConfig, type ServerConfig } from './types.js';
 import { describeErrors, validateFile, validateServer } from './schema.js';
 import { inputsOf, type InputDef } from './inputs.js';
 import { expand, type PlaceholderContext } from './placeholders.js';
@@ -165,7 +165,7 @@ function normalize(name: string, def: Record<string, unknown>, source: string, k
   }
   const d = def as {
     type?: string; command?: string; args?: string[]; env?: Record<string, string>; env_inherit?: boolean | string[]; cwd?: string;
-    url?: string; headers?: Record<string, string>; disabled?: boolean; timeout_ms?: number; roots?: boolean | string[];
+    url?: string; headers?: Record<string, string>; disabled?: boolean; timeout_ms?: number; restart?: RestartConfig; roots?: boolean | string[];
     chat?: { enabled?: boolean; disabled?: string[] }; auto_approve?: boolean | string[];
   };
   const x = (value: string, at: string): string => {
@@ -183,6 +183,7 @@ function normalize(name: string, def: Record<string, unknown>, source: string, k
     source,
     inputs: [],
     ...(d.timeout_ms ? { timeout_ms: d.timeout_ms } : {}),
+    ...(d.restart ? { restart: { ...d.restart } } : {}),
     ...(d.chat ? { chat: { enabled: d.chat.enabled ?? true, disabled: d.chat.disabled ?? [] } } : {}),
     ...(d.auto_approve !== undefined ? { auto_approve: d.auto_approve } : {}),
   };

@@ -9,6 +9,17 @@ import { precompiled } from './precompiled.js';
 
 const stringMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
 
+/** A server's `restart`: the automatic restart policy's numbers (session/restart-policy.ts), each optional. */
+const restartSchema = {
+  type: 'object',
+  properties: {
+    max: { type: 'integer', minimum: 0, description: 'automatic restarts in a row before giving up (0: never restart)' },
+    base_ms: { type: 'integer', minimum: 1, description: 'delay before the first restart, ms; doubled for each further one' },
+    stable_ms: { type: 'integer', minimum: 1, description: 'connected this long, ms, and the count of restarts starts again' },
+  },
+  additionalProperties: false,
+} as const;
+
 export const serverSchema = {
   type: 'object',
   properties: {
@@ -29,6 +40,10 @@ export const serverSchema = {
     headers: { ...stringMap, description: 'HTTP headers sent with every request' },
     disabled: { type: 'boolean', description: 'configured but not started; shown as `disabled`' },
     timeout_ms: { type: 'integer', minimum: 1, description: 'per-request deadline for this server, ms' },
+    restart: {
+      ...restartSchema,
+      description: 'automatic restarts after a lost connection: `max` (default 5), `base_ms` (default 1000), `stable_ms` (default 60000); |mcp-restarts|',
+    },
     roots: {
       anyOf: [{ type: 'boolean' }, { type: 'array', items: { type: 'string', minLength: 1 } }],
       description: "which roots the server is told about: true (default) the editor's, false none, or a fixed list of directories",

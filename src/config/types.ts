@@ -9,6 +9,8 @@ interface CommonServerConfig {
   disabled: boolean;
   /** Per-request timeout for this server in ms; falls back to the host default. */
   timeout_ms?: number;
+  /** The automatic restart policy's numbers for this server (session/restart-policy.ts); absent: the contract's. */
+  restart?: RestartConfig;
   /**
    * Which roots this server is told about: `true` (default) the editor's roots, `false` none,
    * or a fixed list of directories (absolute paths).
@@ -24,6 +26,16 @@ interface CommonServerConfig {
   project?: string;
   /** The `${input:id}` placeholders left in the strings, asked for when the server starts (config/inputs.ts). */
   inputs: InputDef[];
+}
+
+/** A server's `restart` option, as written: each absent number is the contract's default (contract/defaults.ts). */
+export interface RestartConfig {
+  /** Automatic restarts in a row before the server is given up on; 0 never restarts it. */
+  max?: number;
+  /** Delay before the first restart, ms; doubled for each further one. */
+  base_ms?: number;
+  /** Connected this long, ms, and the count starts again. */
+  stable_ms?: number;
 }
 
 /** A server's `chat` option: which of its tools a chat offers to a model. */

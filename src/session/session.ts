@@ -68,7 +68,10 @@ export interface SessionDeps {
    * declared. The host passes one that asks the editor (bridge/elicit.ts); the conformance client declines.
    */
   elicit?: (s: Session, ...args: Parameters<Elicit>) => ReturnType<Elicit>;
-  /** The restart policy's numbers (restart-policy.ts); default the contract's. Tests shorten them. */
+  /**
+   * The restart policy's numbers (restart-policy.ts); default the contract's. Tests shorten them; a
+   * server's own `restart` config (|mcp-restarts|) overrides these.
+   */
   restart?: Partial<RestartOptions>;
   /** How long a handshake may take, ms, when the server sets no `timeout_ms`; default {@link Defaults.connect_timeout_ms}. */
   connectTimeoutMs?: number;
@@ -108,7 +111,13 @@ export class Session {
     this.log = deps.log.child({ server: cfg.name });
     this.rootsView = new RootsView(cfg, deps.roots, this.log);
     this.subscriptions = new Subscriptions(cfg.name, this.log);
-    this.policy = new RestartPolicy(deps.restart);
+    const own = cfg.restart ?? {};
+    this.policy = new RestartPolicy({
+      ...deps.restart,
+      ...(own.max !== undefined ? { max: own.max } : {}),
+      ...(own.base_ms !== undefined ? { baseMs: own.base_ms } : {}),
+      ...(own.stable_ms !== undefined ? { stableMs: own.stable_ms } : {}),
+    });
   }
 
   get name(): string {
@@ -449,7 +458,7 @@ export class Session {
     const next = this.policy.failed();
     const max = this.policy.options.max;
     if (!next) {
-      this.setStatus('failed', `${reason}; gave up after ${max} restarts (:Mcp restart tries again)`);
+      this.setStatus('failed', `${reason}; gave up after ${max} restart${max === 1 ? '' : 's'} (:Mcp restart tries again)`);
     } else {
       this.setStatus('failed', `${reason}; restarting in ${next.delayMs / 1000} s (restart ${next.attempt} of ${max})`);
       this.restartTimer = setTimeout(() => void this.begin(this.deadline('restart'), true).catch(() => {}), next.delayMs);

@@ -4,6 +4,7 @@
  * no LLM runs here); it calls the tools a person's chat offers it and records what comes back.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitApproval } from '../helpers/approval.js';
 import { codecompanionNvim, startChat, type ChatSession } from '../helpers/codecompanion.js';
 import { startFakeLlm, type FakeLlm } from '../helpers/fake-llm.js';
 import { everythingStdio, waitStatus } from '../helpers/mcp.js';
@@ -46,13 +47,7 @@ describe.skipIf(!nvim)(`CodeCompanion extension (nvim ${nvim?.full ?? '0.12'})`,
 
   const echo = () => chat.nv.lua<string>('return require("mcp.chat").name("everything", "echo")');
   /** mcp.nvim's approval window for a model's call (|mcp-approval|), once it has the focus: its lines. */
-  const approval = () =>
-    chat.nv.waitFor<string[]>(
-      `local buf = vim.api.nvim_get_current_buf()
-       if vim.b[buf].mcp_kind ~= 'approval' then return nil end
-       return vim.api.nvim_buf_get_lines(buf, 0, -1, false)`,
-      { message: 'the approval window', timeoutMs: 20_000 },
-    );
+  const approval = () => waitApproval(chat.nv, 20_000);
 
   it('the model calls echo through the server group, the result reaches the model and the answer shows', async () => {
     const name = await echo();

@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitApproval } from '../helpers/approval.js';
 import { codecompanionNvim, startChat, type ChatSession } from '../helpers/codecompanion.js';
 import { startFakeLlm, type FakeLlm } from '../helpers/fake-llm.js';
 import { api, everythingStdio, waitStatus } from '../helpers/mcp.js';
@@ -82,14 +83,8 @@ describe.skipIf(!nvim)(`CodeCompanion extension over a chat's life (nvim ${nvim?
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** mcp.nvim's approval window for a model's call, once it has the focus: its lines. */
-  const approval = () =>
-    chat.nv.waitFor<string[]>(
-      `local buf = vim.api.nvim_get_current_buf()
-       if vim.b[buf].mcp_kind ~= 'approval' then return nil end
-       return vim.api.nvim_buf_get_lines(buf, 0, -1, false)`,
-      { message: 'the approval window', timeoutMs: 20_000 },
-    );
+  /** mcp.nvim's approval window for a model's call (|mcp-approval|), once it has the focus: its lines. */
+  const approval = () => waitApproval(chat.nv, 20_000);
   /** Is an approval window open anywhere? */
   const approvalOpen = () =>
     chat.nv.lua<boolean>(`for _, w in ipairs(vim.api.nvim_list_wins()) do

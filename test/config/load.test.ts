@@ -60,6 +60,13 @@ describe('config loading', () => {
     await expect(loadConfig({ path, ctx })).rejects.toThrow(`${path}: mcpServers.git.args[1]: must be string`);
   });
 
+  it("reads a server's restart numbers and names a wrong one", async () => {
+    const ok = file({ mcpServers: { s: { command: 'x', restart: { max: 2, base_ms: 500 } } } });
+    expect((await loadConfig({ path: ok, ctx }))[0]!.restart).toEqual({ max: 2, base_ms: 500 });
+    const bad = file({ mcpServers: { s: { command: 'x', restart: { max: -1 } } } });
+    await expect(loadConfig({ path: bad, ctx })).rejects.toThrow(`${bad}: mcpServers.s.restart.max: must be >= 0`);
+  });
+
   it('names the server that has neither command nor url', async () => {
     const path = file({ mcpServers: { empty: { args: [] } } });
     await expect(loadConfig({ path, ctx })).rejects.toThrow('mcpServers.empty.command: is required for a stdio server');

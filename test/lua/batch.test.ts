@@ -7,12 +7,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nvimBinaries, startNvim, type NvimInstance } from '../helpers/nvim.js';
+import { notes as notesOf, recordNotes } from '../helpers/notes.js';
 
 describe.each(nvimBinaries())('host batches on Neovim $version', ({ bin }) => {
   let nv: NvimInstance;
   beforeAll(async () => {
     nv = await startNvim(bin, { config: { mcpServers: {} } });
-    await nv.lua(`_G.notes = {}; vim.notify = function(m) table.insert(_G.notes, m) end`);
+    // Recorded, not shown: the malformed batches provoke error notes on purpose.
+    await recordNotes(nv, { show: false });
     await nv.lua('require("mcp").servers()');
     await nv.waitFor('require("mcp.host").info() ~= nil', { message: 'the host answered init' });
   });
@@ -20,7 +22,7 @@ describe.each(nvimBinaries())('host batches on Neovim $version', ({ bin }) => {
     await nv?.quit();
   });
 
-  const notes = () => nv.lua<string[]>('return _G.notes');
+  const notes = async () => (await notesOf(nv)).map((n) => n.msg);
 
   it('a bad item between two good ones is reported once; the items after it (a reply too) are handled', async () => {
     await nv.lua(`

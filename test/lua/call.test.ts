@@ -11,11 +11,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { nvimBinaries, startNvim, type NvimInstance } from '../helpers/nvim.js';
 import { api, callTool, EVERYTHING, waitStatus } from '../helpers/mcp.js';
+import { clearNotes, notes as notesOf, recordNotes, waitNote as waitNoteOf, WARN } from '../helpers/notes.js';
 
-interface Note {
-  msg: string;
-  level: number;
-}
 interface Wire {
   jsonrpc: string;
   id?: number | string;
@@ -24,7 +21,6 @@ interface Wire {
 }
 
 const ERROR = 4; // vim.log.levels.ERROR
-const WARN = 3;
 
 /** Every JSON-RPC message the host sent to server-everything so far. */
 function wire(file: string): Wire[] {
@@ -76,9 +72,8 @@ describe.each(nvimBinaries())('tool calls on Neovim $version', ({ bin }) => {
   let wireLog: string;
 
   /** Notifications the user was shown since the last `beforeEach`. */
-  const notes = () => nv.lua<Note[]>('return _G.mcp_test_notes');
-  const waitNote = (re: RegExp, message: string) =>
-    nv.waitFor<Note>(async () => (await notes()).find((n) => re.test(n.msg)) as Note, { message: `notification ${re}: ${message}` });
+  const notes = () => notesOf(nv);
+  const waitNote = (re: RegExp, message: string) => waitNoteOf(nv, re, message);
 
   beforeAll(async () => {
     nv = await startNvim(bin);
@@ -89,13 +84,7 @@ describe.each(nvimBinaries())('tool calls on Neovim $version', ({ bin }) => {
       },
     });
     // What the user sees: vim.notify, recorded (and still shown).
-    await nv.lua(`
-      _G.mcp_test_notes = {}
-      local orig = vim.notify
-      vim.notify = function(msg, level, opts)
-        table.insert(_G.mcp_test_notes, { msg = msg, level = level or vim.log.levels.INFO })
-        return orig(msg, level, opts)
-      end`);
+    await recordNotes(nv);
     await nv.lua('require("mcp").start("everything")');
     await waitStatus(nv, 'everything');
   });
@@ -103,7 +92,7 @@ describe.each(nvimBinaries())('tool calls on Neovim $version', ({ bin }) => {
     await nv?.quit();
   });
   beforeEach(async () => {
-    await nv?.lua('_G.mcp_test_notes = {}');
+    if (nv) await clearNotes(nv);
   });
 
   describe(':Mcp call', () => {
@@ -184,7 +173,7 @@ describe.each(nvimBinaries())('tool calls on Neovim $version', ({ bin }) => {
       expect(bad.msg).toMatch(/number/);
       expect(bad.msg).not.toMatch(/"a"/);
 
-      await nv.lua('_G.mcp_test_notes = {}');
+      await clearNotes(nv);
       await ex(nv, 'Mcp call everything echo {}');
       const missing = await waitNote(/echo/, 'echo without message');
       expect(missing.level).toBe(ERROR);
@@ -209,7 +198,7 @@ describe.each(nvimBinaries())('tool calls on Neovim $version', ({ bin }) => {
       expect(note.msg).toContain('not valid JSON');
       expect(note.msg).toContain('{"message": hi}');
 
-      await nv.lua('_G.mcp_test_notes = {}');
+      await clearNotes(nv);
       await ex(nv, 'Mcp call everything echo ["hi"]');
       const arr = await waitNote(/echo/, 'an array');
       expect(arr.level).toBe(ERROR);
@@ -246,7 +235,7 @@ describe.each(nvimBinaries())('tool calls on Neovim $version', ({ bin }) => {
       const reason = direct.result!.content[0]!.text!;
       expect(reason).toMatch(/resourceId/);
 
-      await nv.lua('_G.mcp_test_notes = {}');
+      await clearNotes(nv);
       await ex(nv, 'Mcp call everything get-resource-reference {"resourceId":0}');
       const lines = await waitResult(nv, 'get-resource-reference', (l) => l.length > 1, 'a result');
       expect(lines[0]).toBe('Error from everything/get-resource-reference');

@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nvimBinaries, repoRoot, startNvim, type NvimInstance } from '../helpers/nvim.js';
+import { waitApproval } from '../helpers/approval.js';
 import { api, EVERYTHING, filesystemStdio, waitStatus } from '../helpers/mcp.js';
 
 const LONG = 'a-server-with-a-very-long-name-that-pushes-every-tool-name-past-the-limit';
@@ -44,11 +45,6 @@ const config = (fsDir: string) => ({
   },
 });
 
-/** The approval window, once it is the current window: its lines. */
-const APPROVAL = `local buf = vim.api.nvim_get_current_buf()
-  if vim.b[buf].mcp_kind ~= 'approval' then return nil end
-  return vim.api.nvim_buf_get_lines(buf, 0, -1, false)`;
-
 describe.each(nvimBinaries())('chat API on Neovim $version', ({ bin }) => {
   let nv: NvimInstance;
   const others: NvimInstance[] = [];
@@ -79,7 +75,7 @@ describe.each(nvimBinaries())('chat API on Neovim $version', ({ bin }) => {
       message: `the result of ${key}`,
       timeoutMs: 20_000,
     });
-  const approval = (n: NvimInstance) => n.waitFor<string[]>(APPROVAL, { message: 'the approval window' });
+  const approval = (n: NvimInstance) => waitApproval(n);
   const name = (n: NvimInstance, server: string, tool: string) => n.lua<string>('return require("mcp.chat").name(...)', server, tool);
 
   beforeAll(async () => {

@@ -12,15 +12,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { nvimBinaries, repoRoot, startNvim, type NvimInstance } from '../helpers/nvim.js';
 import { waitStatus } from '../helpers/mcp.js';
+import { clearNotes, notes as notesOf, recordNotes, waitNote, WARN, type Note } from '../helpers/notes.js';
 import { waitForm } from '../helpers/form.js';
 
 const ODD = join(repoRoot, 'test', 'servers', 'oddnames.mjs');
-const WARN = 3; // vim.log.levels.WARN
 
-interface Note {
-  msg: string;
-  level: number;
-}
 
 /** The tool names of oddnames.mjs and how completion inserts each on the command line. */
 const NAMES: [name: string, typed: string][] = [
@@ -49,7 +45,7 @@ describe.each(nvimBinaries())('hostile server text on Neovim $version', ({ bin }
   let nv: NvimInstance;
   /** The notifications made while both servers connected. */
   let connectNotes: Note[] = [];
-  const notes = () => nv.lua<Note[]>('return _G.mcp_test_notes');
+  const notes = () => notesOf(nv);
 
   /** Runs an Ex command as typed; an error is shown to the user, not thrown here. */
   const ex = (cmd: string) => nv.lua<[boolean, string | null]>('local ok, err = pcall(vim.cmd, ...) return { ok, (not ok) and err or vim.NIL }', cmd);
@@ -83,13 +79,7 @@ describe.each(nvimBinaries())('hostile server text on Neovim $version', ({ bin }
     await nv.writeConfig({
       mcpServers: { odd: { command: 'node', args: [ODD] }, 'odd two': { command: 'node', args: [ODD] } },
     });
-    await nv.lua(`
-      _G.mcp_test_notes = {}
-      local orig = vim.notify
-      vim.notify = function(msg, level, opts)
-        table.insert(_G.mcp_test_notes, { msg = msg, level = level or vim.log.levels.INFO })
-        return orig(msg, level, opts)
-      end`);
+    await recordNotes(nv);
     await nv.lua('require("mcp").start("odd") require("mcp").start("odd two")');
     await waitStatus(nv, 'odd');
     await waitStatus(nv, 'odd two');
@@ -105,7 +95,8 @@ describe.each(nvimBinaries())('hostile server text on Neovim $version', ({ bin }
     await nv?.quit();
   });
   beforeEach(async () => {
-    await nv.lua('_G.mcp_test_notes = {} vim.cmd("silent! only")');
+    await clearNotes(nv);
+    await nv.lua('vim.cmd("silent! only")');
   });
 
   it('the hub shows every server, its info and its tools, each on one line, with names escaped', async () => {
@@ -159,7 +150,7 @@ describe.each(nvimBinaries())('hostile server text on Neovim $version', ({ bin }
     await waitResultLine('ran "with space"');
     // An unterminated quote is an error that says so, and nothing is called.
     await ex('Mcp call odd "with space');
-    const bad = await nv.waitFor<Note>(async () => (await notes()).find((n) => /unterminated quote/.test(n.msg)) as Note, { message: 'unterminated quote' });
+    const bad = await waitNote(nv, /unterminated quote/, 'unterminated quote');
     expect(bad.level).toBeGreaterThanOrEqual(WARN);
   });
 

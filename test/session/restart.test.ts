@@ -128,6 +128,16 @@ describe('restart policy', () => {
     expect(messages[1]).toMatch(/server process exited with code 3 during initialize.*; restarting in 0.04 s \(restart 2 of 3\)/);
   });
 
+  it("the server's own `restart` config overrides the policy's numbers", async () => {
+    const { s, messages } = session(stdio('own', 'node', [FLAKY, '--crash-after', '100'], { restart: { max: 1, base_ms: 30 } }));
+    await s.start();
+    await until(() => s.error?.includes('gave up') ?? false, 'giving up');
+    expect(messages).toEqual([
+      'own: server process exited with code 1; restarting in 0.03 s (restart 1 of 1)',
+      'own: server process exited with code 1; gave up after 1 restart (:Mcp restart tries again)',
+    ]);
+  });
+
   it('starts the count again after a stable period connected', async () => {
     const { s, messages } = session(stdio('crashy', 'node', [FLAKY, '--crash-after', '400']), { restart: { baseMs: 20, max: 3, stableMs: 200 } });
     await s.start();

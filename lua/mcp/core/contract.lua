@@ -87,6 +87,7 @@ local M = {}
 ---@field headers? table<string, string> HTTP headers sent with every request
 ---@field disabled? boolean configured but not started; shown as `disabled`
 ---@field timeout_ms? integer per-request deadline for this server, ms
+---@field restart? table automatic restarts after a lost connection: `max` (default 5), `base_ms` (default 1000), `stable_ms` (default 60000); |mcp-restarts|
 ---@field roots? boolean|string[] which roots the server is told about: true (default) the editor's, false none, or a fixed list of directories
 ---@field chat? table what reaches a chat's model (|mcp-chat|): `enabled` false keeps every tool of the server out (default true), `disabled` lists tools kept out
 ---@field auto_approve? boolean|string[] model-initiated tool calls run without asking (|mcp-approval|): true for every tool of the server, or a list of tool names (default: ask)
@@ -154,6 +155,6 @@ M.server_statuses = { 'disabled', 'stopped', 'starting', 'connected', 'failed' }
 M.snapshot_optional = { 'error', 'server_info', 'capabilities', 'instructions', 'protocol_version', 'timeout_ms', 'chat', 'auto_approve', 'project', 'problems' }
 
 ---Keys of a server definition (|mcp-config|).
-M.server_keys = { 'type', 'command', 'args', 'env', 'env_inherit', 'cwd', 'url', 'headers', 'disabled', 'timeout_ms', 'roots', 'chat', 'auto_approve' }
+M.server_keys = { 'type', 'command', 'args', 'env', 'env_inherit', 'cwd', 'url', 'headers', 'disabled', 'timeout_ms', 'restart', 'roots', 'chat', 'auto_approve' }
 
 return M
