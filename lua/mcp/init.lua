@@ -304,6 +304,24 @@ function M.call_tool(server, tool, args, opts, cb)
   return handle
 end
 
+---Sets a server's log level (spec: server/utilities/logging; |:Mcp-loglevel|), kept across its restarts:
+---a 2025-11-25 server that declares `logging` gets `logging/setLevel` (one that does not: InvalidParams);
+---a 2026-07-28 server gets the level in the `_meta` of each later request.
+---@param server string
+---@param level string one of `debug`, `info`, `notice`, `warning`, `error`, `critical`, `alert`, `emergency`
+---@param cb? fun(err: mcp.Error?, result: { level: string, via: "logging/setLevel"|"_meta" }?)
+function M.set_log_level(server, level, cb)
+  arg('server', server, 'string')
+  arg('level', level, 'string')
+  arg('cb', cb, 'function', true)
+  request(
+    'set_log_level',
+    { server = server, level = level },
+    { server = server },
+    or_notify(('loglevel %s'):format(server), cb)
+  )
+end
+
 ---Gets a prompt (`prompts/get`). `cb(err, { description?, messages })`.
 ---@param server string
 ---@param name string prompt name

@@ -239,6 +239,8 @@ export class Bridge {
         onRemoved: (name) => this.push('removed', { name }),
         onMessage: (level, text) => this.push('message', { level, text }),
         onResourceUpdated: (s, uri) => this.push('resource_updated', { server: s.name, uri }),
+        onServerLog: (s, m) =>
+          this.push('log', { server: s.name, level: String(m.level), ...(typeof m.logger === 'string' ? { logger: m.logger } : {}), text: logText(m.data) }),
         prepare: this.resolveInputs,
         elicit: elicitVia(this.asks),
       });
@@ -287,6 +289,7 @@ export class Bridge {
           onProgress: progress ? (p) => this.push('progress', { id, ...p }) : undefined,
         });
       }),
+    set_log_level: async ({ server, level }) => this.hub!.get(server).setLogLevel(level),
     cancel: async ({ id, reason }) => {
       this.inflight.get(id)?.abort(new HostError(ErrorCodes.Cancelled, reason ? `cancelled: ${reason}` : 'request cancelled'));
       return null;
@@ -383,6 +386,16 @@ export class Bridge {
   /** Synchronous last resort on exit. */
   killAll(): void {
     this.hub?.killAll();
+  }
+}
+
+/** A log message's `data` as a line of text: a string as is, anything else as JSON. */
+function logText(data: unknown): string {
+  if (typeof data === 'string') return data;
+  try {
+    return JSON.stringify(data) ?? String(data);
+  } catch {
+    return String(data);
   }
 }
 

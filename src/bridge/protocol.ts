@@ -166,6 +166,12 @@ export interface Requests {
     result: unknown;
   };
   /**
+   * Sets server `server`'s log level (spec: server/utilities/logging; |:Mcp-loglevel|), kept across its
+   * restarts: `logging/setLevel` to a 2025-11-25 server that declares `logging` (InvalidParams for one
+   * that does not), the `_meta` log level of each later request to a 2026-07-28 server (`via`).
+   */
+  set_log_level: { params: { server: string; level: string }; result: { level: string; via: 'logging/setLevel' | '_meta' } };
+  /**
    * The editor's one answer to ask `id` (a `q` item): `result` shaped as `AskKinds[kind]['result']`, or
    * `error` when the user declined (Cancelled) or the Lua handler failed. Replies nil, or UnknownItem
    * when the ask is no longer pending (withdrawn, or answered already).
@@ -185,6 +191,12 @@ export interface PushEvents {
   config: { path?: string; error?: string };
   /** `notifications/resources/updated` for a subscribed resource. */
   resource_updated: { server: string; uri: string };
+  /**
+   * A server's `notifications/message` (spec: server/utilities/logging): its severity (one of the
+   * spec's eight, as the server sent it), its `logger` when named, and its `data` as text (a string
+   * as is, anything else as JSON).
+   */
+  log: { server: string; level: string; logger?: string; text: string };
   /** Something the user should see (config errors, a server that crashed). */
   message: { level: 'error' | 'warn' | 'info'; text: string };
 }

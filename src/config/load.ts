@@ -7,6 +7,7 @@ import { ConfigError, type ServerConfig } from './types.js';
 import { describeErrors, validateFile, validateServer } from './schema.js';
 import { inputsOf, type InputDef } from './inputs.js';
 import { expand, type PlaceholderContext } from './placeholders.js';
+import type { ServerLogLevel } from '../contract/defaults.js';
 
 /** Where `setup({ servers = ... })` definitions are said to come from in errors. */
 export const SETUP_SOURCE = 'setup()';
@@ -98,7 +99,7 @@ function normalize(name: string, def: Record<string, unknown>, source: string, k
   const d = def as {
     type?: string; command?: string; args?: string[]; env?: Record<string, string>; cwd?: string;
     url?: string; headers?: Record<string, string>; disabled?: boolean; timeout_ms?: number; roots?: boolean | string[];
-    chat?: { enabled?: boolean; disabled?: string[] }; auto_approve?: boolean | string[];
+    chat?: { enabled?: boolean; disabled?: string[] }; auto_approve?: boolean | string[]; log_level?: ServerLogLevel;
   };
   const x = (value: string, at: string): string => {
     try {
@@ -117,6 +118,7 @@ function normalize(name: string, def: Record<string, unknown>, source: string, k
     ...(d.timeout_ms ? { timeout_ms: d.timeout_ms } : {}),
     ...(d.chat ? { chat: { enabled: d.chat.enabled ?? true, disabled: d.chat.disabled ?? [] } } : {}),
     ...(d.auto_approve !== undefined ? { auto_approve: d.auto_approve } : {}),
+    ...(d.log_level ? { log_level: d.log_level } : {}),
   };
   const type = d.type === 'streamableHttp' || d.type === 'streamable-http' ? 'http' : d.type;
   if (d.command !== undefined && (type === undefined || type === 'stdio')) {

@@ -5,6 +5,7 @@
  * own settings (`autoApprove`, `alwaysAllow`, ...) beside ours.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { ServerLogLevels } from '../contract/defaults.js';
 import { precompiled } from './precompiled.js';
 
 const stringMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
@@ -24,6 +25,11 @@ export const serverSchema = {
     headers: { ...stringMap, description: 'HTTP headers sent with every request' },
     disabled: { type: 'boolean', description: 'configured but not started; shown as `disabled`' },
     timeout_ms: { type: 'integer', minimum: 1, description: 'per-request deadline for this server, ms' },
+    log_level: {
+      enum: [...ServerLogLevels],
+      description:
+        "least severe `notifications/message` the server sends (spec: server/utilities/logging), set with `logging/setLevel` once connected when the server declares `logging` (|:Mcp-loglevel|); default: the server's choice",
+    },
     roots: {
       anyOf: [{ type: 'boolean' }, { type: 'array', items: { type: 'string', minLength: 1 } }],
       description: "which roots the server is told about: true (default) the editor's, false none, or a fixed list of directories",

@@ -1,3 +1,4 @@
+import type { ServerLogLevel } from '../contract/defaults.js';
 import type { InputDef } from './inputs.js';
 
 /** One server definition after parsing, placeholder expansion and normalisation. */
@@ -9,6 +10,8 @@ interface CommonServerConfig {
   disabled: boolean;
   /** Per-request timeout for this server in ms; falls back to the host default. */
   timeout_ms?: number;
+  /** Least severe log message the server is asked for (`logging/setLevel`, spec: server/utilities/logging); absent: the server's choice. */
+  log_level?: ServerLogLevel;
   /**
    * Which roots this server is told about: `true` (default) the editor's roots, `false` none,
    * or a fixed list of directories (absolute paths).

@@ -37,3 +37,10 @@ export const Defaults = Object.fromEntries(Object.entries(DefaultsTable).map(([k
 /** Log levels the host accepts (pino's), least severe first. */
 export const LogLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LogLevels)[number];
+
+/**
+ * The severities of a server's log messages (spec: server/utilities/logging, RFC 5424), least severe
+ * first: what `logging/setLevel` takes and `notifications/message` carries.
+ */
+export const ServerLogLevels = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
+export type ServerLogLevel = (typeof ServerLogLevels)[number];

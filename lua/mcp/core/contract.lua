@@ -85,6 +85,7 @@ local M = {}
 ---@field headers? table<string, string> HTTP headers sent with every request
 ---@field disabled? boolean configured but not started; shown as `disabled`
 ---@field timeout_ms? integer per-request deadline for this server, ms
+---@field log_level? "debug"|"info"|"notice"|"warning"|"error"|"critical"|"alert"|"emergency" least severe `notifications/message` the server sends (spec: server/utilities/logging), set with `logging/setLevel` once connected when the server declares `logging` (|:Mcp-loglevel|); default: the server's choice
 ---@field roots? boolean|string[] which roots the server is told about: true (default) the editor's, false none, or a fixed list of directories
 ---@field chat? table what reaches a chat's model (|mcp-chat|): `enabled` false keeps every tool of the server out (default true), `disabled` lists tools kept out
 ---@field auto_approve? boolean|string[] model-initiated tool calls run without asking (|mcp-approval|): true for every tool of the server, or a list of tool names (default: ask)
@@ -139,6 +140,9 @@ M.defaults = {
 ---Log levels the host accepts, least severe first.
 M.log_levels = { 'trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent' }
 
+---Severities of a server's log messages (`logging/setLevel`, `notifications/message`), least severe first.
+M.server_log_levels = { 'debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency' }
+
 ---Every server status, in lifecycle order.
 M.server_statuses = { 'disabled', 'stopped', 'starting', 'connected', 'failed' }
 
@@ -146,6 +150,6 @@ M.server_statuses = { 'disabled', 'stopped', 'starting', 'connected', 'failed' }
 M.snapshot_optional = { 'error', 'server_info', 'capabilities', 'instructions', 'protocol_version', 'timeout_ms', 'chat', 'auto_approve', 'problems' }
 
 ---Keys of a server definition (|mcp-config|).
-M.server_keys = { 'type', 'command', 'args', 'env', 'cwd', 'url', 'headers', 'disabled', 'timeout_ms', 'roots', 'chat', 'auto_approve' }
+M.server_keys = { 'type', 'command', 'args', 'env', 'cwd', 'url', 'headers', 'disabled', 'timeout_ms', 'log_level', 'roots', 'chat', 'auto_approve' }
 
 return M

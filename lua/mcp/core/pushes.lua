@@ -16,6 +16,7 @@ local handlers = {
   resource_updated = function(payload)
     events.fire(events.names.resource_updated, { server = payload.server, uri = payload.uri })
   end,
+  log = function(payload) require('mcp.ui.log').add(payload) end,
   message = function(payload)
     local text = tostring(payload.text)
     store.add_message(tostring(payload.level), text)
