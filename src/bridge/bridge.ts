@@ -278,7 +278,9 @@ export class Bridge {
       return s.snapshot();
     },
     reload: async () => this.reload(),
-    call_tool: async ({ server, tool, arguments: args, timeout_ms, progress, approval }, id) =>
+    // Every call carries a progress token (issue 11): its progress reaches the editor's progress display
+    // whether or not the caller asked, and keeps the call alive up to its maximum total time.
+    call_tool: async ({ server, tool, arguments: args, timeout_ms, approval }, id) =>
       this.cancellable(id, async (signal) => {
         const s = this.hub!.get(server);
         // A model's call waits for the person first; the call's deadline starts after the answer.
@@ -286,7 +288,7 @@ export class Bridge {
         return s.callTool(tool, callArgs, {
           timeoutMs: timeout_ms,
           signal,
-          onProgress: progress ? (p) => this.push('progress', { id, ...p }) : undefined,
+          onProgress: (p) => this.push('progress', { id, ...p }),
         });
       }),
     set_log_level: async ({ server, level }) => this.hub!.get(server).setLogLevel(level),

@@ -128,8 +128,10 @@ export interface Requests {
   reload: { params: Record<string, never>; result: { added: string[]; removed: string[]; changed: string[] } };
   /**
    * MCP `tools/call` (spec: server/tools). Arguments are validated against the tool's `inputSchema`
-   * first (InvalidParams naming the field). With `progress = true` the host asks for progress and
-   * pushes `progress` events carrying this request's id. With `approval = true` (a model's call that
+   * first (InvalidParams naming the field). Every call carries a progress token (spec:
+   * basic/utilities/progress): the host pushes `progress` events carrying this request's id, and each
+   * restarts the call's deadline (`timeout_ms`), up to the server's `max_total_ms` (else the contract
+   * default) counted from the call's start. `progress` is accepted and no longer needed. With `approval = true` (a model's call that
    * Lua's policy says to ask about) the host first asks the editor (the `approval` ask, its meta's
    * `request` this request's id) and calls the tool only when allowed, with the arguments of the answer;
    * denied, the reply is the error Denied (`data.reason`: the person's reason). The deadline

@@ -99,7 +99,7 @@ function normalize(name: string, def: Record<string, unknown>, source: string, k
   const d = def as {
     type?: string; command?: string; args?: string[]; env?: Record<string, string>; cwd?: string;
     url?: string; headers?: Record<string, string>; disabled?: boolean; timeout_ms?: number; roots?: boolean | string[];
-    chat?: { enabled?: boolean; disabled?: string[] }; auto_approve?: boolean | string[]; log_level?: ServerLogLevel;
+    chat?: { enabled?: boolean; disabled?: string[] }; auto_approve?: boolean | string[]; log_level?: ServerLogLevel; max_total_ms?: number;
   };
   const x = (value: string, at: string): string => {
     try {
@@ -119,6 +119,7 @@ function normalize(name: string, def: Record<string, unknown>, source: string, k
     ...(d.chat ? { chat: { enabled: d.chat.enabled ?? true, disabled: d.chat.disabled ?? [] } } : {}),
     ...(d.auto_approve !== undefined ? { auto_approve: d.auto_approve } : {}),
     ...(d.log_level ? { log_level: d.log_level } : {}),
+    ...(d.max_total_ms ? { max_total_ms: d.max_total_ms } : {}),
   };
   const type = d.type === 'streamableHttp' || d.type === 'streamable-http' ? 'http' : d.type;
   if (d.command !== undefined && (type === undefined || type === 'stdio')) {

@@ -25,6 +25,11 @@ export const serverSchema = {
     headers: { ...stringMap, description: 'HTTP headers sent with every request' },
     disabled: { type: 'boolean', description: 'configured but not started; shown as `disabled`' },
     timeout_ms: { type: 'integer', minimum: 1, description: 'per-request deadline for this server, ms' },
+    max_total_ms: {
+      type: 'integer',
+      minimum: 1,
+      description: 'the longest a tool call that reports progress may run in all, ms: progress restarts `timeout_ms`, never past this (|mcp-progress|)',
+    },
     log_level: {
       enum: [...ServerLogLevels],
       description:

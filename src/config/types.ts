@@ -10,6 +10,8 @@ interface CommonServerConfig {
   disabled: boolean;
   /** Per-request timeout for this server in ms; falls back to the host default. */
   timeout_ms?: number;
+  /** The longest a call that reports progress may run in all, ms; falls back to the contract default `max_total_ms` (src/contract/defaults.ts). */
+  max_total_ms?: number;
   /** Least severe log message the server is asked for (`logging/setLevel`, spec: server/utilities/logging); absent: the server's choice. */
   log_level?: ServerLogLevel;
   /**

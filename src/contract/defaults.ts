@@ -21,6 +21,10 @@ export const DefaultsTable = {
     60_000,
     'How long a server must stay connected before its count of restarts in a row starts again from zero, ms.',
   ],
+  max_total_ms: [
+    600_000,
+    "The longest a tool call that reports progress may run in all, ms: each progress notification restarts the call's deadline (`timeout_ms`), but never past this, counted from the same start. Never below the call's own deadline. A server's `max_total_ms` replaces it.",
+  ],
   connect_timeout_ms: [
     60_000,
     "How long connecting to a server may take, ms: the spawn or the HTTP connection and the handshake (`initialize` or `server/discover`); the server's `timeout_ms`, when set, replaces it. Never longer than the start's own deadline.",

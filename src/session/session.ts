@@ -13,7 +13,7 @@ import { ErrorCodes, HostError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { makeClient, type ClientHooks, type Elicit, type ListKind } from './client.js';
 import { connect, type Connected } from './connect.js';
-import { Deadline, requestTimeoutMs } from './deadline.js';
+import { Deadline, maxTotalMs, requestTimeoutMs } from './deadline.js';
 import type { EraCache } from './era-cache.js';
 import { ListCache } from './lists.js';
 import { ServerLogging } from './logging.js';
@@ -146,6 +146,7 @@ export class Session {
     };
     if (this.error) s.error = this.error;
     if (this.cfg.timeout_ms) s.timeout_ms = this.cfg.timeout_ms;
+    if (this.cfg.max_total_ms) s.max_total_ms = this.cfg.max_total_ms;
     if (this.cfg.chat) s.chat = this.cfg.chat;
     if (this.cfg.auto_approve !== undefined) s.auto_approve = this.cfg.auto_approve;
     if (conn) {
@@ -167,8 +168,9 @@ export class Session {
    *
    * @param what the method for error messages, e.g. `start` or `tools/call "status"`
    */
-  deadline(what: string, requestMs?: number): Deadline {
-    return new Deadline(requestTimeoutMs(requestMs, this.cfg.timeout_ms, this.deps.timeoutMs), `server "${this.name}": ${what}`);
+  deadline(what: string, requestMs?: number, progress = false): Deadline {
+    const ms = requestTimeoutMs(requestMs, this.cfg.timeout_ms, this.deps.timeoutMs);
+    return new Deadline(ms, `server "${this.name}": ${what}`, progress ? maxTotalMs(ms, this.cfg.max_total_ms) : ms);
   }
 
   /**
@@ -412,7 +414,7 @@ export class Session {
    * @throws HostError NotConnected when the server is not (or does not get) connected; RequestTimeout
    */
   private async request<T>(what: string, opts: RequestOpts, run: (client: Client, options: ReturnType<typeof sdkOptions>) => Promise<T>): Promise<T> {
-    const deadline = this.deadline(what, opts.timeoutMs);
+    const deadline = this.deadline(what, opts.timeoutMs, opts.onProgress !== undefined);
     if (this.status === 'starting' && this.starting && !(await deadline.within(this.starting))) throw deadline.error();
     if (this.status !== 'connected' || !this.conn) {
       const why = this.status === 'failed' && this.error ? `failed: ${this.error}` : this.status;

@@ -30,6 +30,7 @@ local M = {}
 ---@field instructions? string server instructions (when connected)
 ---@field protocol_version? string the MCP revision negotiated with it, e.g. "2026-07-28" or "2025-11-25" (when connected)
 ---@field timeout_ms? integer the server's own per-request timeout, ms, when its config sets one
+---@field max_total_ms? integer the server's own longest total time of a call that reports progress, ms, when its config sets one
 ---@field chat? { enabled: boolean, disabled: string[] } its `chat` option (what reaches a chat's model), when its config sets one
 ---@field auto_approve? boolean|string[] its `auto_approve` option (model calls run without asking), when its config sets one
 ---@field problems? string[] invalid items the server listed, left out of the lists: one line each, naming the item and what is wrong
@@ -85,6 +86,7 @@ local M = {}
 ---@field headers? table<string, string> HTTP headers sent with every request
 ---@field disabled? boolean configured but not started; shown as `disabled`
 ---@field timeout_ms? integer per-request deadline for this server, ms
+---@field max_total_ms? integer the longest a tool call that reports progress may run in all, ms: progress restarts `timeout_ms`, never past this (|mcp-progress|)
 ---@field log_level? "debug"|"info"|"notice"|"warning"|"error"|"critical"|"alert"|"emergency" least severe `notifications/message` the server sends (spec: server/utilities/logging), set with `logging/setLevel` once connected when the server declares `logging` (|:Mcp-loglevel|); default: the server's choice
 ---@field roots? boolean|string[] which roots the server is told about: true (default) the editor's, false none, or a fixed list of directories
 ---@field chat? table what reaches a chat's model (|mcp-chat|): `enabled` false keeps every tool of the server out (default true), `disabled` lists tools kept out
@@ -133,6 +135,8 @@ M.defaults = {
   restart_max = 5,
   ---How long a server must stay connected before its count of restarts in a row starts again from zero, ms.
   restart_stable_ms = 60000,
+  ---The longest a tool call that reports progress may run in all, ms: each progress notification restarts the call's deadline (`timeout_ms`), but never past this, counted from the same start. Never below the call's own deadline. A server's `max_total_ms` replaces it.
+  max_total_ms = 600000,
   ---How long connecting to a server may take, ms: the spawn or the HTTP connection and the handshake (`initialize` or `server/discover`); the server's `timeout_ms`, when set, replaces it. Never longer than the start's own deadline.
   connect_timeout_ms = 60000,
 }
@@ -147,9 +151,9 @@ M.server_log_levels = { 'debug', 'info', 'notice', 'warning', 'error', 'critical
 M.server_statuses = { 'disabled', 'stopped', 'starting', 'connected', 'failed' }
 
 ---Optional fields of `mcp.ServerSnapshot` (absent, or `vim.NIL` on the wire, when unset).
-M.snapshot_optional = { 'error', 'server_info', 'capabilities', 'instructions', 'protocol_version', 'timeout_ms', 'chat', 'auto_approve', 'problems' }
+M.snapshot_optional = { 'error', 'server_info', 'capabilities', 'instructions', 'protocol_version', 'timeout_ms', 'max_total_ms', 'chat', 'auto_approve', 'problems' }
 
 ---Keys of a server definition (|mcp-config|).
-M.server_keys = { 'type', 'command', 'args', 'env', 'cwd', 'url', 'headers', 'disabled', 'timeout_ms', 'log_level', 'roots', 'chat', 'auto_approve' }
+M.server_keys = { 'type', 'command', 'args', 'env', 'cwd', 'url', 'headers', 'disabled', 'timeout_ms', 'max_total_ms', 'log_level', 'roots', 'chat', 'auto_approve' }
 
 return M
