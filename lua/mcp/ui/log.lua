@@ -53,7 +53,8 @@ local function append(buf, lines)
   end
 end
 
----Records one log message of a server (the `log` push) and appends it to the server's log buffer.
+---Records one log message of a server (the `log` push, as |McpServerLog| carries it) and appends it to
+---the server's log buffer.
 ---@param payload { server: string, level: string, logger?: string, text: string }
 function M.add(payload)
   local server = tostring(payload.server)
