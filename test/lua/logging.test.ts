@@ -11,6 +11,7 @@ import { nvimBinaries, repoRoot, startNvim, type NvimInstance } from '../helpers
 import { api, callTool, waitStatus } from '../helpers/mcp.js';
 
 const CHATTY = join(repoRoot, 'test', 'servers', 'chatty.mjs');
+const MODERN_CHATTY = join(repoRoot, 'test', 'servers', 'modern-chatty.mjs');
 const LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
 interface Note {
@@ -46,6 +47,7 @@ describe.each(nvimBinaries())('server logging on Neovim $version', ({ bin }) => 
       mcpServers: {
         chatty: { command: 'node', args: [CHATTY], log_level: 'warning' },
         quiet: { command: 'node', args: [CHATTY] },
+        modern: { command: 'node', args: [MODERN_CHATTY] },
       },
     });
     await nv.lua(`
@@ -55,9 +57,10 @@ describe.each(nvimBinaries())('server logging on Neovim $version', ({ bin }) => 
         table.insert(_G.mcp_test_notes, { msg = msg, level = level or vim.log.levels.INFO })
         return orig(msg, level, opts)
       end`);
-    await nv.lua('require("mcp").start("chatty"); require("mcp").start("quiet")');
+    await nv.lua('require("mcp").start("chatty"); require("mcp").start("quiet"); require("mcp").start("modern")');
     await waitStatus(nv, 'chatty');
     await waitStatus(nv, 'quiet');
+    await waitStatus(nv, 'modern');
   });
   afterAll(async () => {
     await nv?.quit();
@@ -125,5 +128,22 @@ describe.each(nvimBinaries())('server logging on Neovim $version', ({ bin }) => 
     expect(await complete('Mcp loglevel chatty ')).toEqual(LEVELS);
     expect(await complete('Mcp loglevel chatty w')).toEqual(['warning']);
     expect(await complete('Mcp log ')).toEqual(expect.arrayContaining(['chatty', 'quiet']));
+  });
+
+  it('2026-07-28: the level rides in each request\'s _meta, and the server\'s messages show the same way', async () => {
+    expect((await waitStatus(nv, 'modern')).protocol_version).toBe('2026-07-28');
+    const first = await callTool(nv, 'modern', 'log_all', { tag: 'm1' });
+    expect(first.result!.content[0]!.text).toBe('level seen: none');
+    await ex('Mcp log modern');
+    expect(shown(await waitLine('modern', 'm1 emergency'), 'm1')).toEqual(LEVELS);
+
+    await nv.lua('_G.mcp_test_notes = {}');
+    await ex('Mcp loglevel modern error');
+    await nv.waitFor(async () => (await notes()).some((n) => n.msg.endsWith('modern: log level error (sent with each request)')), {
+      message: 'the notification that the level is sent with each request',
+    });
+    const second = await callTool(nv, 'modern', 'log_all', { tag: 'm2' });
+    expect(second.result!.content[0]!.text).toBe('level seen: error');
+    expect(shown(await waitLine('modern', 'm2 emergency'), 'm2')).toEqual(['error', 'critical', 'alert', 'emergency']);
   });
 });
