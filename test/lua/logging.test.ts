@@ -76,6 +76,16 @@ describe.each(nvimBinaries())('server logging on Neovim $version', ({ bin }) => 
     expect(shown(lines, 'first')).toEqual(['warning', 'error', 'critical', 'alert', 'emergency']);
     // Level and logger are on each line.
     expect(lines.find((l) => l.endsWith('first error'))).toMatch(/^\d\d:\d\d:\d\d ERROR\s+\[chatty\] first error$/);
+    // The level's name is highlighted by severity.
+    const hl = await nv.lua<string[]>(
+      `local buf, row = vim.api.nvim_get_current_buf(), ...
+       local ns = vim.api.nvim_get_namespaces()['mcp.ui.log']
+       local out = {}
+       for _, m in ipairs(vim.api.nvim_buf_get_extmarks(buf, ns, { row, 0 }, { row, -1 }, { details = true })) do out[#out + 1] = m[4].hl_group end
+       return out`,
+      lines.findIndex((l) => l.endsWith('first error')),
+    );
+    expect(hl).toEqual(['DiagnosticError']);
 
     // New messages are appended while the buffer is open, and the cursor (on the last line) follows.
     expect((await callTool(nv, 'chatty', 'log_all', { tag: 'second' })).err).toBeNull();

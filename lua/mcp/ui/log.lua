@@ -18,6 +18,23 @@ local messages = {}
 ---@type table<string, integer> the log buffer of each server, by server name
 local buffers = {}
 
+local ns = vim.api.nvim_create_namespace('mcp.ui.log')
+
+---How each severity's name is highlighted: Neovim's diagnostic groups, which every colorscheme styles.
+local LEVEL_HL = {
+  debug = 'DiagnosticHint',
+  info = 'DiagnosticInfo',
+  notice = 'DiagnosticInfo',
+  warning = 'DiagnosticWarn',
+  error = 'DiagnosticError',
+  critical = 'DiagnosticError',
+  alert = 'DiagnosticError',
+  emergency = 'DiagnosticError',
+}
+
+---Where the level sits on a message's first line: after `HH:MM:SS `.
+local LEVEL_COL = 9
+
 ---The buffer lines of one message: `HH:MM:SS LEVEL [logger] text`, one line per line of its text.
 ---@param m mcp.ServerLogMessage
 ---@return string[]
@@ -34,10 +51,16 @@ local function lines_of(m)
   return out
 end
 
----Appends `lines` to `buf`; each window showing it whose cursor was on the last line moves with it (follows).
+---Appends the lines of `msgs` to `buf`, their levels highlighted; each window showing it whose cursor was
+---on the last line moves with it (follows).
 ---@param buf integer
----@param lines string[]
-local function append(buf, lines)
+---@param msgs mcp.ServerLogMessage[]
+local function append(buf, msgs)
+  local lines, heads = {}, {}
+  for _, m in ipairs(msgs) do
+    heads[#heads + 1] = { row = #lines, level = m.level }
+    vim.list_extend(lines, lines_of(m))
+  end
   local before = vim.api.nvim_buf_line_count(buf)
   local following = {}
   for _, win in ipairs(vim.fn.win_findbuf(buf)) do
@@ -47,6 +70,20 @@ local function append(buf, lines)
   vim.bo[buf].modifiable = true
   vim.api.nvim_buf_set_lines(buf, empty and 0 or -1, -1, false, lines)
   vim.bo[buf].modifiable = false
+  local first = empty and 0 or before
+  for _, h in ipairs(heads) do
+    local group = LEVEL_HL[h.level]
+    if group then
+      pcall(
+        vim.api.nvim_buf_set_extmark,
+        buf,
+        ns,
+        first + h.row,
+        LEVEL_COL,
+        { end_col = LEVEL_COL + #h.level, hl_group = group }
+      )
+    end
+  end
   local last = vim.api.nvim_buf_line_count(buf)
   for _, win in ipairs(following) do
     vim.api.nvim_win_set_cursor(win, { last, 0 })
@@ -69,7 +106,7 @@ function M.add(payload)
   list[#list + 1] = m
   if #list > MAX_MESSAGES then table.remove(list, 1) end
   local buf = buffers[server]
-  if buf and vim.api.nvim_buf_is_valid(buf) then append(buf, lines_of(m)) end
+  if buf and vim.api.nvim_buf_is_valid(buf) then append(buf, { m }) end
 end
 
 ---The log messages of `server` received so far, oldest first.
@@ -86,11 +123,7 @@ local function buffer_of(server)
   buf = require('mcp.ui.buffer').create('mcp://log/' .. server, 'log', { filetype = 'mcplog' })
   vim.bo[buf].modifiable = false
   buffers[server] = buf
-  local lines = {}
-  for _, m in ipairs(messages[server] or {}) do
-    vim.list_extend(lines, lines_of(m))
-  end
-  if #lines > 0 then append(buf, lines) end
+  if messages[server] and #messages[server] > 0 then append(buf, messages[server]) end
   return buf
 end
 
