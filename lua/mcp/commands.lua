@@ -94,8 +94,44 @@ M.subcommands = {
     complete = function(lead, before) return require('mcp.resources.picker').complete_cmdline(lead, before) end,
   },
   log = {
-    usage = 'log',
-    run = function(a) require('mcp.ui.log').open({ mods = a.mods }) end,
+    usage = "log [{server}]   (no server: the host's log file)",
+    run = function(a)
+      local args = read_words(a)
+      if not args then return end
+      if #args > 1 then return util.error('usage: :Mcp log [{server}]') end
+      require('mcp.ui.log').open({ mods = a.mods, server = args[1] })
+    end,
+    complete = complete_server,
+  },
+  loglevel = {
+    usage = 'loglevel {server} {level}',
+    run = function(a)
+      local args = read_words(a)
+      if not args then return end
+      if #args ~= 2 then
+        return util.error(
+          'usage: :Mcp loglevel {server} {level} ('
+            .. table.concat(require('mcp.core.contract').server_log_levels, ', ')
+            .. ')'
+        )
+      end
+      local server, level = args[1], args[2]
+      require('mcp').set_log_level(server, level, function(err, res)
+        if err then return util.error(('loglevel %s: %s'):format(server, err.message)) end
+        util.notify(
+          ('%s: log level %s (%s)'):format(
+            server,
+            res.level,
+            res.via == '_meta' and 'sent with each request' or 'logging/setLevel'
+          )
+        )
+      end)
+    end,
+    complete = function(lead, before)
+      if #before == 0 then return words.typed(require('mcp.servers').names(), lead) end
+      if #before == 1 then return vim.deepcopy(require('mcp.core.contract').server_log_levels) end
+      return {}
+    end,
   },
   roots = {
     usage = 'roots',

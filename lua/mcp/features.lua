@@ -32,4 +32,12 @@ vim.api.nvim_create_autocmd('User', {
   end,
 })
 
+-- Server log messages (|mcp-server-log|): kept per server from the first one, for `:Mcp log {server}`.
+vim.api.nvim_create_autocmd('User', {
+  group = vim.api.nvim_create_augroup('mcp.server_log', { clear = true }),
+  pattern = 'McpServerLog',
+  desc = "mcp.nvim: keep a server's log messages for :Mcp log {server}",
+  callback = function(ev) require('mcp.ui.log').add(ev.data) end,
+})
+
 return {}

@@ -47,9 +47,11 @@ require('mcp.features')
 
 ---@class mcp.CallToolOpts
 ---@field timeout_ms? number how long the call may take, ms, a positive number (default: the server's or
----  global `timeout_ms`); with `on_progress` the timeout restarts on each progress notification. Zero, a
+---  global `timeout_ms`); each progress notification of the call restarts it, up to the server's
+---  `max_total_ms` (else the contract default) counted from the call's start. Zero, a
 ---  negative number or NaN is refused: the callback gets InvalidParams naming the option
----@field on_progress? fun(progress: mcp.Progress) progress notifications of this call
+---@field on_progress? fun(progress: mcp.Progress) progress notifications of this call (every call asks for
+---  progress, and shows it through |mcp-progress| whether or not this is given)
 ---@field approval? boolean ask the user first (the host's `approval` ask, |mcp-approval|); the deadline
 ---  starts after the answer. Used by |mcp-chat| for calls a model made; a user's own call needs none
 
@@ -293,16 +295,50 @@ function M.call_tool(server, tool, args, opts, cb)
   end
   local params = { server = server, tool = tool, arguments = object(args) }
   if opts.timeout_ms then params.timeout_ms = opts.timeout_ms end
-  if opts.on_progress then params.progress = true end
+  -- Every call carries a progress token: its progress shows (mcp.progress) whether or not `on_progress` is given.
+  params.progress = true
   if opts.approval then params.approval = true end
-  local id = request('call_tool', params, {
+  local progress = require('mcp.progress')
+  local title = server .. '/' .. tool
+  local id
+  id = request('call_tool', params, {
     server = server,
     timeout_ms = opts.timeout_ms,
-    on_progress = opts.on_progress,
-  }, done)
+    on_progress = function(p)
+      if id then progress.update(id, title, p) end
+      if opts.on_progress then opts.on_progress(p) end
+    end,
+  }, function(err, result)
+    if id then progress.finish(id, err ~= nil or (type(result) == 'table' and result.isError == true)) end
+    done(err, result)
+  end)
   handle.id = id
   return handle
 end
+
+---Sets a server's log level (spec: server/utilities/logging; |:Mcp-loglevel|), kept across its restarts:
+---a 2025-11-25 server that declares `logging` gets `logging/setLevel` (one that does not: InvalidParams);
+---a 2026-07-28 server gets the level in the `_meta` of each later request.
+---@param server string
+---@param level string one of `debug`, `info`, `notice`, `warning`, `error`, `critical`, `alert`, `emergency`
+---@param cb? fun(err: mcp.Error?, result: { level: string, via: "logging/setLevel"|"_meta" }?)
+function M.set_log_level(server, level, cb)
+  arg('server', server, 'string')
+  arg('level', level, 'string')
+  arg('cb', cb, 'function', true)
+  request(
+    'set_log_level',
+    { server = server, level = level },
+    { server = server },
+    or_notify(('loglevel %s'):format(server), cb)
+  )
+end
+
+---A 'statusline' item showing the progress of running tool calls (|mcp-progress|), e.g.
+---`mcp: everything/slow step 2 of 5 (40%)`; "" when no call reports progress. Cheap: no request.
+---Example: `vim.o.statusline = '%f %{v:lua.require("mcp").status()}'`.
+---@return string
+function M.status() return require('mcp.progress').status() end
 
 ---Gets a prompt (`prompts/get`). `cb(err, { description?, messages })`.
 ---@param server string

@@ -1,6 +1,6 @@
 --- Tools as a user reaches them (|:Mcp-call|, the hub's `c`): arguments as JSON on the command line or
 --- through the form (|mcp-forms|) built from the tool's `inputSchema`, and the result in the results
---- buffer (|mcp-results|), with progress echoed as it comes.
+--- buffer (|mcp-results|), with progress shown as it comes (|mcp-progress|).
 local M = {}
 
 local util = require('mcp.core.util')
@@ -122,14 +122,8 @@ end
 function M.call(server, tool, args, opts)
   opts = opts or {}
   local what = M.label(server, tool)
-  return require('mcp').call_tool(server, tool, args, {
-    on_progress = function(p)
-      local total = p.total and ('/' .. p.total) or ''
-      local message = p.message and ('  ' .. text.line(p.message)) or ''
-      local msg = ('mcp: %s %s%s%s'):format(what, text.name(p.progress), text.name(total), message)
-      vim.api.nvim_echo({ { msg } }, false, {})
-    end,
-  }, function(err, result)
+  -- Its progress shows as every call's does (mcp.progress).
+  return require('mcp').call_tool(server, tool, args, {}, function(err, result)
     if err then return util.error(('call %s: %s'):format(what, err.message)) end
     require('mcp.ui.result').tool(server, tool, result, { mods = opts.mods })
   end)

@@ -243,6 +243,8 @@ export class Bridge {
         onRemoved: (name) => this.push('removed', { name }),
         onMessage: (level, text) => this.push('message', { level, text }),
         onResourceUpdated: (s, uri) => this.push('resource_updated', { server: s.name, uri }),
+        onServerLog: (s, m) =>
+          this.push('log', { server: s.name, level: String(m.level), ...(typeof m.logger === 'string' ? { logger: m.logger } : {}), text: logText(m.data) }),
         prepare: this.resolveInputs,
         elicit: elicitVia(this.asks),
       });
@@ -280,7 +282,9 @@ export class Bridge {
       return s.snapshot();
     },
     reload: async () => this.reload(),
-    call_tool: async ({ server, tool, arguments: args, timeout_ms, progress, approval }, id) =>
+    // Every call carries a progress token (issue 11): its progress reaches the editor's progress display
+    // whether or not the caller asked, and keeps the call alive up to its maximum total time.
+    call_tool: async ({ server, tool, arguments: args, timeout_ms, approval }, id) =>
       this.cancellable(id, async (signal) => {
         const s = this.hub!.get(server);
         // A model's call waits for the person first; the call's deadline starts after the answer.
@@ -288,9 +292,10 @@ export class Bridge {
         return s.callTool(tool, callArgs, {
           timeoutMs: timeout_ms,
           signal,
-          onProgress: progress ? (p) => this.push('progress', { id, ...p }) : undefined,
+          onProgress: (p) => this.push('progress', { id, ...p }),
         });
       }),
+    set_log_level: async ({ server, level }) => this.hub!.get(server).setLogLevel(level),
     cancel: async ({ id, reason }) => {
       this.inflight.get(id)?.abort(new HostError(ErrorCodes.Cancelled, reason ? `cancelled: ${reason}` : 'request cancelled'));
       return null;
@@ -391,6 +396,16 @@ export class Bridge {
   /** Synchronous last resort on exit. */
   killAll(): void {
     this.hub?.killAll();
+  }
+}
+
+/** A log message's `data` as a line of text: a string as is, anything else as JSON. */
+function logText(data: unknown): string {
+  if (typeof data === 'string') return data;
+  try {
+    return JSON.stringify(data) ?? String(data);
+  } catch {
+    return String(data);
   }
 }
 

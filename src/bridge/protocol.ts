@@ -129,8 +129,10 @@ export interface Requests {
   reload: { params: Record<string, never>; result: { added: string[]; removed: string[]; changed: string[] } };
   /**
    * MCP `tools/call` (spec: server/tools). Arguments are validated against the tool's `inputSchema`
-   * first (InvalidParams naming the field). With `progress = true` the host asks for progress and
-   * pushes `progress` events carrying this request's id. With `approval = true` (a model's call that
+   * first (InvalidParams naming the field). Every call carries a progress token (spec:
+   * basic/utilities/progress): the host pushes `progress` events carrying this request's id, and each
+   * restarts the call's deadline (`timeout_ms`), up to the server's `max_total_ms` (else the contract
+   * default) counted from the call's start. `progress` is accepted and no longer needed. With `approval = true` (a model's call that
    * Lua's policy says to ask about) the host first asks the editor (the `approval` ask, its meta's
    * `request` this request's id) and calls the tool only when allowed, with the arguments of the answer;
    * denied, the reply is the error Denied (`data.reason`: the person's reason). The deadline
@@ -174,6 +176,12 @@ export interface Requests {
     result: unknown;
   };
   /**
+   * Sets server `server`'s log level (spec: server/utilities/logging; |:Mcp-loglevel|), kept across its
+   * restarts: `logging/setLevel` to a 2025-11-25 server that declares `logging` (InvalidParams for one
+   * that does not), the `_meta` log level of each later request to a 2026-07-28 server (`via`).
+   */
+  set_log_level: { params: { server: string; level: string }; result: { level: string; via: 'logging/setLevel' | '_meta' } };
+  /**
    * The editor's one answer to ask `id` (a `q` item): `result` shaped as `AskKinds[kind]['result']`, or
    * `error` when the user declined (Cancelled) or the Lua handler failed. Replies nil, or UnknownItem
    * when the ask is no longer pending (withdrawn, or answered already).
@@ -193,6 +201,12 @@ export interface PushEvents {
   config: { path?: string; error?: string };
   /** `notifications/resources/updated` for a subscribed resource. */
   resource_updated: { server: string; uri: string };
+  /**
+   * A server's `notifications/message` (spec: server/utilities/logging): its severity (one of the
+   * spec's eight, as the server sent it), its `logger` when named, and its `data` as text (a string
+   * as is, anything else as JSON).
+   */
+  log: { server: string; level: string; logger?: string; text: string };
   /** Something the user should see (config errors, a server that crashed). */
   message: { level: 'error' | 'warn' | 'info'; text: string };
 }

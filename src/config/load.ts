@@ -8,7 +8,7 @@ import { describeErrors, validateFile, validateServer } from './schema.js';
 import { inputsOf, type InputDef } from './inputs.js';
 import { expand, type PlaceholderContext } from './placeholders.js';
 import { redact } from '../redact.js';
-import { Defaults } from '../contract/defaults.js';
+import { Defaults, type ServerLogLevel } from '../contract/defaults.js';
 
 /** Where `setup({ servers = ... })` definitions are said to come from in errors. */
 export const SETUP_SOURCE = 'setup()';
@@ -166,7 +166,7 @@ function normalize(name: string, def: Record<string, unknown>, source: string, k
   const d = def as {
     type?: string; command?: string; args?: string[]; env?: Record<string, string>; env_inherit?: boolean | string[]; cwd?: string;
     url?: string; headers?: Record<string, string>; disabled?: boolean; timeout_ms?: number; restart?: RestartConfig; roots?: boolean | string[];
-    chat?: { enabled?: boolean; disabled?: string[] }; auto_approve?: boolean | string[];
+    chat?: { enabled?: boolean; disabled?: string[] }; auto_approve?: boolean | string[]; log_level?: ServerLogLevel; max_total_ms?: number;
   };
   const x = (value: string, at: string): string => {
     try {
@@ -186,6 +186,8 @@ function normalize(name: string, def: Record<string, unknown>, source: string, k
     ...(d.restart ? { restart: { ...d.restart } } : {}),
     ...(d.chat ? { chat: { enabled: d.chat.enabled ?? true, disabled: d.chat.disabled ?? [] } } : {}),
     ...(d.auto_approve !== undefined ? { auto_approve: d.auto_approve } : {}),
+    ...(d.log_level ? { log_level: d.log_level } : {}),
+    ...(d.max_total_ms ? { max_total_ms: d.max_total_ms } : {}),
   };
   const type = d.type === 'streamableHttp' || d.type === 'streamable-http' ? 'http' : d.type;
   if (d.command !== undefined && (type === undefined || type === 'stdio')) {

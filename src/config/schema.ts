@@ -5,6 +5,7 @@
  * own settings (`autoApprove`, `alwaysAllow`, ...) beside ours.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { ServerLogLevels } from '../contract/defaults.js';
 import { precompiled } from './precompiled.js';
 
 const stringMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
@@ -43,6 +44,16 @@ export const serverSchema = {
     restart: {
       ...restartSchema,
       description: 'automatic restarts after a lost connection: `max` (default 5), `base_ms` (default 1000), `stable_ms` (default 60000); |mcp-restarts|',
+    },
+    max_total_ms: {
+      type: 'integer',
+      minimum: 1,
+      description: 'the longest a tool call that reports progress may run in all, ms: progress restarts `timeout_ms`, never past this (|mcp-progress|)',
+    },
+    log_level: {
+      enum: [...ServerLogLevels],
+      description:
+        "least severe `notifications/message` the server sends (spec: server/utilities/logging), set with `logging/setLevel` once connected when the server declares `logging` (|:Mcp-loglevel|); default: the server's choice",
     },
     roots: {
       anyOf: [{ type: 'boolean' }, { type: 'array', items: { type: 'string', minLength: 1 } }],

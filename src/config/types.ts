@@ -1,3 +1,4 @@
+import type { ServerLogLevel } from '../contract/defaults.js';
 import type { InputDef } from './inputs.js';
 
 /** One server definition after parsing, placeholder expansion and normalisation. */
@@ -11,6 +12,10 @@ interface CommonServerConfig {
   timeout_ms?: number;
   /** The automatic restart policy's numbers for this server (session/restart-policy.ts); absent: the contract's. */
   restart?: RestartConfig;
+  /** The longest a call that reports progress may run in all, ms; falls back to the contract default `max_total_ms` (src/contract/defaults.ts). */
+  max_total_ms?: number;
+  /** Least severe log message the server is asked for (`logging/setLevel`, spec: server/utilities/logging); absent: the server's choice. */
+  log_level?: ServerLogLevel;
   /**
    * Which roots this server is told about: `true` (default) the editor's roots, `false` none,
    * or a fixed list of directories (absolute paths).

@@ -33,6 +33,10 @@ export const DefaultsTable = {
     60_000,
     'How long a server must stay connected before its count of restarts in a row starts again from zero, ms.',
   ],
+  max_total_ms: [
+    600_000,
+    "The longest a tool call that reports progress may run in all, ms: each progress notification restarts the call's deadline (`timeout_ms`), but never past this, counted from the same start. Never below the call's own deadline. A server's `max_total_ms` replaces it.",
+  ],
   connect_timeout_ms: [
     60_000,
     "How long connecting to a server may take, ms: the spawn or the HTTP connection and the handshake (`initialize` or `server/discover`); the server's `timeout_ms`, when set, replaces it. Never longer than the start's own deadline.",
@@ -49,3 +53,10 @@ export const Defaults = Object.fromEntries(Object.entries(DefaultsTable).map(([k
 /** Log levels the host accepts (pino's), least severe first. */
 export const LogLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LogLevels)[number];
+
+/**
+ * The severities of a server's log messages (spec: server/utilities/logging, RFC 5424), least severe
+ * first: what `logging/setLevel` takes and `notifications/message` carries.
+ */
+export const ServerLogLevels = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
+export type ServerLogLevel = (typeof ServerLogLevels)[number];

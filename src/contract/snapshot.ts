@@ -40,6 +40,8 @@ export interface ServerSnapshot {
   instructions?: string;
   /** The server's own per-request timeout (ms) when its config sets one. */
   timeout_ms?: number;
+  /** The server's longest total time (ms) of a call that reports progress, when its config sets one. */
+  max_total_ms?: number;
   /** The server's `chat` option (|mcp-chat|), when its config sets one. */
   chat?: { enabled: boolean; disabled: string[] };
   /** The server's `auto_approve` option (|mcp-approval|), when its config sets one. */
@@ -81,6 +83,7 @@ export const serverSnapshotFields: LuaFields<ServerSnapshot> = {
   instructions: { lua: 'string', doc: 'server instructions (when connected)', optional: true },
   protocol_version: { lua: 'string', doc: 'the MCP revision negotiated with it, e.g. "2026-07-28" or "2025-11-25" (when connected)', optional: true },
   timeout_ms: { lua: 'integer', doc: "the server's own per-request timeout, ms, when its config sets one", optional: true },
+  max_total_ms: { lua: 'integer', doc: "the server's own longest total time of a call that reports progress, ms, when its config sets one", optional: true },
   chat: { lua: '{ enabled: boolean, disabled: string[] }', doc: "its `chat` option (what reaches a chat's model), when its config sets one", optional: true },
   auto_approve: { lua: 'boolean|string[]', doc: 'its `auto_approve` option (model calls run without asking), when its config sets one', optional: true },
   project: { lua: 'string', doc: 'the trusted project file (`.mcp.json`, ...) that defines it', optional: true },

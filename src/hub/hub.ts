@@ -35,6 +35,8 @@ export interface HubDeps {
   onMessage: (level: 'error' | 'warn' | 'info', text: string) => void;
   /** `notifications/resources/updated` from a server (see {@link SessionDeps.onResourceUpdated}). */
   onResourceUpdated: (s: Session, uri: string) => void;
+  /** `notifications/message` from a server (see {@link SessionDeps.onServerLog}). */
+  onServerLog?: SessionDeps['onServerLog'];
   /** See {@link SessionDeps.prepare}. */
   prepare?: SessionDeps['prepare'];
   /** See {@link SessionDeps.elicit}; sessions declare elicitation only when given. */

@@ -1,11 +1,16 @@
 /**
  * The one timeout policy of the host (issue 8): a request has ONE deadline, and that deadline includes
  * any wait for a server that is still starting. Progress from the server pushes it back (spec:
- * basic/utilities/progress: a receiver MAY reset its timeout on progress); the SDK does that part.
+ * basic/utilities/progress: a receiver MAY reset its timeout on progress; the SDK does that part), but
+ * never past the request's maximum total time, counted from the same start (issue 11). The Lua guard
+ * (lua/mcp/core/channel.lua) follows the same two numbers, each plus `timeout_margin_ms`.
  */
 import { Defaults } from '../contract/defaults.js';
 import { ErrorCodes } from '../contract/errors.js';
 import { HostError } from '../errors.js';
+
+/** How early, ms, a timer may fire against `Date.now()`; see {@link Deadline.error}. */
+const TIMER_SLACK_MS = 15;
 
 /**
  * How long one request may take, ms: the request's own `timeout_ms`, else the server config's
@@ -24,28 +29,50 @@ export function requestTimeoutMs(requestMs?: number, serverMs?: number, defaultM
 }
 
 /**
+ * The longest a request that reports progress may take in all, ms: the server config's `max_total_ms`,
+ * else {@link Defaults.max_total_ms}, and never less than the request's own budget `budgetMs` (progress
+ * can only lengthen a request). The Lua guard computes the same (`channel.total_ms`).
+ *
+ * @param budgetMs the request's budget from {@link requestTimeoutMs}
+ * @param serverMs `max_total_ms` of the server's config
+ */
+export function maxTotalMs(budgetMs: number, serverMs?: number): number {
+  const max = typeof serverMs === 'number' && Number.isFinite(serverMs) && serverMs > 0 ? serverMs : Defaults.max_total_ms;
+  return Math.max(max, budgetMs);
+}
+
+/**
  * A request's deadline: started once, when the request arrives, and consumed by everything the request
  * waits for: a server that is still starting, the `${input:...}` asks, the handshake (including a
  * renegotiation or a respawn), every page of the lists, and the request itself.
  */
 export class Deadline {
   private readonly end: number;
+  private readonly started: number;
   private controller?: AbortController;
 
   /**
    * @param ms the whole budget, from {@link requestTimeoutMs}
    * @param what names the request in the error: `server "git": tools/call "status"`
+   * @param totalMs with progress, the longest the request may take in all ({@link maxTotalMs}); default `ms`
    */
   constructor(
     readonly ms: number,
     readonly what: string,
+    readonly totalMs: number = ms,
   ) {
-    this.end = Date.now() + ms;
+    this.started = Date.now();
+    this.end = this.started + ms;
   }
 
   /** ms left, never below 0. */
   remaining(): number {
     return Math.max(0, this.end - Date.now());
+  }
+
+  /** ms left of the maximum total time ({@link totalMs}), never below 0: what progress cannot extend. */
+  totalRemaining(): number {
+    return Math.max(0, this.started + this.totalMs - Date.now());
   }
 
   /**
@@ -73,8 +100,19 @@ export class Deadline {
     return this.controller.signal;
   }
 
-  /** The error every expiry raises: RequestTimeout naming server, method/tool and the budget. */
+  /**
+   * The error every expiry raises: RequestTimeout naming server, method/tool and the budget; once the
+   * maximum total time has passed (a request kept alive by progress), naming that instead
+   * (`data.max_total_ms`).
+   */
   error(): HostError {
+    // A timer may fire a little before Date.now() says it is due: a few ms of slack.
+    if (this.totalMs > this.ms && this.totalRemaining() <= TIMER_SLACK_MS) {
+      return new HostError(ErrorCodes.RequestTimeout, `${this.what}: still running after ${this.totalMs} ms in all (max_total_ms), progress notwithstanding`, {
+        timeout_ms: this.ms,
+        max_total_ms: this.totalMs,
+      });
+    }
     return new HostError(ErrorCodes.RequestTimeout, `${this.what}: timed out after ${this.ms} ms`, { timeout_ms: this.ms });
   }
 

@@ -14,23 +14,30 @@ export interface RequestOpts {
   /** This request's own budget, ms; see {@link requestTimeoutMs}. */
   timeoutMs?: number;
   signal?: AbortSignal;
-  /** Asks for progress (spec: basic/utilities/progress); each notification also pushes the deadline back. */
+  /**
+   * Asks for progress (spec: basic/utilities/progress): the request carries a progress token, and each
+   * notification pushes the deadline back, up to the deadline's maximum total time.
+   */
   onProgress?: (p: { progress: number; total?: number; message?: string }) => void;
 }
 
 /**
- * The SDK's options for what is left of `deadline`.
+ * The SDK's options for what is left of `deadline`: `timeout` what is left of the budget; with
+ * `onProgress`, a progress token, `resetTimeoutOnProgress` (each notification gives the request that
+ * `timeout` again) and `maxTotalTimeout` what is left of the deadline's maximum total time.
  *
  * @throws HostError RequestTimeout when nothing is left (the wait for the server used it all)
  */
 export function sdkOptions(deadline: Deadline, opts: RequestOpts): RequestOptions {
   const timeout = deadline.remaining();
   if (timeout <= 0) throw deadline.error();
+  if (!opts.onProgress) return { timeout, signal: opts.signal };
   return {
     timeout,
     signal: opts.signal,
     onprogress: opts.onProgress,
-    resetTimeoutOnProgress: opts.onProgress !== undefined,
+    resetTimeoutOnProgress: true,
+    maxTotalTimeout: Math.max(timeout, deadline.totalRemaining()),
   };
 }
 

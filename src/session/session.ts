@@ -14,9 +14,10 @@ import type { Logger } from '../log.js';
 import { redact } from '../redact.js';
 import { makeClient, type ClientHooks, type Elicit, type ListKind } from './client.js';
 import { connect, type Connected } from './connect.js';
-import { Deadline, requestTimeoutMs } from './deadline.js';
+import { Deadline, maxTotalMs, requestTimeoutMs } from './deadline.js';
 import type { EraCache } from './era-cache.js';
 import { ListCache } from './lists.js';
+import { ServerLogging } from './logging.js';
 import { isConnectionFailure, networkCause, redactUrl } from './net-errors.js';
 import { explain, explainStartResult, sdkOptions, type RequestOpts } from './requests.js';
 import { RestartPolicy, type RestartOptions } from './restart-policy.js';
@@ -55,6 +56,8 @@ export interface SessionDeps {
   roots: () => Root[];
   /** `notifications/resources/updated` for a subscribed resource (either era). */
   onResourceUpdated: (s: Session, uri: string) => void;
+  /** `notifications/message` from the server (spec: server/utilities/logging; either era), as it came. */
+  onServerLog?: (s: Session, message: ServerLogMessage) => void;
   /**
    * The definition to start with, e.g. with `${input:id}` values asked of the user. `signal` is aborted
    * (with a string reason) when the start is abandoned (the server stopped); `deadline` is the start's,
@@ -75,6 +78,13 @@ export interface SessionDeps {
   restart?: Partial<RestartOptions>;
   /** How long a handshake may take, ms, when the server sets no `timeout_ms`; default {@link Defaults.connect_timeout_ms}. */
   connectTimeoutMs?: number;
+}
+
+/** One `notifications/message`: its severity, the optional logger name, and any JSON `data`. */
+export interface ServerLogMessage {
+  level: string;
+  logger?: string;
+  data: unknown;
 }
 
 /**
@@ -102,6 +112,8 @@ export class Session {
   private readonly spawning = new Set<ProcessGroupStdioTransport>();
   private readonly policy: RestartPolicy;
   private readonly log: Logger;
+  /** The log level asked of the server (logging.ts). */
+  readonly logging: ServerLogging;
 
   constructor(
     readonly cfg: ServerConfig,
@@ -118,6 +130,7 @@ export class Session {
       ...(own.base_ms !== undefined ? { baseMs: own.base_ms } : {}),
       ...(own.stable_ms !== undefined ? { stableMs: own.stable_ms } : {}),
     });
+    this.logging = new ServerLogging(cfg.log_level, cfg.name);
   }
 
   get name(): string {
@@ -143,6 +156,7 @@ export class Session {
     };
     if (this.error) s.error = this.error;
     if (this.cfg.timeout_ms) s.timeout_ms = this.cfg.timeout_ms;
+    if (this.cfg.max_total_ms) s.max_total_ms = this.cfg.max_total_ms;
     if (this.cfg.chat) s.chat = this.cfg.chat;
     if (this.cfg.auto_approve !== undefined) s.auto_approve = this.cfg.auto_approve;
     if (this.cfg.project) s.project = this.cfg.project;
@@ -165,8 +179,9 @@ export class Session {
    *
    * @param what the method for error messages, e.g. `start` or `tools/call "status"`
    */
-  deadline(what: string, requestMs?: number): Deadline {
-    return new Deadline(requestTimeoutMs(requestMs, this.cfg.timeout_ms, this.deps.timeoutMs), `server "${this.name}": ${what}`);
+  deadline(what: string, requestMs?: number, progress = false): Deadline {
+    const ms = requestTimeoutMs(requestMs, this.cfg.timeout_ms, this.deps.timeoutMs);
+    return new Deadline(ms, `server "${this.name}": ${what}`, progress ? maxTotalMs(ms, this.cfg.max_total_ms) : ms);
   }
 
   /**
@@ -232,6 +247,10 @@ export class Session {
         const caps = conn.client.getServerCapabilities();
         await Promise.all((['tools', 'prompts', 'resources'] as const).map((k) => this.lists.refresh(k, conn.client, caps, () => deadline, () => gen === this.generation)));
         await this.subscriptions.attach(this.target(conn), deadline.budget());
+        // A level the server refuses is no reason to fail its start.
+        await this.logging.apply(conn.client, conn.era, deadline.budget()).catch((err: Error) =>
+          this.log.warn({ level: this.logging.level, err: err.message }, 'logging/setLevel failed'),
+        );
         if (gen !== this.generation) throw new Error('stopped while starting');
         this.policy.connected();
         this.log.info({ ms: Date.now() - started, transport: conn.kind, protocol_version: conn.protocolVersion }, 'connected');
@@ -320,23 +339,52 @@ export class Session {
       if (!def) throw new HostError(ErrorCodes.UnknownItem, `${this.name}: no tool named "${tool}"`);
       const problem = checkArguments(def.inputSchema, args);
       if (problem) throw new HostError(ErrorCodes.InvalidParams, `${this.name}/${tool}: ${problem}`);
-      return client.callTool({ name: tool, arguments: args }, options);
+      return client.callTool({ name: tool, arguments: args, ...this.meta() }, options);
     });
   }
 
   /** `prompts/get` (spec: server/prompts). Errors as {@link callTool}. */
   getPrompt(name: string, args: Record<string, string>, opts: RequestOpts = {}) {
-    return this.request(`prompts/get "${name}"`, opts, (client, options) => client.getPrompt({ name, arguments: args }, options));
+    return this.request(`prompts/get "${name}"`, opts, (client, options) => client.getPrompt({ name, arguments: args, ...this.meta() }, options));
   }
 
   /** `resources/read` (spec: server/resources); never served from the SDK's response cache. */
   readResource(uri: string, opts: RequestOpts = {}) {
-    return this.request(`resources/read "${uri}"`, opts, (client, options) => client.readResource({ uri }, { ...options, cacheMode: 'bypass' }));
+    return this.request(`resources/read "${uri}"`, opts, (client, options) => client.readResource({ uri, ...this.meta() }, { ...options, cacheMode: 'bypass' }));
   }
 
   /** `completion/complete` (spec: server/utilities/completion). */
   complete(params: CompleteRequest['params'], opts: RequestOpts = {}) {
     return this.request('completion/complete', opts, (client, options) => client.complete(params, options));
+  }
+
+  /**
+   * Sets the server's log level (spec: server/utilities/logging) and keeps it across restarts: a
+   * 2025-11-25 server that declares `logging` gets `logging/setLevel` now; a 2026-07-28 server, which
+   * has no such request, gets the level in the `_meta` of each later request (logging.ts).
+   *
+   * @param level one of the spec's eight severities (`debug` ... `emergency`)
+   * @returns how the level reached the server
+   * @throws HostError InvalidParams (not a level, or a 2025-era server that does not declare `logging`),
+   *   NotConnected, RequestTimeout; ProtocolError from the server
+   */
+  async setLogLevel(level: string, opts: RequestOpts = {}): Promise<{ level: string; via: 'logging/setLevel' | '_meta' }> {
+    return this.request(`logging/setLevel "${level}"`, opts, async (client, options) => {
+      const era = this.conn!.era;
+      if (era === 'legacy' && !client.getServerCapabilities()?.logging) {
+        throw new HostError(ErrorCodes.InvalidParams, `server "${this.name}" does not declare the logging capability: it takes no log level`);
+      }
+      const chosen = this.logging.choose(level);
+      if (era === 'modern') return { level: chosen, via: '_meta' as const };
+      await client.setLoggingLevel(chosen, options);
+      return { level: chosen, via: 'logging/setLevel' as const };
+    });
+  }
+
+  /** The `_meta` of a request in this connection's era (the 2026-07-28 log level), spread into its params. */
+  private meta(): { _meta?: Record<string, unknown> } {
+    const meta = this.conn ? this.logging.meta(this.conn.era) : undefined;
+    return meta ? { _meta: meta } : {};
   }
 
   /**
@@ -377,7 +425,7 @@ export class Session {
    * @throws HostError NotConnected when the server is not (or does not get) connected; RequestTimeout
    */
   private async request<T>(what: string, opts: RequestOpts, run: (client: Client, options: ReturnType<typeof sdkOptions>) => Promise<T>): Promise<T> {
-    const deadline = this.deadline(what, opts.timeoutMs);
+    const deadline = this.deadline(what, opts.timeoutMs, opts.onProgress !== undefined);
     if (this.status === 'starting' && this.starting && !(await deadline.within(this.starting))) throw deadline.error();
     if (this.status !== 'connected' || !this.conn) {
       const why = this.status === 'failed' && this.error ? `failed: ${this.error}` : this.status;
@@ -401,7 +449,11 @@ export class Session {
       ...(elicit ? { elicit: (params, signal) => elicit(this, params, signal) } : {}),
       roots: () => this.rootsView.answer(),
       onResourceUpdated: (uri: string) => this.deps.onResourceUpdated(this, uri),
-      onLog: (p: { level: string; logger?: string; data: unknown }) => this.log.info({ level: p.level, logger: p.logger, data: p.data }, 'server log'),
+      onLog: (p: ServerLogMessage) => {
+        if (gen !== this.generation) return;
+        this.log.info({ level: p.level, logger: p.logger, data: p.data }, 'server log');
+        this.deps.onServerLog?.(this, p);
+      },
       onListChanged: (kind: ListKind) => {
         const conn = this.conn;
         if (gen !== this.generation || !conn) return;

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Defaults } from '../../src/contract/defaults.js';
-import { requestTimeoutMs } from '../../src/session/deadline.js';
+import { Deadline, maxTotalMs, requestTimeoutMs } from '../../src/session/deadline.js';
 import { nvimBinaries, repoRoot, startNvim, type NvimInstance } from '../helpers/nvim.js';
 import { api, SLOW_INIT, waitStatus } from '../helpers/mcp.js';
 
@@ -27,6 +27,27 @@ const num = (v: number | string | undefined): number | undefined => (typeof v ==
 describe('requestTimeoutMs', () => {
   it.each(fixture.cases)('$name', (c) => {
     expect(requestTimeoutMs(num(c.request), num(c.server), num(c.default))).toBe(num(c.ms));
+  });
+});
+
+describe('maxTotalMs: the longest a request kept alive by progress may run', () => {
+  it("is the server's max_total_ms, else the contract default", () => {
+    expect(maxTotalMs(1000, 5000)).toBe(5000);
+    expect(maxTotalMs(1000)).toBe(Defaults.max_total_ms);
+    expect(maxTotalMs(1000, 0)).toBe(Defaults.max_total_ms);
+    expect(maxTotalMs(1000, Number.NaN)).toBe(Defaults.max_total_ms);
+  });
+  it("is never below the request's own budget: progress only lengthens a request", () => {
+    expect(maxTotalMs(9000, 5000)).toBe(9000);
+  });
+  it('a deadline whose total has passed says so, naming max_total_ms', async () => {
+    const d = new Deadline(1, 'server "x": tools/call "t"', 5);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(d.totalRemaining()).toBe(0);
+    expect(d.error().message).toBe('server "x": tools/call "t": still running after 5 ms in all (max_total_ms), progress notwithstanding');
+    expect(d.error().data).toEqual({ timeout_ms: 1, max_total_ms: 5 });
+    // Without progress (total = budget) the error names the budget alone.
+    expect(new Deadline(1, 'w', 1).error().message).toBe('w: timed out after 1 ms');
   });
 });
 

@@ -31,6 +31,8 @@ local nonil = util.nonil
 ---@field timer? uv.uv_timer_t guard, started once the request is handed to the host
 ---@field suspended? boolean the guard waits for a person (`suspend`)
 ---@field since? integer `vim.uv.now()` when the host's deadline started (sent, or last progress)
+---@field started? integer `vim.uv.now()` when the request was handed to the host (or its ask answered)
+---@field progressed? boolean progress came: the guard is capped by `total_ms`, not only `guard_ms`
 
 ---What the host was told at `init`: the default deadline and the servers given to setup().
 ---@class mcp.channel.HostDefaults
@@ -102,6 +104,33 @@ function M.guard_ms(opts)
     + defaults.timeout_margin_ms
 end
 
+---The longest a request that reports progress may take in all, ms, as the host's `maxTotalMs`
+---(src/session/deadline.ts): the server's `max_total_ms` (snapshot, else setup() definition), else the
+---contract's default, never below the request's own deadline (`deadline_ms`).
+---@param opts { timeout_ms?: number, server?: string }
+---@return number ms
+function M.total_ms(opts)
+  local snap = opts.server and store.snapshot(opts.server)
+  local def = opts.server and state.host.servers[opts.server]
+  local max = snap and snap.max_total_ms or (type(def) == 'table' and def.max_total_ms) or nil
+  if not M.positive_ms(max) then max = defaults.max_total_ms end
+  local def_ms = type(def) == 'table' and def.timeout_ms or nil
+  return math.max(max, M.deadline_ms(opts, snap and snap.timeout_ms, def_ms, state.host.timeout_ms))
+end
+
+---ms left before the guard of `p` gives up: its deadline plus margin since the last progress (or the
+---send), and once progress came, never past the maximum total time plus margin since the send.
+---@param p mcp.Pending
+---@return number ms
+local function guard_left(p)
+  local now = vim.uv.now()
+  local left = M.guard_ms(p.opts) - (now - p.since)
+  if p.progressed then
+    left = math.min(left, math.ceil(M.total_ms(p.opts)) + defaults.timeout_margin_ms - (now - p.started))
+  end
+  return left
+end
+
 ---Ends pending request `id`: stops its guard, runs its `sync` hook and schedules its callback.
 ---@param id integer
 ---@param err mcp.Error?
@@ -128,16 +157,18 @@ local function new_id()
   return state.next_id
 end
 
----Starts (or restarts, on progress) the guard of a request handed to the host.
+---Starts (or restarts, on progress) the guard of a request handed to the host. Progress restarts it as
+---the host restarts its deadline, and, like the host, never past the maximum total time (`total_ms`).
 ---@param id integer
 ---@param p mcp.Pending
 local function arm(id, p)
   p.since = vim.uv.now()
+  p.started = p.started or p.since
   p.timer = p.timer or assert(vim.uv.new_timer())
   local function check()
     if state.pending[id] ~= p then return end
     local guard = M.guard_ms(p.opts)
-    local left = guard - (vim.uv.now() - p.since)
+    local left = guard_left(p)
     if left > 0 then -- the deadline grew (a snapshot arrived): wait for the rest
       p.timer:start(left, 0, vim.schedule_wrap(check))
       return
@@ -151,7 +182,7 @@ local function arm(id, p)
     })
   end
   p.timer:stop()
-  p.timer:start(M.guard_ms(p.opts), 0, vim.schedule_wrap(check))
+  p.timer:start(math.max(0, guard_left(p)), 0, vim.schedule_wrap(check))
 end
 
 ---Hands request `id` to the host and starts its guard.
@@ -183,6 +214,8 @@ function M.resume(id)
   local p = state.pending[id]
   if not p or not p.suspended then return end
   p.suspended = nil
+  -- The host's deadline, and its maximum total time, start after the answer.
+  p.started = nil
   if p.timer then arm(id, p) end
 end
 
@@ -294,6 +327,7 @@ end
 function M.progress(payload)
   local p = state.pending[payload.id]
   if not p then return end
+  p.progressed = true
   if p.timer and not p.suspended then arm(payload.id, p) end
   if p.opts.on_progress then
     local progress = { progress = payload.progress, total = nonil(payload.total), message = nonil(payload.message) }

@@ -30,6 +30,7 @@ local M = {}
 ---@field instructions? string server instructions (when connected)
 ---@field protocol_version? string the MCP revision negotiated with it, e.g. "2026-07-28" or "2025-11-25" (when connected)
 ---@field timeout_ms? integer the server's own per-request timeout, ms, when its config sets one
+---@field max_total_ms? integer the server's own longest total time of a call that reports progress, ms, when its config sets one
 ---@field chat? { enabled: boolean, disabled: string[] } its `chat` option (what reaches a chat's model), when its config sets one
 ---@field auto_approve? boolean|string[] its `auto_approve` option (model calls run without asking), when its config sets one
 ---@field project? string the trusted project file (`.mcp.json`, ...) that defines it
@@ -88,6 +89,8 @@ local M = {}
 ---@field disabled? boolean configured but not started; shown as `disabled`
 ---@field timeout_ms? integer per-request deadline for this server, ms
 ---@field restart? table automatic restarts after a lost connection: `max` (default 5), `base_ms` (default 1000), `stable_ms` (default 60000); |mcp-restarts|
+---@field max_total_ms? integer the longest a tool call that reports progress may run in all, ms: progress restarts `timeout_ms`, never past this (|mcp-progress|)
+---@field log_level? "debug"|"info"|"notice"|"warning"|"error"|"critical"|"alert"|"emergency" least severe `notifications/message` the server sends (spec: server/utilities/logging), set with `logging/setLevel` once connected when the server declares `logging` (|:Mcp-loglevel|); default: the server's choice
 ---@field roots? boolean|string[] which roots the server is told about: true (default) the editor's, false none, or a fixed list of directories
 ---@field chat? table what reaches a chat's model (|mcp-chat|): `enabled` false keeps every tool of the server out (default true), `disabled` lists tools kept out
 ---@field auto_approve? boolean|string[] model-initiated tool calls run without asking (|mcp-approval|): true for every tool of the server, or a list of tool names (default: ask)
@@ -141,6 +144,8 @@ M.defaults = {
   restart_max = 5,
   ---How long a server must stay connected before its count of restarts in a row starts again from zero, ms.
   restart_stable_ms = 60000,
+  ---The longest a tool call that reports progress may run in all, ms: each progress notification restarts the call's deadline (`timeout_ms`), but never past this, counted from the same start. Never below the call's own deadline. A server's `max_total_ms` replaces it.
+  max_total_ms = 600000,
   ---How long connecting to a server may take, ms: the spawn or the HTTP connection and the handshake (`initialize` or `server/discover`); the server's `timeout_ms`, when set, replaces it. Never longer than the start's own deadline.
   connect_timeout_ms = 60000,
 }
@@ -148,13 +153,16 @@ M.defaults = {
 ---Log levels the host accepts, least severe first.
 M.log_levels = { 'trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent' }
 
+---Severities of a server's log messages (`logging/setLevel`, `notifications/message`), least severe first.
+M.server_log_levels = { 'debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency' }
+
 ---Every server status, in lifecycle order.
 M.server_statuses = { 'disabled', 'stopped', 'starting', 'connected', 'failed' }
 
 ---Optional fields of `mcp.ServerSnapshot` (absent, or `vim.NIL` on the wire, when unset).
-M.snapshot_optional = { 'error', 'server_info', 'capabilities', 'instructions', 'protocol_version', 'timeout_ms', 'chat', 'auto_approve', 'project', 'problems' }
+M.snapshot_optional = { 'error', 'server_info', 'capabilities', 'instructions', 'protocol_version', 'timeout_ms', 'max_total_ms', 'chat', 'auto_approve', 'project', 'problems' }
 
 ---Keys of a server definition (|mcp-config|).
-M.server_keys = { 'type', 'command', 'args', 'env', 'env_inherit', 'cwd', 'url', 'headers', 'disabled', 'timeout_ms', 'restart', 'roots', 'chat', 'auto_approve' }
+M.server_keys = { 'type', 'command', 'args', 'env', 'env_inherit', 'cwd', 'url', 'headers', 'disabled', 'timeout_ms', 'restart', 'max_total_ms', 'log_level', 'roots', 'chat', 'auto_approve' }
 
 return M

@@ -11,6 +11,7 @@ M.names = {
   config_loaded = 'McpConfigLoaded',
   resource_updated = 'McpResourceUpdated',
   resource_read = 'McpResourceRead',
+  server_log = 'McpServerLog',
   asks_changed = 'McpAsksChanged',
   chat_changed = 'McpChatChanged',
 }

@@ -16,6 +16,14 @@ local handlers = {
   resource_updated = function(payload)
     events.fire(events.names.resource_updated, { server = payload.server, uri = payload.uri })
   end,
+  log = function(payload)
+    events.fire(events.names.server_log, {
+      server = tostring(payload.server),
+      level = tostring(payload.level),
+      logger = type(payload.logger) == 'string' and payload.logger or nil,
+      text = tostring(payload.text),
+    })
+  end,
   message = function(payload)
     local text = tostring(payload.text)
     store.add_message(tostring(payload.level), text)

@@ -4,7 +4,7 @@
 --- for users' autocommands and statuslines.
 local M = {}
 
----@alias mcp.ui.BufferKind "hub"|"result"|"roots"|"form"|"ask"
+---@alias mcp.ui.BufferKind "hub"|"result"|"roots"|"form"|"ask"|"log"
 
 ---@type table<integer, mcp.ui.BufferKind> by buffer number; survives |:bdelete| (not |:bwipeout|)
 local kinds = {}
