@@ -19,8 +19,8 @@ export interface Row {
   case: string;
   /** What is measured, in one sentence (also in bench/README.md). */
   measure: string;
-  /** 'processes': a count (the orphans case), shown as a whole number. */
-  unit: 'ms' | 'MB' | 'processes';
+  /** 'processes', 'events', 'bytes': counts (the orphans and flood cases), shown as whole numbers. */
+  unit: 'ms' | 'MB' | 'processes' | 'events' | 'bytes';
   ours: Summary;
   floor?: Summary;
   /** ours.median / floor.median */

@@ -3,7 +3,7 @@
  * writes the same as JSON to bench/results/<date>.json.
  *
  * Options: --only id,id (case ids: startup, host-ready, first-server, head-of-line, calls, chat, catalog,
- * big-resource, big-result, big-resource-buffer, era-probe, orphans), --quick (few repetitions: a smoke run,
+ * big-resource, big-result, big-resource-buffer, era-probe, orphans, flood), --quick (few repetitions: a smoke run,
  * figures not meaningful), --profile <dir> (run every host under `node --cpu-prof`, profiles into <dir>),
  * --no-write (print only), --details (print each row's breakdown too).
  */
@@ -16,6 +16,7 @@ import { bigResult } from './big-result.js';
 import { bigResourceBuffer } from './big-resource-buffer.js';
 import { chatLatency } from './chat.js';
 import { orphans } from './orphans.js';
+import { flood } from './flood.js';
 import { nvim012, profileHostsInto, repoRoot } from './env.js';
 import { fmt, rounded } from './stats.js';
 
@@ -44,11 +45,19 @@ const cases: [string, (r: Reps) => Promise<Row[]>][] = [
   ['big-result', bigResult],
   ['big-resource-buffer', bigResourceBuffer],
   ['orphans', orphans],
+  ['flood', flood],
 ];
+
+/** A count (processes, events, bytes): whole numbers as they are, a median between two with fmt. */
+const count = (v: number): string => (Number.isInteger(v) ? String(v) : fmt(v));
 
 function oursText(r: Row): string {
   const u = r.unit === 'MB' ? ' MB' : '';
   if (r.unit === 'processes') return `${r.ours.median} processes`;
+  if (r.unit === 'events' || r.unit === 'bytes') {
+    const m = `${count(r.ours.median)} ${r.unit}`;
+    return r.ours.n <= 1 ? m : `${m} / p99 ${count(r.ours.p99)}`;
+  }
   if (r.id === 'startup' || r.id === 'startup-setup') return `${fmt(r.ours.median)} (Δ medians)`;
   if (r.id === 'editor-live') return `${fmt(r.ours.median)} (worst ${fmt(r.ours.max)})`;
   if (r.id === 'memory') return `${fmt(r.ours.median)} MB (private ${fmt((r.details.host as { anon_mb: number }).anon_mb)})`;
@@ -69,7 +78,7 @@ function ratioText(r: Row): string {
     const d = r.ours.median - r.floor!.median;
     return `${d < 0 ? '-' : '+'}${fmt(Math.abs(d))} ms`;
   };
-  if (r.id === 'head-of-line' || r.id === 'call-stdio' || r.id === 'call-http' || r.id === 'chat-call') return delta();
+  if (r.id === 'head-of-line' || r.id === 'call-stdio' || r.id === 'call-http' || r.id === 'chat-call' || r.id === 'flood-stall') return delta();
   return r.ratio === undefined ? '—' : `${r.ratio.toFixed(2)}x`;
 }
 

@@ -3,7 +3,8 @@
  * because no real server misbehaves on request: a storm of `notifications/tools/list_changed` reaches
  * the editor as a handful of `McpServerChanged` events and ends with the right tool list; tens of
  * thousands of junk lines on the server's stdout leave the host log small (repeated lines are
- * rate-limited) and the server usable. The editor's stall under such a storm is measured in bench/flood.
+ * rate-limited) and the server usable. The editor's stall under such a storm is measured by the bench's
+ * `flood` case (`npm run bench -- --only flood`).
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
