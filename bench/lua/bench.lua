@@ -18,6 +18,23 @@ function B.init(chan) B.chan = chan end
 ---@param result table
 function B.done(tag, result) vim.rpcnotify(B.chan, 'bench', tag, result) end
 
+---Runs `tick` on the main loop about every 1 ms: `timer` (a vim.uv timer, started here) schedules it
+---with |vim.schedule()|, one at a time. The gap between two ticks is a stall of the main loop, where keys
+---and redraws are handled (a bare timer callback also runs inside long Vim operations, and would miss them).
+---@param timer uv.uv_timer_t
+---@param tick fun()
+function B.on_main_loop(timer, tick)
+  local queued = false
+  timer:start(1, 1, function()
+    if queued then return end
+    queued = true
+    vim.schedule(function()
+      queued = false
+      tick()
+    end)
+  end)
+end
+
 ---@param tag string
 ---@param msg string
 local function fail(tag, msg) B.done(tag, { error = msg }) end

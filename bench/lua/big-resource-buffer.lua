@@ -74,15 +74,7 @@ return function(B)
         out.sync_ms = now() - t_cb
       end)
     end
-    local queued = false
-    timer:start(1, 1, function()
-      if queued then return end
-      queued = true
-      vim.schedule(function()
-        queued = false
-        tick()
-      end)
-    end)
+    B.on_main_loop(timer, tick)
     local buf = vim.fn.bufnr(name)
     reads = buf > 0 and (vim.b[buf].mcp_reads or 0) or 0
     if reload then

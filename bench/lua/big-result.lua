@@ -84,15 +84,7 @@ return function(B)
         finish()
       end
     end
-    local queued = false
-    timer:start(1, 1, function()
-      if queued then return end
-      queued = true
-      vim.schedule(function()
-        queued = false
-        tick()
-      end)
-    end)
+    B.on_main_loop(timer, tick)
     require('mcp').call_tool(server, tool, args, {}, function(err, result)
       if err then
         timer:stop()
