@@ -8,6 +8,23 @@ local M = {}
 ---Source recorded on the context items this extension adds.
 M.SOURCE = 'mcp.nvim'
 
+---Runs `pick` out of Insert mode, for a slash command: it is chosen from the completion menu, so Insert
+---mode is on, and the picker and the form must start as they do from `:Mcp` (in Normal mode, the cursor
+---on the first missing value). `pick` gets `live(fn)`, which wraps a delivery so that it does nothing
+---once the chat's buffer is gone.
+---@param chat table CodeCompanion.Chat
+---@param pick fun(live: fun(fn: function): function)
+function M.from_slash_command(chat, pick)
+  vim.cmd('stopinsert')
+  vim.schedule(function()
+    pick(function(fn)
+      return function(...)
+        if vim.api.nvim_buf_is_valid(chat.bufnr) then fn(...) end
+      end
+    end)
+  end)
+end
+
 ---@return table constants CodeCompanion's `config.constants` (`USER_ROLE`, `LLM_ROLE`, ...)
 local function constants() return require('codecompanion.config').constants end
 

@@ -22,15 +22,10 @@ end
 ---Runs the picker; the chosen prompt goes into this chat.
 function SlashCommand:execute()
   local chat = self.Chat
-  -- Chosen from the completion menu, so Insert mode is on: leave it first, so that the picker and the
-  -- form start as they do from the command (in Normal mode, the cursor on the first missing value).
-  vim.cmd('stopinsert')
-  vim.schedule(function()
+  local put = require('codecompanion._extensions.mcp.put')
+  put.from_slash_command(chat, function(live)
     require('mcp.prompts').pick({
-      deliver = function(server, name, result)
-        if not vim.api.nvim_buf_is_valid(chat.bufnr) then return end
-        require('codecompanion._extensions.mcp.put').prompt(chat, server, name, result)
-      end,
+      deliver = live(function(server, name, result) put.prompt(chat, server, name, result) end),
     })
   end)
 end

@@ -24,14 +24,9 @@ end
 ---Runs the picker; the chosen resource goes into this chat.
 function SlashCommand:execute()
   local chat = self.Chat
-  -- Chosen from the completion menu, so Insert mode is on: leave it first, so that the picker and the
-  -- form start as they do from the command (in Normal mode, the cursor on the first missing value).
-  vim.cmd('stopinsert')
-  vim.schedule(function()
-    require('mcp.resources.picker').choose(function(server, uri)
-      if not vim.api.nvim_buf_is_valid(chat.bufnr) then return end
-      require('codecompanion._extensions.mcp.put').resource(chat, server, uri)
-    end)
+  local put = require('codecompanion._extensions.mcp.put')
+  put.from_slash_command(chat, function(live)
+    require('mcp.resources.picker').choose(live(function(server, uri) put.resource(chat, server, uri) end))
   end)
 end
 
