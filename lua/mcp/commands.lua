@@ -74,7 +74,7 @@ M.subcommands = {
     complete = complete_server,
   },
   call = {
-    usage = 'call {server} {tool} [{json}]',
+    usage = 'call {server} {tool} [{json}]   (:Mcp! call: run it as a task)',
     run = function(a) require('mcp.tools').command(a) end,
     complete = function(lead, before) return require('mcp.tools').complete_cmdline(lead, before) end,
   },
@@ -146,6 +146,26 @@ M.subcommands = {
       if #a.fargs > 0 then return util.error('usage: :Mcp asks') end
       require('mcp.asks').pick()
     end,
+  },
+  cancel = {
+    usage = 'cancel [{server}]',
+    run = function(a)
+      local args = read_words(a)
+      if not args then return end
+      if #args > 1 then return util.error('usage: :Mcp cancel [{server}]') end
+      require('mcp.requests').pick(args[1])
+    end,
+    complete = complete_server,
+  },
+  tasks = {
+    usage = 'tasks [{server}]',
+    run = function(a)
+      local args = read_words(a)
+      if not args then return end
+      if #args > 1 then return util.error('usage: :Mcp tasks [{server}]') end
+      require('mcp.tasks').pick(args[1], { mods = a.mods })
+    end,
+    complete = complete_server,
   },
   reload = {
     usage = 'reload   (:Mcp! reload: restart the host)',

@@ -54,6 +54,9 @@ require('mcp.features')
 ---  progress, and shows it through |mcp-progress| whether or not this is given)
 ---@field approval? boolean ask the user first (the host's `approval` ask, |mcp-approval|); the deadline
 ---  starts after the answer. Used by |mcp-chat| for calls a model made; a user's own call needs none
+---@field task? boolean run a tool whose `execution.taskSupport` is `optional` as a task (|mcp-tasks|); one
+---  that is `required` always runs as one. The callback gets the tool's result as for any call; the task's
+---  status shows as the call's progress. InvalidParams for a tool that does not run as a task
 
 ---The result of `tools/call`.
 ---@class mcp.CallToolResult
@@ -298,6 +301,7 @@ function M.call_tool(server, tool, args, opts, cb)
   -- Every call carries a progress token: its progress shows (mcp.progress) whether or not `on_progress` is given.
   params.progress = true
   if opts.approval then params.approval = true end
+  if opts.task then params.task = true end
   local progress = require('mcp.progress')
   local title = server .. '/' .. tool
   local id

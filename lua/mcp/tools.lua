@@ -117,13 +117,13 @@ end
 ---@param server string
 ---@param tool string
 ---@param args table
----@param opts? { mods?: string }
+---@param opts? { mods?: string, task?: boolean } `task`: run as a task (|mcp-tasks|)
 ---@return mcp.CallHandle
 function M.call(server, tool, args, opts)
   opts = opts or {}
   local what = M.label(server, tool)
   -- Its progress shows as every call's does (mcp.progress).
-  return require('mcp').call_tool(server, tool, args, {}, function(err, result)
+  return require('mcp').call_tool(server, tool, args, { task = opts.task or nil }, function(err, result)
     if err then return util.error(('call %s: %s'):format(what, err.message)) end
     require('mcp.ui.result').tool(server, tool, result, { mods = opts.mods })
   end)
@@ -134,7 +134,7 @@ end
 ---@param server string
 ---@param tool string
 ---@param def? table the Tool object (nil: looked up in the cache)
----@param opts? { mods?: string, values?: table }
+---@param opts? { mods?: string, values?: table, task?: boolean }
 ---@return mcp.form.Form? form nil when nothing was asked
 function M.ask_and_call(server, tool, def, opts)
   opts = opts or {}
@@ -161,9 +161,9 @@ function M.ask_and_call(server, tool, def, opts)
   })
 end
 
----`:Mcp call {server} {tool} [{json}]`: without JSON, the form asks for the arguments (if any). The server
+---`:Mcp[!] call {server} {tool} [{json}]`: without JSON, the form asks for the arguments (if any). The server
 ---and tool names are words as `mcp.core.words` reads them: quoted or escaped when they hold spaces, quotes,
----backslashes or control characters (|mcp-call-names|).
+---backslashes or control characters (|mcp-call-names|). With a bang the call runs as a task (|mcp-tasks|).
 ---@param a mcp.CommandArgs
 function M.command(a)
   local usage = 'usage: :Mcp call {server} {tool} [{json arguments}]'
@@ -178,13 +178,13 @@ function M.command(a)
   local def, n = M.find(server, tool)
   if rest == '' and M.takes_args(def) then
     -- (ask_and_call warns about a shared name.)
-    M.ask_and_call(server, tool, def, { mods = a.mods })
+    M.ask_and_call(server, tool, def, { mods = a.mods, task = a.bang or nil })
     return
   end
   local args, perr = M.parse_args(rest, M.label(server, tool))
   if not args then return util.error(perr) end
   warn_duplicate(server, tool, n)
-  M.call(server, tool, args, { mods = a.mods })
+  M.call(server, tool, args, { mods = a.mods, task = a.bang or nil })
 end
 
 ---Command-line completion after `:Mcp call`: a server, its tools, then a JSON skeleton of the arguments.

@@ -18,6 +18,7 @@ import type { Session } from '../session/session.js';
 import { approve } from './approval.js';
 import { AskBroker } from './asks.js';
 import { elicitVia } from './elicit.js';
+import { Inflight, type InflightWhat } from './inflight.js';
 import { InputValues, type InputDef } from '../config/inputs.js';
 import type { Deadline } from '../session/deadline.js';
 import { VERSION } from '../version.js';
@@ -35,8 +36,8 @@ export class Bridge {
   private hub?: Hub;
   private initParams?: Requests['init']['params'];
   private stopWatching?: () => Promise<void>;
-  /** In-flight requests that can be cancelled, by Lua request id. */
-  private inflight = new Map<number, AbortController>();
+  /** In-flight requests that can be cancelled, by Lua request id (inflight.ts). */
+  private readonly inflight = new Inflight();
   private closed = false;
   /** Replies and pushes waiting for the end of this turn (see {@link send}). */
   private outbox: unknown[][] = [];
@@ -284,15 +285,27 @@ export class Bridge {
     reload: async () => this.reload(),
     // Every call carries a progress token (issue 11): its progress reaches the editor's progress display
     // whether or not the caller asked, and keeps the call alive up to its maximum total time.
-    call_tool: async ({ server, tool, arguments: args, timeout_ms, approval }, id) =>
-      this.cancellable(id, async (signal) => {
+    call_tool: async ({ server, tool, arguments: args, timeout_ms, approval, task }, id) =>
+      this.cancellable(id, { server, method: 'tools/call', name: tool }, async (signal) => {
         const s = this.hub!.get(server);
         // A model's call waits for the person first; the call's deadline starts after the answer.
-        const callArgs = approval ? await this.approveCall(s, tool, normalizeArgs(args), id, signal) : normalizeArgs(args);
+        let callArgs = normalizeArgs(args);
+        if (approval) {
+          this.inflight.setWaiting(id, true);
+          callArgs = await this.approveCall(s, tool, callArgs, id, signal);
+          this.inflight.setWaiting(id, false);
+        }
+        let polls = 0;
         return s.callTool(tool, callArgs, {
           timeoutMs: timeout_ms,
           signal,
           onProgress: (p) => this.push('progress', { id, ...p }),
+          ...(task === true ? { task: true } : {}),
+          // A task's status shows as the call's progress, and keeps the call alive as progress does.
+          onTask: (t) => {
+            this.inflight.setTask(id, t);
+            this.push('progress', { id, progress: ++polls, message: t.statusMessage ? `${t.status}: ${t.statusMessage}` : t.status });
+          },
         });
       }),
     set_log_level: async ({ server, level }) => this.hub!.get(server).setLogLevel(level),
@@ -301,8 +314,8 @@ export class Bridge {
       return null;
     },
     get_prompt: async ({ server, name, arguments: args }, id) =>
-      this.cancellable(id, (signal) => this.hub!.get(server).getPrompt(name, normalizeArgs(args) as Record<string, string>, { signal })),
-    read_resource: async ({ server, uri }, id) => this.cancellable(id, (signal) => this.hub!.get(server).readResource(uri, { signal })),
+      this.cancellable(id, { server, method: 'prompts/get', name }, (signal) => this.hub!.get(server).getPrompt(name, normalizeArgs(args) as Record<string, string>, { signal })),
+    read_resource: async ({ server, uri }, id) => this.cancellable(id, { server, method: 'resources/read', name: uri }, (signal) => this.hub!.get(server).readResource(uri, { signal })),
     set_projects: async ({ projects }) => {
       this.projects = asList(projects);
       return this.reload();
@@ -334,19 +347,36 @@ export class Bridge {
       await this.hub!.get(server).unsubscribe(uri);
       return null;
     },
+    requests: async () => this.inflight.list(),
+    tasks: async () => {
+      const errors: { server: string; message: string }[] = [];
+      const lists = await Promise.all(
+        this.hub!.list().map((s) =>
+          s.listTasks().catch((err: unknown) => {
+            errors.push({ server: s.name, message: toRpcError(err).message });
+            return s.taskBook.entries(s.name);
+          }),
+        ),
+      );
+      return { tasks: lists.flat(), errors };
+    },
+    task_result: async ({ server, task_id, timeout_ms }, id) =>
+      this.cancellable(id, { server, method: 'tasks/result', name: task_id }, (signal) =>
+        this.hub!.get(server).taskResult(String(task_id), { signal, ...(timeout_ms ? { timeoutMs: timeout_ms } : {}) }),
+      ),
+    task_cancel: async ({ server, task_id }) => this.hub!.get(server).cancelTask(String(task_id)),
     answer: async ({ id, result, error }) => {
       this.asks.answer(id, error ?? null, result);
       return null;
     },
     complete: async ({ server, ref, argument, context }, id) =>
-      this.cancellable(id, (signal) =>
+      this.cancellable(id, { server, method: 'completion/complete', name: argument?.name }, (signal) =>
         this.hub!.get(server).complete({ ref, argument, ...(context ? { context } : {}) } as never, { signal }),
       ),
   };
 
-  private async cancellable<T>(id: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const controller = new AbortController();
-    this.inflight.set(id, controller);
+  private async cancellable<T>(id: number, what: InflightWhat, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = this.inflight.add(id, what);
     try {
       return await run(controller.signal);
     } catch (err) {

@@ -41,6 +41,9 @@ import type { ElicitRequestFormParams, ElicitResult } from '@modelcontextprotoco
 import type { Root, RpcError, ServerSnapshot } from '../contract/snapshot.js';
 import type { HostInfo, Progress, RootsReport } from '../contract/wire.js';
 import type { ProjectFile } from '../config/load.js';
+import type { Task, TaskEntry } from '../session/tasks.js';
+
+export type { Task, TaskEntry } from '../session/tasks.js';
 
 export type { AskMeta, HostInfo, Progress, RootsReport, ServerRoots } from '../contract/wire.js';
 
@@ -139,11 +142,32 @@ export interface Requests {
    * (`timeout_ms`) starts after the answer; `cancel` withdraws the ask.
    */
   call_tool: {
-    params: { server: string; tool: string; arguments?: Record<string, unknown>; timeout_ms?: number; progress?: boolean; approval?: boolean };
+    /**
+     * `task`: run a tool whose `execution.taskSupport` is `optional` as a task (spec 2025-11-25:
+     * basic/utilities/tasks); one that is `required` always runs as one. A task's status pushes `progress`
+     * (its `statusMessage`, else its status) at each poll, and the reply is the tool's result as for any call.
+     */
+    params: { server: string; tool: string; arguments?: Record<string, unknown>; timeout_ms?: number; progress?: boolean; approval?: boolean; task?: boolean };
     result: unknown;
   };
-  /** Cancel request `id` (sends `notifications/cancelled` to the server); replies nil. */
+  /**
+   * Cancel request `id`: `notifications/cancelled` to the server with `reason` (spec:
+   * basic/utilities/cancellation), or `tasks/cancel` for a call running as a task; an approval it waits
+   * on is withdrawn. Replies nil.
+   */
   cancel: { params: { id: number; reason?: string }; result: null };
+  /** The requests to servers in flight now, oldest first (|:Mcp-cancel|, the hub's In flight section). */
+  requests: { params: Record<string, never>; result: InflightRequest[] };
+  /**
+   * The tasks of every connected server (|:Mcp-tasks|): those this host created, with what each server's
+   * `tasks/list` returns when it declares `tasks.list` (2025-11-25 era). A server that fails to answer is
+   * named in `errors`; the others are listed.
+   */
+  tasks: { params: Record<string, never>; result: { tasks: TaskEntry[]; errors: { server: string; message: string }[] } };
+  /** `tasks/result` of task `task_id` of `server`: waits until the task ends, then its tool's result. */
+  task_result: { params: { server: string; task_id: string; timeout_ms?: number }; result: unknown };
+  /** `tasks/cancel` of task `task_id` of `server`; the task as it is after. */
+  task_cancel: { params: { server: string; task_id: string }; result: Task };
   get_prompt: { params: { server: string; name: string; arguments?: Record<string, string> }; result: unknown };
   read_resource: { params: { server: string; uri: string }; result: unknown };
   /**
@@ -187,6 +211,23 @@ export interface Requests {
    * when the ask is no longer pending (withdrawn, or answered already).
    */
   answer: { params: { id: number; result?: unknown; error?: RpcError }; result: null };
+}
+
+/** One request in flight from the editor to a server (the `requests` request). */
+export interface InflightRequest {
+  /** The Lua request id: what `cancel` takes. */
+  id: number;
+  server: string;
+  /** The MCP method: `tools/call`, `prompts/get`, `resources/read`, `completion/complete`, `tasks/result`. */
+  method: string;
+  /** The tool or prompt name, the resource URI, the task id. */
+  name?: string;
+  /** ms since the host got the request. */
+  age_ms: number;
+  /** `approval`: the call waits for the person to allow it (|mcp-approval|), not for the server. */
+  waiting?: 'approval';
+  /** The call runs as a task: its id and last status. */
+  task?: { taskId: string; status: string; statusMessage?: string };
 }
 
 /** Pushes the host sends unasked (event → payload). */

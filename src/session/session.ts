@@ -24,10 +24,20 @@ import { RestartPolicy, type RestartOptions } from './restart-policy.js';
 import { RootsView } from './roots.js';
 import { ProcessGroupStdioTransport } from './stdio-transport.js';
 import { Subscriptions, type SubscriptionTarget } from './subscriptions.js';
+import { cancelTask, getTask, listTasks, runToolTask, taskMode, taskResult, TaskBook, type Task, type TaskEntry } from './tasks.js';
 import { checkArguments } from './validate.js';
 
 export { CLIENT_INFO } from './client.js';
 export type { RequestOpts } from './requests.js';
+export type { Task, TaskEntry } from './tasks.js';
+
+/** What a caller may pass with a tool call. */
+export interface CallOpts extends RequestOpts {
+  /** Run a tool whose `execution.taskSupport` is `optional` as a task (a `required` one always is). */
+  task?: boolean;
+  /** The call's task was created, or its status polled (tasks.ts). */
+  onTask?: (task: Task) => void;
+}
 
 /**
  * How long `stop` waits for an abandoned start to end, ms: its handshake is ended at once and its
@@ -114,6 +124,8 @@ export class Session {
   private readonly log: Logger;
   /** The log level asked of the server (logging.ts). */
   readonly logging: ServerLogging;
+  /** The tasks this host created on the server (tasks.ts). */
+  readonly taskBook = new TaskBook();
 
   constructor(
     readonly cfg: ServerConfig,
@@ -329,18 +341,69 @@ export class Session {
 
   /**
    * `tools/call` (spec: server/tools#calling-tools) after checking `args` against the tool's `inputSchema`.
+   * A tool whose `execution.taskSupport` is `required`, or `optional` with `opts.task`, runs as a task
+   * (tasks.ts): created, polled every `pollInterval`, its result fetched with `tasks/result`, cancelled with
+   * `tasks/cancel` when the call is; each request of it gets the call's budget, the whole task the call's
+   * maximum total time.
    *
-   * @throws HostError UnknownItem (no such tool), InvalidParams (arguments fail the schema), NotConnected,
-   *   RequestTimeout (the deadline passed, waiting for the server included); ProtocolError from the server
+   * @throws HostError UnknownItem (no such tool), InvalidParams (arguments fail the schema; a task asked of
+   *   a tool or server that cannot run one, or of a 2026-07-28 server), NotConnected, RequestTimeout (the
+   *   deadline passed, waiting for the server included), Cancelled (the server cancelled the task);
+   *   ProtocolError from the server
    */
-  async callTool(tool: string, args: Record<string, unknown>, opts: RequestOpts = {}): Promise<CallToolResult> {
-    return this.request(`tools/call "${tool}"`, opts, (client, options) => {
+  async callTool(tool: string, args: Record<string, unknown>, opts: CallOpts = {}): Promise<CallToolResult> {
+    const what = `tools/call "${tool}"`;
+    return this.request(what, opts, (client, options) => {
       const def = this.lists.tools.find((t) => t.name === tool);
       if (!def) throw new HostError(ErrorCodes.UnknownItem, `${this.name}: no tool named "${tool}"`);
       const problem = checkArguments(def.inputSchema, args);
       if (problem) throw new HostError(ErrorCodes.InvalidParams, `${this.name}/${tool}: ${problem}`);
-      return client.callTool({ name: tool, arguments: args, ...this.meta() }, options);
+      const params = { name: tool, arguments: args, ...this.meta() };
+      // Spec 2025-11-25: basic/utilities/tasks: a tool that requires a task (or offers one the caller asked for).
+      const caps = client.getServerCapabilities() as { tasks?: { requests?: { tools?: { call?: unknown } } } } | undefined;
+      if (taskMode(def.execution, opts.task === true, this.conn!.era, caps?.tasks?.requests?.tools?.call !== undefined, `server "${this.name}": ${what}`)) {
+        const taskOpts = { requestTimeoutMs: options.timeout!, totalMs: options.maxTotalTimeout ?? options.timeout!, what: `server "${this.name}": ${what}`, ...(options.signal ? { signal: options.signal } : {}) };
+        return runToolTask(client, params, taskOpts, {
+          onStatus: (t) => {
+            this.taskBook.record(tool, t);
+            opts.onTask?.(t);
+          },
+        });
+      }
+      return client.callTool(params, options);
     });
+  }
+
+  /**
+   * This host's tasks on the server, with those its `tasks/list` returns (spec 2025-11-25:
+   * basic/utilities/tasks#listing-tasks) when it declares `tasks.list`.
+   *
+   * @throws as {@link callTool}, when the server is asked and fails
+   */
+  async listTasks(opts: RequestOpts = {}): Promise<TaskEntry[]> {
+    const caps = this.conn?.client.getServerCapabilities() as { tasks?: { list?: unknown } } | undefined;
+    if (this.status !== 'connected' || this.conn?.era !== 'legacy' || caps?.tasks?.list === undefined) return this.taskBook.entries(this.name);
+    const listed = await this.request('tasks/list', opts, (client, options) => listTasks(client, options));
+    return this.taskBook.entries(this.name, listed);
+  }
+
+  /** `tasks/get` of one task; the book learns its status. Errors as {@link callTool}. */
+  async getTask(taskId: string, opts: RequestOpts = {}): Promise<Task> {
+    const task = await this.request(`tasks/get "${taskId}"`, opts, (client, options) => getTask(client, taskId, options));
+    this.taskBook.update(task);
+    return task;
+  }
+
+  /** `tasks/result` of one task: waits until it ends, then its tool's result. Errors as {@link callTool}. */
+  taskResult(taskId: string, opts: RequestOpts = {}): Promise<CallToolResult> {
+    return this.request(`tasks/result "${taskId}"`, opts, (client, options) => taskResult(client, taskId, options));
+  }
+
+  /** `tasks/cancel` of one task; the book learns its status. Errors as {@link callTool}. */
+  async cancelTask(taskId: string, opts: RequestOpts = {}): Promise<Task> {
+    const task = await this.request(`tasks/cancel "${taskId}"`, opts, (client, options) => cancelTask(client, taskId, options));
+    this.taskBook.update(task);
+    return task;
   }
 
   /** `prompts/get` (spec: server/prompts). Errors as {@link callTool}. */

@@ -23,7 +23,7 @@ M.icons = {
 
 ---The help line at the top.
 M.keys_line =
-  'mcp.nvim  <CR> expand  s start  S stop  r restart  c call  C chat  R reload  l log  a asks  q close  g? help'
+  'mcp.nvim  <CR> expand  s start  S stop  r restart  c call  C chat  x cancel  R reload  l log  a asks  q close  g? help'
 
 ---Key → description, as `g?` shows them.
 M.help = {
@@ -33,6 +33,7 @@ M.help = {
   { 'r', 'restart the server under the cursor' },
   { 'c', 'call the tool (get the prompt, read the resource) under the cursor' },
   { 'C', 'offer the server or tool under the cursor to chat models, or keep it from them (|mcp-chat-select|)' },
+  { 'x', 'cancel the request in flight under the cursor (|:Mcp-cancel|)' },
   { 'R', 'reload the config file' },
   { 'l', 'open the log file' },
   { 'a', 'show a pending ask (also <CR> on the Asks line)' },
@@ -41,8 +42,9 @@ M.help = {
 }
 
 ---@class mcp.hub.Item
----@field kind "server"|"tool"|"prompt"|"resource"|"template"|"asks"
+---@field kind "server"|"tool"|"prompt"|"resource"|"template"|"asks"|"request"
 ---@field server? string (absent for the Asks line)
+---@field request? mcp.InflightRequest a request in flight (kind "request")
 ---@field name? string tool or prompt name, resource URI, template URI template
 ---@field key string stable identity, used to keep the cursor on it across redraws
 ---@field def? table the Tool object (tools: several may share a name)
@@ -63,7 +65,13 @@ local state = {
   items = {},
   scheduled = false,
   augroup = nil, ---@type integer?
+  ---@type mcp.InflightRequest[] the requests in flight, as last asked of the host (`refresh_inflight`)
+  inflight = {},
+  inflight_timer = nil, ---@type uv.uv_timer_t?
 }
+
+---How often the hub asks the host for the requests in flight while it is shown, ms (their ages move).
+M.inflight_refresh_ms = 1000
 
 ---@class mcp.hub.Line
 ---@field segs { [1]: string, [2]: string? }[] text pieces with their highlight group
@@ -336,6 +344,17 @@ function M.build()
       item = { kind = 'asks', key = 'asks' },
     }
   end
+  if #state.inflight > 0 then
+    lines[#lines + 1] =
+      { segs = { { 'In flight: ', 'McpLabel' }, { tostring(#state.inflight), 'McpCount' }, { '  (x: cancel)', 'McpHelp' } } }
+    local describe = require('mcp.requests').describe
+    for _, r in ipairs(state.inflight) do
+      lines[#lines + 1] = {
+        segs = { { '  ' }, { describe(r), r.waiting and 'McpStarting' or 'McpDescription' } },
+        item = { kind = 'request', server = r.server, request = r, key = 'request:' .. tostring(r.id) },
+      }
+    end
+  end
   lines[#lines + 1] = { segs = { { '' } } }
 
   local servers = store.snapshots()
@@ -537,6 +556,44 @@ function M.act()
   end
 end
 
+---Cancels the request in flight under the cursor (|:Mcp-cancel|).
+function M.cancel_request()
+  local item = M.item()
+  if not item or item.kind ~= 'request' then
+    return require('mcp.core.util').notify('put the cursor on a request in flight (the In flight section)')
+  end
+  local requests = require('mcp.requests')
+  requests.cancel(item.request.id)
+  require('mcp.core.util').notify('cancelled: ' .. requests.describe(item.request))
+  M.refresh_inflight()
+end
+
+---Asks the host for the requests in flight and redraws the hub when they changed (or, while there are
+---some, for their ages). Keeps doing so every `inflight_refresh_ms` while the hub is shown.
+function M.refresh_inflight()
+  require('mcp.requests').list(function(_, list)
+    local before = #state.inflight
+    state.inflight = list or {}
+    if before > 0 or #state.inflight > 0 then M.schedule() end
+  end)
+  if not state.inflight_timer then
+    state.inflight_timer = assert(vim.uv.new_timer())
+    state.inflight_timer:start(
+      M.inflight_refresh_ms,
+      M.inflight_refresh_ms,
+      vim.schedule_wrap(function()
+        if visible() then return M.refresh_inflight() end
+        -- Hidden: nothing to refresh until it is shown again (BufWinEnter restarts it).
+        if state.inflight_timer then
+          state.inflight_timer:stop()
+          state.inflight_timer:close()
+          state.inflight_timer = nil
+        end
+      end)
+    )
+  end
+end
+
 ---Offers the server or tool under the cursor to chat models, or keeps it from them (toggles; remembered).
 function M.chat_toggle()
   local item = M.item()
@@ -562,6 +619,7 @@ local function keymaps(buf)
   map('r', lifecycle('restart'), 'restart server')
   map('c', M.act, 'call tool / get prompt / read resource')
   map('C', M.chat_toggle, 'offer to chat models, or keep from them')
+  map('x', M.cancel_request, 'cancel the request in flight under the cursor')
   map('R', function() require('mcp.servers').reload() end, 'reload config')
   map('l', function() require('mcp.ui.log').open() end, 'open log')
   map('a', function() require('mcp.asks').pick() end, 'show a pending ask')
@@ -600,7 +658,10 @@ function M.buffer()
     group = state.augroup,
     buffer = buf,
     desc = 'mcp.nvim: redraw the hub when shown',
-    callback = function() M.schedule() end,
+    callback = function()
+      M.schedule()
+      M.refresh_inflight()
+    end,
   })
   return buf
 end
@@ -648,6 +709,7 @@ function M.open(opts)
   end
   vim.b[buf].mcp_hub_shown = true
   M.render()
+  M.refresh_inflight()
   return buf, win
 end
 
