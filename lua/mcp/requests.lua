@@ -21,7 +21,9 @@ local util = require('mcp.core.util')
 ---The requests in flight now, oldest first. Never starts the host: with none running, the list is empty.
 ---@param cb fun(err: mcp.Error?, list: mcp.InflightRequest[])
 function M.list(cb)
-  if not require('mcp.core.channel').is_ready() then return vim.schedule(function() cb(nil, {}) end) end
+  if not require('mcp.core.channel').is_ready() then
+    return vim.schedule(function() cb(nil, {}) end)
+  end
   require('mcp.core.process').request('requests', nil, { implicit = true }, function(err, list)
     if err then return cb(err, {}) end
     cb(nil, type(list) == 'table' and list or {})

@@ -149,7 +149,7 @@ describe.each(nvimBinaries())('cancellation and tasks on Neovim $version', ({ bi
       const cancelled = await nv.waitFor(() => wire(wireLog).find((m) => m.method === 'notifications/cancelled' && m.params?.requestId === sent!.id), {
         message: 'notifications/cancelled on the wire',
       });
-      expect(cancelled.params!.reason).toContain('cancelled by the user');
+      expect(cancelled!.params!.reason).toContain('cancelled by the user');
       await waitNote(nv, /^mcp: cancelled: everything {2}tools\/call trigger-long-running-operation/, 'the note');
     });
 
@@ -167,7 +167,7 @@ describe.each(nvimBinaries())('cancellation and tasks on Neovim $version', ({ bi
       const cancelled = await nv.waitFor(() => wire(wireLog).find((m) => m.method === 'notifications/cancelled' && m.params?.requestId === calls.at(-1)!.id), {
         message: 'notifications/cancelled for the timed-out call',
       });
-      expect(cancelled.params!.reason).toMatch(/timed out/i);
+      expect(cancelled!.params!.reason).toMatch(/timed out/i);
     });
 
     it("withdraws the approval a model's call waits on, and says so in the list", async () => {

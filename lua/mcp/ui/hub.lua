@@ -345,8 +345,13 @@ function M.build()
     }
   end
   if #state.inflight > 0 then
-    lines[#lines + 1] =
-      { segs = { { 'In flight: ', 'McpLabel' }, { tostring(#state.inflight), 'McpCount' }, { '  (x: cancel)', 'McpHelp' } } }
+    lines[#lines + 1] = {
+      segs = {
+        { 'In flight: ', 'McpLabel' },
+        { tostring(#state.inflight), 'McpCount' },
+        { '  (x: cancel)', 'McpHelp' },
+      },
+    }
     local describe = require('mcp.requests').describe
     for _, r in ipairs(state.inflight) do
       lines[#lines + 1] = {
