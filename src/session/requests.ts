@@ -45,14 +45,23 @@ export function sdkOptions(deadline: Deadline, opts: RequestOpts): RequestOption
  * Rewrites an SDK failure of the request `deadline` names: a timeout becomes RequestTimeout naming
  * server, method and budget; a closed connection says which request it cut off; a result the SDK's
  * schemas refuse says, in one line instead of the schema library's dump, what is wrong (InternalError,
- * `data.sdk_code` the SDK's code). Anything else (a ProtocolError from the server, a cancellation)
- * passes unchanged.
+ * `data.sdk_code` the SDK's code); a result of `resultType: "task"` (the 2026-07-28 tasks extension,
+ * which the SDK does not consume) says so (InternalError). Anything else (a ProtocolError from the server,
+ * a cancellation) passes unchanged.
  */
 export function explain(err: unknown, deadline: Deadline): unknown {
   if (!(err instanceof SdkError)) return err;
   if (err.code === SdkErrorCode.RequestTimeout) return deadline.error();
   if (err.code === SdkErrorCode.ConnectionClosed || err.code === SdkErrorCode.NotConnected) {
     return new HostError(ErrorCodes.NotConnected, `${deadline.what}: connection closed before the answer`);
+  }
+  if (err.code === SdkErrorCode.UnsupportedResultType && (err.data as { resultType?: unknown } | undefined)?.resultType === 'task') {
+    // Spec 2026-07-28, tasks extension (SEP-2663): the SDK's codec refuses the result and drops the task.
+    return new HostError(
+      ErrorCodes.InternalError,
+      `${deadline.what}: the server answered with a task (the 2026-07-28 tasks extension), which this client's MCP SDK cannot take yet`,
+      { sdk_code: err.code, resultType: 'task' },
+    );
   }
   if (err.code === SdkErrorCode.InvalidResult) {
     return new HostError(ErrorCodes.InternalError, `${deadline.what}: invalid result from the server: ${invalidResult(err.message)}`, { sdk_code: err.code });

@@ -8,13 +8,20 @@
  *
  * What the SDK serves: `@modelcontextprotocol/client` 2.4.0 has no task helpers of its own (its 2025
  * task vocabulary is types only, "kept for interoperability"), so this module sends the four task
- * methods with `client.request(..., schema)` and the SDK's own schemas (`specTypeSchemas`). In the
- * 2026-07-28 era tasks are an extension (SEP-2663): the SDK routes `tasks/get`, `tasks/update` and
- * `tasks/cancel` (the `Mcp-Name` header) and lets a client send them with a schema, but its 2026 codec
- * refuses a `tools/call` result of `resultType: "task"` (SdkError UnsupportedResultType, the task's id
- * dropped), strips `execution` from listed tools and `tasks` from capabilities on the server side, and has
- * no `tasks/result` or `tasks/list` in that era. A task cannot be created through it there, so a call
- * that asks for one on a 2026-07-28 server fails with InvalidParams saying so (see {@link taskMode}).
+ * methods with `client.request(..., schema)` and the SDK's own schemas (`specTypeSchemas`).
+ *
+ * In the 2026-07-28 era tasks are an extension (SEP-2663). What SDK 2.4.0 serves of it, as found with
+ * test/servers/modern-tasks.mjs:
+ * - `tasks/get` and `tasks/cancel` (names the extension reuses) and `tasks/update` may be sent with a
+ *   schema of the caller's own, and served by a handler registered with one; the Streamable HTTP
+ *   transport mirrors their `taskId` in the `Mcp-Name` header. A `tasks/get` round-trips.
+ * - `tasks/result` and `tasks/list` are refused before sending (MethodNotSupportedByProtocolVersion).
+ * - The server codec strips `execution` from listed tools and `tasks` from capabilities, so no tool says
+ *   it wants a task; a server's `tools/call` result of `resultType: "task"` must also carry `content` to
+ *   pass the server SDK's own check.
+ * - The client codec refuses such a result (SdkError UnsupportedResultType) and drops the task with it:
+ *   a task cannot be created, so it cannot be polled either. requests.ts tells the user so in one line,
+ *   and a call that asks for a task on a 2026-07-28 server fails with InvalidParams (see {@link taskMode}).
  */
 import { specTypeSchemas, type CallToolResult, type Client, type RequestOptions } from '@modelcontextprotocol/client';
 import { ErrorCodes } from '../contract/errors.js';

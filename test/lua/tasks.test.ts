@@ -8,14 +8,21 @@
  * into a file: that is how these tests see a `notifications/cancelled`, a `tasks/get` or a `tasks/cancel`
  * reach the server. `vim.ui.select` is replaced by a recorder that picks as a person would from what it
  * shows (a picker plugin does the same; the built-in one reads a number with `inputlist()`).
+ *
+ * In 2026-07-28 tasks are an extension the MCP SDK does not serve (src/session/tasks.ts):
+ * test/servers/modern-tasks.mjs answers a call with a task, and the user is told plainly why that fails.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { toField, waitForm } from '../helpers/form.js';
 import { waitApproval } from '../helpers/approval.js';
 import { api, EVERYTHING, MODERN, waitStatus } from '../helpers/mcp.js';
 import { clearNotes, recordNotes, waitNote } from '../helpers/notes.js';
-import { nvimBinaries, startNvim, type NvimInstance } from '../helpers/nvim.js';
+import { nvimBinaries, repoRoot, startNvim, type NvimInstance } from '../helpers/nvim.js';
+
+/** Our 2026-07-28 server that answers a tool call with a task (the tasks extension): no npm server does. */
+const MODERN_TASKS = join(repoRoot, 'test', 'servers', 'modern-tasks.mjs');
 
 interface Wire {
   id?: number | string;
@@ -72,13 +79,15 @@ describe.each(nvimBinaries())('cancellation and tasks on Neovim $version', ({ bi
       mcpServers: {
         everything: { command: 'sh', args: ['-c', 'tee -a "$0" | exec node "$1" stdio', wireLog, EVERYTHING] },
         modern: { command: 'node', args: [MODERN] },
+        mtasks: { command: 'node', args: [MODERN_TASKS] },
       },
     });
     await recordNotes(nv);
     await nv.lua(RECORD_SELECT);
-    await nv.lua('require("mcp").start("everything"); require("mcp").start("modern")');
+    await nv.lua('require("mcp").start("everything"); require("mcp").start("modern"); require("mcp").start("mtasks")');
     await waitStatus(nv, 'everything');
     await waitStatus(nv, 'modern');
+    await waitStatus(nv, 'mtasks');
     // simulate-research-query is registered once the client's capabilities are known.
     await nv.waitFor(`vim.iter(require("mcp").tools("everything")):any(function(t) return t.name == "simulate-research-query" end)`, {
       message: 'simulate-research-query in the tool list',
@@ -154,7 +163,7 @@ describe.each(nvimBinaries())('cancellation and tasks on Neovim $version', ({ bi
     });
 
     it('completes server names', async () => {
-      expect(await nv.lua<string[]>('return require("mcp.commands").complete("", "Mcp cancel ", 11)')).toEqual(['everything', 'modern']);
+      expect(await nv.lua<string[]>('return require("mcp.commands").complete("", "Mcp cancel ", 11)')).toEqual(['everything', 'modern', 'mtasks']);
     });
 
     it('a timeout cancels the call with notifications/cancelled, whose reason says it timed out', async () => {
@@ -332,6 +341,20 @@ describe.each(nvimBinaries())('cancellation and tasks on Neovim $version', ({ bi
       const modern = await api(nv, 'function(cb) require("mcp").call_tool("modern", "echo", { message = "x" }, { task = true }, cb) end');
       expect(modern.err!.code).toBe(-32602);
       expect(modern.err!.message).toContain('does not run as a task');
+    });
+
+    it('a 2026-07-28 server that answers with a task: the user is told the SDK cannot take it', async () => {
+      // The SDK's 2026-07-28 codec drops `execution` from the tool list: nothing says the tool needs a task.
+      const tool = await nv.lua<Record<string, unknown>>('return require("mcp").tools("mtasks")[1]');
+      expect(tool.name).toBe('research');
+      expect(tool.execution).toBeUndefined();
+      await nv.lua('vim.cmd("Mcp call mtasks research {}")');
+      const note = await waitNote(nv, /research/, 'the error');
+      expect(note.msg).toBe(
+        'mcp: call mtasks/research: server "mtasks": tools/call "research": the server answered with a task (the 2026-07-28 tasks extension), which this client\'s MCP SDK cannot take yet',
+      );
+      const asked = await api(nv, 'function(cb) require("mcp").call_tool("mtasks", "research", {}, { task = true }, cb) end');
+      expect(asked.err!.message).toContain('the tool does not run as a task (execution.taskSupport: not set)');
     });
   });
 });
