@@ -217,7 +217,8 @@ export class Bridge {
    */
   private async approveCall(s: Session, tool: string, args: Record<string, unknown>, id: number, signal: AbortSignal) {
     const waiting = new AbortController();
-    const onCancel = () => waiting.abort(signal.reason);
+    // The note the person reads as the window closes says why: the call was cancelled (|:Mcp-cancel|, ...).
+    const onCancel = () => waiting.abort(signal.reason instanceof HostError ? `the tool call ended (${signal.reason.message})` : signal.reason);
     signal.addEventListener('abort', onCancel, { once: true });
     const forServer = this.approvals.get(s.name) ?? new Set<AbortController>();
     this.approvals.set(s.name, forServer.add(waiting));

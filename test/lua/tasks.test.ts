@@ -191,6 +191,7 @@ describe.each(nvimBinaries())('cancellation and tasks on Neovim $version', ({ bi
       const [shown] = await nv.lua<{ lines: string[] }[]>('return _G.selects');
       expect(shown!.lines[0]).toContain('[waiting for your approval]');
       await nv.waitFor('vim.b.mcp_kind ~= "approval"', { message: 'the approval window to close' });
+      await waitNote(nv, /withdrawn \(the tool call ended \(cancelled: cancelled by the user\)\)$/, 'the note saying why');
       expect(await nv.lua('return #require("mcp.asks").pending()')).toBe(0);
       // The person never allowed it: nothing reached the server.
       expect(wire(wireLog).some((m) => m.method === 'tools/call' && m.params?.name === 'echo')).toBe(false);
