@@ -24,6 +24,7 @@
  *   and a call that asks for a task on a 2026-07-28 server fails with InvalidParams (see {@link taskMode}).
  */
 import { specTypeSchemas, type CallToolResult, type Client, type RequestOptions } from '@modelcontextprotocol/client';
+import * as z from 'zod';
 import { ErrorCodes } from '../contract/errors.js';
 import { HostError } from '../errors.js';
 
@@ -102,6 +103,21 @@ export interface TaskRequestOptions {
 
 const schemas = specTypeSchemas as unknown as Record<string, Parameters<Client['request']>[1]>;
 
+/** Any JSON object: the answer to a task-augmented call is one of two shapes, told apart by `task`. */
+const anyObject = z.looseObject({});
+
+/**
+ * `value` checked against the SDK's schema `name` (`specTypeSchemas`).
+ *
+ * @throws HostError InternalError naming the call and what is wrong (`data.sdk_code` INVALID_RESULT)
+ */
+function parseAs<T>(name: string, value: unknown, what: string): T {
+  const out = (specTypeSchemas as unknown as Record<string, { safeParse: (v: unknown) => { success: boolean; data?: unknown; error?: { issues: { path: PropertyKey[]; message: string }[] } } }>)[name]!.safeParse(value);
+  if (out.success) return out.data as T;
+  const issues = (out.error?.issues ?? []).map((i) => `${i.path.map(String).join('.') || '(result)'}: ${i.message}`).join('; ');
+  throw new HostError(ErrorCodes.InternalError, `${what}: invalid result from the server: ${issues}`, { sdk_code: 'INVALID_RESULT' });
+}
+
 /**
  * Runs `tools/call` as a task and resolves with the tool's `CallToolResult`, as a plain call would.
  *
@@ -113,8 +129,10 @@ const schemas = specTypeSchemas as unknown as Record<string, Parameters<Client['
 export async function runToolTask(client: Client, params: Record<string, unknown>, opts: TaskRequestOptions, hooks: TaskHooks): Promise<CallToolResult> {
   const started = Date.now();
   const reqOpts = (): RequestOptions => ({ timeout: opts.requestTimeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) });
-  const created = (await client.request({ method: 'tools/call', params: { ...params, task: {} } } as never, schemas.CreateTaskResult!, reqOpts())) as { task: Task };
-  let task = created.task;
+  const answer = (await client.request({ method: 'tools/call', params: { ...params, task: {} } } as never, anyObject, reqOpts())) as Record<string, unknown>;
+  // A server may run the call at once instead (spec: a receiver that does not create a task answers as usual).
+  if (answer.task === undefined) return parseAs<CallToolResult>('CallToolResult', answer, opts.what);
+  let task = parseAs<{ task: Task }>('CreateTaskResult', answer, opts.what).task;
   hooks.onStatus(task);
   let result: Promise<CallToolResult> | undefined;
   const fetchResult = () =>
