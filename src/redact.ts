@@ -44,5 +44,8 @@ export function redact<T>(text: T): T {
 const OAUTH_PARAM =
   /\b(code|access_token|refresh_token|id_token|client_secret|code_verifier|client_assertion|subject_token|assertion)=[^&\s"'#<>]+/g;
 
-/** `Bearer <token>` (RFC 6750 §2.1), as in an `Authorization` header quoted in an error. */
-const BEARER = /\b(Bearer)\s+[A-Za-z0-9\-._~+/]+=*/gi;
+/**
+ * `Bearer <token>` (RFC 6750 §2.1), as in an `Authorization` header quoted in an error; 16 characters at
+ * least, so that prose ("a Bearer token is required") stays readable.
+ */
+const BEARER = /\b(Bearer)\s+[A-Za-z0-9\-._~+/]{16,}=*/gi;
