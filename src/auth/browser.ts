@@ -11,6 +11,7 @@
  * still open (the person copied the URL and opened it by hand), the ask is withdrawn and the flow goes
  * on. Declined: Cancelled.
  */
+import { Defaults } from '../contract/defaults.js';
 import { ErrorCodes } from '../contract/errors.js';
 import { HostError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -18,8 +19,6 @@ import type { AskBroker } from '../bridge/asks.js';
 import { listenLoopback, type Loopback } from './loopback.js';
 import type { BrowserSession, OpenBrowser } from './types.js';
 
-/** How long a flow waits for the browser after the person opened it, ms. */
-export const BROWSER_WAIT_MS = 10 * 60_000;
 
 /** What happened to a server's browser step, for whoever shows whether a server needs authorization. */
 export type BrowserEvent =
@@ -41,8 +40,13 @@ export interface EditorBrowserDeps {
    * (default: `$SSH_CONNECTION` is set, i.e. Neovim and this host run over SSH).
    */
   remote?: boolean;
-  /** How long to wait for the browser once opened, ms (default {@link BROWSER_WAIT_MS}). */
+  /** How long to wait for the browser once opened, ms (default the contract's `oauth_browser_ms`). */
   waitMs?: number;
+  /**
+   * The Lua request that waits on `server`'s authorization (`:Mcp auth`), if any: the consent ask names
+   * it (`AskMeta.request`), so Lua holds that request's guard while the person decides.
+   */
+  requestOf?: (server: string) => number | undefined;
   /** Told what happens to each server's browser step. */
   onEvent?: (server: string, event: BrowserEvent) => void;
 }
@@ -54,7 +58,7 @@ export interface EditorBrowserDeps {
 export function editorBrowser(deps: EditorBrowserDeps): OpenBrowser {
   const live = new Map<string, BrowserSession>();
   const remote = deps.remote ?? Boolean(process.env.SSH_CONNECTION);
-  const waitMs = deps.waitMs ?? BROWSER_WAIT_MS;
+  const waitMs = deps.waitMs ?? Defaults.oauth_browser_ms;
   return async (server) => {
     live.get(server)?.close();
     const lb = await listenLoopback(server, deps.log);
@@ -115,10 +119,11 @@ async function consent(f: Flow, fromListener: Promise<URL>, stop: AbortSignal): 
     const withdraw = new AbortController();
     const onStop = () => withdraw.abort(typeof stop.reason === 'string' ? stop.reason : 'the authorization was cancelled');
     stop.addEventListener('abort', onStop, { once: true });
+    const request = deps.requestOf?.(server);
     const asked = deps.asks.ask(
       'oauth',
       { server, url: f.url.href, host: f.url.host, redirect_uri: lb.redirectUrl, paste: f.remote, ...(problem ? { problem } : {}) },
-      { server, title, signal: withdraw.signal },
+      { server, title, signal: withdraw.signal, ...(request ? { request } : {}) },
     );
     let outcome: { listener: URL } | { answer: Awaited<typeof asked> };
     try {

@@ -54,3 +54,9 @@ export interface BrowserSession {
 
 /** Opens a browser step for `server`'s flow. */
 export type OpenBrowser = (server: string) => Promise<BrowserSession>;
+
+/** What a session needs for OAuth: where records live and how the browser step happens. */
+export interface AuthDeps {
+  store: AuthStore;
+  openBrowser: OpenBrowser;
+}

@@ -16,6 +16,7 @@ import { Hub } from '../hub/hub.js';
 import { createFileLogger, silentLogger, type Logger } from '../log.js';
 import type { Session } from '../session/session.js';
 import { approve } from './approval.js';
+import { EditorAuth, requireRemote } from './auth.js';
 import { AskBroker } from './asks.js';
 import { elicitVia } from './elicit.js';
 import { InputValues, type InputDef } from '../config/inputs.js';
@@ -23,7 +24,7 @@ import type { Deadline } from '../session/deadline.js';
 import { VERSION } from '../version.js';
 import { nestsDeeperThan } from '../nesting.js';
 import { ITEM_MAX_NESTING, toSegments } from './nesting.js';
-import type { PushEvents, Requests, RpcError } from './protocol.js';
+import type { PushEvents, Requests, RpcError, ServerSnapshot } from './protocol.js';
 
 const BATCH = 'require("mcp.host")._batch(...)';
 
@@ -50,6 +51,8 @@ export class Bridge {
   private readonly inputs = new InputValues();
   /** The trusted project config files Lua last sent (`set_projects`). */
   private projects: ProjectFile[] = [];
+  /** OAuth's editor half (token files, the browser step); absent when `init` named no `auth_dir`. */
+  private auth?: EditorAuth;
 
   constructor(private readonly nvim: NeovimClient) {
     nvim.on('notification', (method: string, args: unknown[]) => {
@@ -207,7 +210,19 @@ export class Bridge {
       for (const waiting of this.approvals.get(s.name) ?? []) waiting.abort(`the server is ${s.status}`);
     }
     // A replaced or removed session's last words are not news.
-    if (this.hub?.list().includes(s)) this.push('server', s.snapshot());
+    if (this.hub?.list().includes(s)) this.push('server', this.snapshot(s));
+  };
+
+  /** `s`'s snapshot as Lua sees it: the session's, with whether it needs the person's authorization. */
+  private snapshot(s: Session): ServerSnapshot {
+    const snap = s.snapshot();
+    return this.auth ? this.auth.decorate(snap) : snap;
+  }
+
+  /** Whether server `name` needs authorization changed: its snapshot goes to Lua. */
+  private onAuthChanged = (name: string): void => {
+    const s = this.hub?.list().find((x) => x.name === name);
+    if (s) this.push('server', this.snapshot(s));
   };
 
   /**
@@ -235,6 +250,7 @@ export class Bridge {
       this.initParams = params;
       this.log = createFileLogger(params.log_path, params.log_level);
       this.log.info({ node: process.version, config: params.config_path }, 'host started');
+      if (params.auth_dir) this.auth = new EditorAuth(params.auth_dir, this.asks, () => this.log, this.onAuthChanged);
       this.hub = new Hub({
         log: this.log,
         timeoutMs: params.timeout_ms ?? Defaults.timeout_ms,
@@ -247,6 +263,7 @@ export class Bridge {
           this.push('log', { server: s.name, level: String(m.level), ...(typeof m.logger === 'string' ? { logger: m.logger } : {}), text: logText(m.data) }),
         prepare: this.resolveInputs,
         elicit: elicitVia(this.asks),
+        ...(this.auth ? { auth: this.auth.deps } : {}),
       });
       this.hub.setRoots(asList(params.roots));
       // Watch before the first read: chokidar reports nothing written before it is ready, so an edit made
@@ -261,25 +278,32 @@ export class Bridge {
       await this.reload().catch(() => {});
       return { version: VERSION, pid: process.pid, log_path: params.log_path, ...(params.config_path ? { config_path: params.config_path } : {}) };
     },
-    servers: async () => this.hub!.list().map((s) => s.snapshot()),
+    servers: async () => this.hub!.list().map((s) => this.snapshot(s)),
     // One deadline per request, started here (issue 8): the server's `timeout_ms`, else the default, as
     // Lua computes its guard; any wait (asks, a start already running, stop then start) counts against it.
     start: async ({ server }) => {
       const s = this.hub!.get(server);
       await s.start(s.deadline('start'));
-      return s.snapshot();
+      return this.snapshot(s);
     },
     stop: async ({ server }) => {
       const s = this.hub!.get(server);
       await s.stop();
-      return s.snapshot();
+      return this.snapshot(s);
     },
     restart: async ({ server }) => {
       const s = this.hub!.get(server);
       // A restart is how a wrong `${input:...}` value is retyped: the server's values are asked again.
       this.inputs.forget(s.cfg);
       await s.restart(s.deadline('restart'));
-      return s.snapshot();
+      return this.snapshot(s);
+    },
+    logout: async ({ server }) => {
+      const s = this.hub!.get(server);
+      requireRemote(s, 'logout');
+      if (!this.auth) throw new HostError(ErrorCodes.InternalError, `logout ${server}: the host keeps no tokens (init named no auth_dir)`);
+      const removed = await this.auth.logout(s);
+      return { removed, server: this.snapshot(s) };
     },
     reload: async () => this.reload(),
     // Every call carries a progress token (issue 11): its progress reaches the editor's progress display

@@ -54,6 +54,12 @@ export interface ServerSnapshot {
    * (when connected and there are any).
    */
   problems?: string[];
+  /**
+   * The server needs the user's authorization (OAuth, |mcp-oauth|) and has none: the consent window is
+   * open, or was declined, or the browser did not come back. `:Mcp auth {name}` authorizes it. Absent
+   * once it is connected or authorized.
+   */
+  needs_auth?: boolean;
   /** Complete lists (every page followed); empty when the server lacks the capability. */
   tools: unknown[];
   prompts: unknown[];
@@ -88,6 +94,7 @@ export const serverSnapshotFields: LuaFields<ServerSnapshot> = {
   auto_approve: { lua: 'boolean|string[]', doc: 'its `auto_approve` option (model calls run without asking), when its config sets one', optional: true },
   project: { lua: 'string', doc: 'the trusted project file (`.mcp.json`, ...) that defines it', optional: true },
   problems: { lua: 'string[]', doc: 'invalid items the server listed, left out of the lists: one line each, naming the item and what is wrong', optional: true },
+  needs_auth: { lua: 'boolean', doc: 'it needs the OAuth authorization of the user and has none (`:Mcp auth {name}`)', optional: true },
   tools: { lua: 'table[]', doc: 'MCP Tool objects (complete list)', optional: false },
   prompts: { lua: 'table[]', doc: 'MCP Prompt objects (complete list)', optional: false },
   resources: { lua: 'table[]', doc: 'MCP Resource objects (complete list)', optional: false },

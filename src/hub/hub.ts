@@ -3,6 +3,7 @@
  * or failing server never delays another. Applies config diffs so that only added, removed or changed
  * servers restart.
  */
+import type { AuthDeps } from '../auth/types.js';
 import type { ServerConfig } from '../config/types.js';
 import type { Root } from '../contract/snapshot.js';
 import { diffConfig, type ConfigDiff } from '../config/diff.js';
@@ -41,6 +42,11 @@ export interface HubDeps {
   prepare?: SessionDeps['prepare'];
   /** See {@link SessionDeps.elicit}; sessions declare elicitation only when given. */
   elicit?: SessionDeps['elicit'];
+  /**
+   * OAuth for remote servers (issue 12): the token store and the browser step, handed to every session
+   * as is; without it a server that answers 401 fails.
+   */
+  auth?: AuthDeps;
 }
 
 /**
