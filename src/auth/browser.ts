@@ -20,15 +20,6 @@ import { listenLoopback, type Loopback } from './loopback.js';
 import type { BrowserSession, OpenBrowser } from './types.js';
 
 
-/** What happened to a server's browser step, for whoever shows whether a server needs authorization. */
-export type BrowserEvent =
-  /** The person is asked to authorize in the browser. */
-  | 'asking'
-  /** The browser came back with the redirect (the flow goes on to the token request). */
-  | 'redirected'
-  /** The person declined, the wait timed out, or the flow was cancelled. */
-  | 'abandoned';
-
 /** What {@link editorBrowser} needs. */
 export interface EditorBrowserDeps {
   /** The bridge's ask broker. */
@@ -47,8 +38,6 @@ export interface EditorBrowserDeps {
    * it (`AskMeta.request`), so Lua holds that request's guard while the person decides.
    */
   requestOf?: (server: string) => number | undefined;
-  /** Told what happens to each server's browser step. */
-  onEvent?: (server: string, event: BrowserEvent) => void;
 }
 
 /**
@@ -93,21 +82,13 @@ interface Flow {
 
 /** The browser step of one flow (see the module's comment). */
 async function authorize(f: Flow): Promise<URL> {
-  const { server, lb, deps } = f;
+  const { server, lb } = f;
   const stop = AbortSignal.any([f.signal, f.ended]);
   if (stop.aborted) throw cancelledBy(server, stop);
-  deps.onEvent?.(server, 'asking');
   // The listener waits from the start: the browser may come back before the window is answered.
   const fromListener = lb.wait(f.state, stop);
   fromListener.catch(() => {});
-  try {
-    const url = await consent(f, fromListener, stop);
-    deps.onEvent?.(server, 'redirected');
-    return url;
-  } catch (err) {
-    deps.onEvent?.(server, 'abandoned');
-    throw err;
-  }
+  return consent(f, fromListener, stop);
 }
 
 /** Asks until the person opens the browser (then waits for the listener), pastes a good URL, or declines. */

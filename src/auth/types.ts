@@ -55,8 +55,12 @@ export interface BrowserSession {
 /** Opens a browser step for `server`'s flow. */
 export type OpenBrowser = (server: string) => Promise<BrowserSession>;
 
-/** What a session needs for OAuth: where records live and how the browser step happens. */
-export interface AuthDeps {
-  store: AuthStore;
-  openBrowser: OpenBrowser;
-}
+/**
+ * The redirect URI registered for the authorization-code grant: loopback, no port (the authorization
+ * server allows any port on a loopback redirect, RFC 8252 §7.3). A {@link BrowserSession}'s
+ * `redirectUrl` is this with the listener's port: `http://127.0.0.1:PORT/callback`.
+ */
+export const LOOPBACK_REDIRECT = 'http://127.0.0.1/callback';
+
+/** The client name registered and shown by authorization servers, unless the config's `oauth.client_name` says otherwise. */
+export const CLIENT_NAME = 'mcp.nvim';

@@ -1,12 +1,11 @@
 /**
  * OAuth as the editor sees it (issue 12; |mcp-oauth|): the token files and the browser step handed to
- * the sessions, which servers need the person's authorization (the snapshot's `needs_auth`, shown by
- * the hub), and the `auth` and `logout` requests (|:Mcp-auth|, |:Mcp-logout|).
+ * the sessions (hub.ts `auth`), and the `auth` and `logout` requests (|:Mcp-auth|, |:Mcp-logout|).
  */
 import { existsSync } from 'node:fs';
-import { editorBrowser, type BrowserEvent } from '../auth/browser.js';
+import { editorBrowser } from '../auth/browser.js';
 import { FileAuthStore } from '../auth/store.js';
-import type { AuthDeps } from '../auth/types.js';
+import type { AuthStore, OpenBrowser } from '../auth/types.js';
 import { ErrorCodes } from '../contract/errors.js';
 import type { ServerSnapshot } from '../contract/snapshot.js';
 import { HostError } from '../errors.js';
@@ -17,10 +16,8 @@ import type { AskBroker } from './asks.js';
 /** The editor's part of OAuth for one host. */
 export class EditorAuth {
   /** What the sessions get (hub.ts `auth`). */
-  readonly deps: AuthDeps;
+  readonly deps: { store: AuthStore; openBrowser: OpenBrowser };
   private readonly store: FileAuthStore;
-  /** Servers whose browser step was asked for and not completed since they last connected. */
-  private readonly needed = new Set<string>();
   /** The Lua request (`auth`) each server's running authorization answers, by server name. */
   private readonly requests = new Map<string, number>();
 
@@ -28,29 +25,28 @@ export class EditorAuth {
    * @param dir where token files live (`init`'s `auth_dir`: `stdpath("data")/mcp/auth`)
    * @param asks the bridge's broker (the consent window is an `oauth` ask)
    * @param log the host's logger
-   * @param changed called when whether a server needs authorization changed (the bridge pushes its snapshot)
    */
-  constructor(
-    dir: string,
-    asks: AskBroker,
-    log: () => Logger,
-    private readonly changed: (server: string) => void,
-  ) {
+  constructor(dir: string, asks: AskBroker, log: () => Logger) {
     this.store = new FileAuthStore(dir, log);
-    this.deps = { store: this.store, openBrowser: editorBrowser({ asks, log, onEvent: this.onBrowser, requestOf: (server) => this.requests.get(server) }) };
+    this.deps = { store: this.store, openBrowser: editorBrowser({ asks, log, requestOf: (server) => this.requests.get(server) }) };
   }
 
-  private readonly onBrowser = (server: string, event: BrowserEvent): void => {
-    const before = this.needed.has(server);
-    if (event === 'redirected') this.needed.delete(server);
-    else this.needed.add(server);
-    if (before !== this.needed.has(server)) this.changed(server);
-  };
-
-  /** `snap` with `needs_auth` when its server waits for (or was refused) the person's authorization. */
-  decorate(snap: ServerSnapshot): ServerSnapshot {
-    if (snap.status === 'connected') this.needed.delete(snap.name);
-    return this.needed.has(snap.name) ? { ...snap, needs_auth: true } : snap;
+  /**
+   * Authorizes `s` now and reconnects it (Session.authorize); the consent ask names Lua request
+   * `request`, whose guard Lua holds while the person decides.
+   *
+   * @returns the snapshot once connected
+   * @throws HostError InvalidParams for a stdio server; as Session.authorize (Cancelled when declined,
+   *   AuthorizationRequired, RequestTimeout, the flow's errors)
+   */
+  async authorize(s: Session, request: number): Promise<ServerSnapshot> {
+    requireRemote(s, 'auth');
+    this.requests.set(s.name, request);
+    try {
+      return await s.authorize();
+    } finally {
+      if (this.requests.get(s.name) === request) this.requests.delete(s.name);
+    }
   }
 
   /**

@@ -24,7 +24,7 @@ import type { Deadline } from '../session/deadline.js';
 import { VERSION } from '../version.js';
 import { nestsDeeperThan } from '../nesting.js';
 import { ITEM_MAX_NESTING, toSegments } from './nesting.js';
-import type { PushEvents, Requests, RpcError, ServerSnapshot } from './protocol.js';
+import type { PushEvents, Requests, RpcError } from './protocol.js';
 
 const BATCH = 'require("mcp.host")._batch(...)';
 
@@ -210,19 +210,7 @@ export class Bridge {
       for (const waiting of this.approvals.get(s.name) ?? []) waiting.abort(`the server is ${s.status}`);
     }
     // A replaced or removed session's last words are not news.
-    if (this.hub?.list().includes(s)) this.push('server', this.snapshot(s));
-  };
-
-  /** `s`'s snapshot as Lua sees it: the session's, with whether it needs the person's authorization. */
-  private snapshot(s: Session): ServerSnapshot {
-    const snap = s.snapshot();
-    return this.auth ? this.auth.decorate(snap) : snap;
-  }
-
-  /** Whether server `name` needs authorization changed: its snapshot goes to Lua. */
-  private onAuthChanged = (name: string): void => {
-    const s = this.hub?.list().find((x) => x.name === name);
-    if (s) this.push('server', this.snapshot(s));
+    if (this.hub?.list().includes(s)) this.push('server', s.snapshot());
   };
 
   /**
@@ -250,7 +238,7 @@ export class Bridge {
       this.initParams = params;
       this.log = createFileLogger(params.log_path, params.log_level);
       this.log.info({ node: process.version, config: params.config_path }, 'host started');
-      if (params.auth_dir) this.auth = new EditorAuth(params.auth_dir, this.asks, () => this.log, this.onAuthChanged);
+      if (params.auth_dir) this.auth = new EditorAuth(params.auth_dir, this.asks, () => this.log);
       this.hub = new Hub({
         log: this.log,
         timeoutMs: params.timeout_ms ?? Defaults.timeout_ms,
@@ -278,32 +266,38 @@ export class Bridge {
       await this.reload().catch(() => {});
       return { version: VERSION, pid: process.pid, log_path: params.log_path, ...(params.config_path ? { config_path: params.config_path } : {}) };
     },
-    servers: async () => this.hub!.list().map((s) => this.snapshot(s)),
+    servers: async () => this.hub!.list().map((s) => s.snapshot()),
     // One deadline per request, started here (issue 8): the server's `timeout_ms`, else the default, as
     // Lua computes its guard; any wait (asks, a start already running, stop then start) counts against it.
     start: async ({ server }) => {
       const s = this.hub!.get(server);
       await s.start(s.deadline('start'));
-      return this.snapshot(s);
+      return s.snapshot();
     },
     stop: async ({ server }) => {
       const s = this.hub!.get(server);
       await s.stop();
-      return this.snapshot(s);
+      return s.snapshot();
     },
     restart: async ({ server }) => {
       const s = this.hub!.get(server);
       // A restart is how a wrong `${input:...}` value is retyped: the server's values are asked again.
       this.inputs.forget(s.cfg);
       await s.restart(s.deadline('restart'));
-      return this.snapshot(s);
+      return s.snapshot();
+    },
+    auth: async ({ server }, id) => {
+      const s = this.hub!.get(server);
+      requireRemote(s, 'auth');
+      if (!this.auth) throw new HostError(ErrorCodes.InternalError, `auth ${server}: the host keeps no tokens (init named no auth_dir)`);
+      return this.auth.authorize(s, id);
     },
     logout: async ({ server }) => {
       const s = this.hub!.get(server);
       requireRemote(s, 'logout');
       if (!this.auth) throw new HostError(ErrorCodes.InternalError, `logout ${server}: the host keeps no tokens (init named no auth_dir)`);
       const removed = await this.auth.logout(s);
-      return { removed, server: this.snapshot(s) };
+      return { removed, server: s.snapshot() };
     },
     reload: async () => this.reload(),
     // Every call carries a progress token (issue 11): its progress reaches the editor's progress display

@@ -25,6 +25,12 @@ export interface ServerSnapshot {
   status: ServerStatus;
   /** Human-readable reason when `status` is `failed` (or the last failure while restarting). */
   error?: string;
+  /**
+   * Where the server's OAuth authorization stands when it needs the user (spec: basic/authorization):
+   * `authorizing` while the browser step waits for them (status `starting`), `required` when the server
+   * is `failed` for want of one (declined, timed out, refused): `:Mcp auth NAME` starts it. Absent otherwise.
+   */
+  authorization?: 'authorizing' | 'required';
   transport: 'stdio' | 'http' | 'sse';
   /**
    * The protocol revision negotiated with the server while `connected`, e.g. `"2026-07-28"` (reached
@@ -54,12 +60,6 @@ export interface ServerSnapshot {
    * (when connected and there are any).
    */
   problems?: string[];
-  /**
-   * The server needs the user's authorization (OAuth, |mcp-oauth|) and has none: the consent window is
-   * open, or was declined, or the browser did not come back. `:Mcp auth {name}` authorizes it. Absent
-   * once it is connected or authorized.
-   */
-  needs_auth?: boolean;
   /** Complete lists (every page followed); empty when the server lacks the capability. */
   tools: unknown[];
   prompts: unknown[];
@@ -83,6 +83,11 @@ export const serverSnapshotFields: LuaFields<ServerSnapshot> = {
   name: { lua: 'string', doc: 'the name in the configuration', optional: false },
   status: { lua: 'mcp.ServerStatus', doc: 'lifecycle state', optional: false },
   error: { lua: 'string', doc: 'why it failed (or the last failure while restarting)', optional: true },
+  authorization: {
+    lua: '"authorizing"|"required"',
+    doc: 'OAuth: `authorizing` while the browser step waits for the user, `required` when failed for want of authorization (`:Mcp auth NAME`)',
+    optional: true,
+  },
   transport: { lua: '"stdio"|"http"|"sse"', doc: 'the transport in use (an `http` server may have fallen back to `sse`)', optional: false },
   server_info: { lua: 'mcp.ServerInfo', doc: '`serverInfo` the server sent (when connected)', optional: true },
   capabilities: { lua: 'table', doc: 'server capabilities (when connected)', optional: true },
@@ -94,7 +99,6 @@ export const serverSnapshotFields: LuaFields<ServerSnapshot> = {
   auto_approve: { lua: 'boolean|string[]', doc: 'its `auto_approve` option (model calls run without asking), when its config sets one', optional: true },
   project: { lua: 'string', doc: 'the trusted project file (`.mcp.json`, ...) that defines it', optional: true },
   problems: { lua: 'string[]', doc: 'invalid items the server listed, left out of the lists: one line each, naming the item and what is wrong', optional: true },
-  needs_auth: { lua: 'boolean', doc: 'it needs the OAuth authorization of the user and has none (`:Mcp auth {name}`)', optional: true },
   tools: { lua: 'table[]', doc: 'MCP Tool objects (complete list)', optional: false },
   prompts: { lua: 'table[]', doc: 'MCP Prompt objects (complete list)', optional: false },
   resources: { lua: 'table[]', doc: 'MCP Resource objects (complete list)', optional: false },

@@ -3,7 +3,6 @@
  * or failing server never delays another. Applies config diffs so that only added, removed or changed
  * servers restart.
  */
-import type { AuthDeps } from '../auth/types.js';
 import type { ServerConfig } from '../config/types.js';
 import type { Root } from '../contract/snapshot.js';
 import { diffConfig, type ConfigDiff } from '../config/diff.js';
@@ -43,10 +42,10 @@ export interface HubDeps {
   /** See {@link SessionDeps.elicit}; sessions declare elicitation only when given. */
   elicit?: SessionDeps['elicit'];
   /**
-   * OAuth for remote servers (issue 12): the token store and the browser step, handed to every session
-   * as is; without it a server that answers 401 fails.
+   * OAuth for HTTP servers (see {@link SessionDeps.auth}): the token store and the browser step the
+   * editor provides (bridge); without it a server that answers 401 fails its start.
    */
-  auth?: AuthDeps;
+  auth?: SessionDeps['auth'];
 }
 
 /**

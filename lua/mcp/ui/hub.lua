@@ -124,7 +124,12 @@ function M.server_segments(s)
       segs[#segs + 1] = { tostring(#(s[k] or {})), 'McpCount' }
     end
   end
-  if s.needs_auth then segs[#segs + 1] = { '  [needs authorization]', 'McpTagDestructive' } end
+  -- OAuth (|mcp-oauth|): waiting for the person in the browser, or failed for want of authorization.
+  if s.authorization == 'authorizing' then
+    segs[#segs + 1] = { '  [authorizing]', 'McpTag' }
+  elseif s.authorization == 'required' then
+    segs[#segs + 1] = { '  [needs authorization]', 'McpTagDestructive' }
+  end
   if not require('mcp.chat').enabled(s.name) then segs[#segs + 1] = { '  [chat off]', 'McpTag' } end
   -- A server of a project config file says which file (|mcp-project-config|).
   if type(s.project) == 'string' then
@@ -359,11 +364,6 @@ function M.build()
       for i, l in ipairs(text.lines(s.error)) do
         lines[#lines + 1] = { segs = { { (i == 1 and '    error: ' or '           ') .. l, 'McpError' } }, item = item }
       end
-    end
-    -- A remote server waiting for the person's OAuth authorization says how to give it (|mcp-oauth|).
-    if s.needs_auth then
-      local how = (':Mcp auth %s'):format(require('mcp.core.words').escape(s.name))
-      lines[#lines + 1] = { segs = { { '    authorize: ', 'McpHelp' }, { how, 'McpKey' } }, item = item }
     end
     -- Invalid items the server listed (a tool with a broken inputSchema): left out of the lists, named here.
     for _, p in ipairs(s.problems or {}) do
