@@ -100,7 +100,7 @@ const http = app.listen(0, '127.0.0.1', () => {
     async (req, res) => {
       // Stateless: a server and transport per request.
       const server = new McpServer({ name: 'oauth-http', version: '1.0.0' });
-      server.registerTool('whoami', { description: 'Says which OAuth client the bearer token was issued to' }, async (_args, extra) => ({
+      server.registerTool('whoami', { description: 'Says which OAuth client the bearer token was issued to' }, async (extra) => ({
         content: [{ type: 'text', text: `client ${extra.authInfo?.clientId ?? 'unknown'}` }],
       }));
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
