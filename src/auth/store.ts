@@ -107,16 +107,19 @@ export class FileAuthStore implements AuthStore {
   /**
    * Deletes `server`'s record (`:Mcp logout`); nothing happens when there is none.
    *
+   * @returns whether there was a file to delete
    * @throws Error naming the file when it cannot be deleted or the lock cannot be had
    */
-  async remove(server: string): Promise<void> {
+  async remove(server: string): Promise<boolean> {
     const file = this.fileOf(server);
-    await this.locked(file, async () => {
+    return this.locked(file, async () => {
       try {
         await unlink(file);
         this.log().info({ server, file }, 'auth record removed');
+        return true;
       } catch (err) {
         if (errCode(err) !== 'ENOENT') throw new Error(`${file}: cannot remove: ${(err as Error).message}`);
+        return false;
       }
     });
   }

@@ -2,7 +2,6 @@
  * OAuth as the editor sees it (issue 12; |mcp-oauth|): the token files and the browser step handed to
  * the sessions (hub.ts `auth`), and the `auth` and `logout` requests (|:Mcp-auth|, |:Mcp-logout|).
  */
-import { existsSync } from 'node:fs';
 import { editorBrowser } from '../auth/browser.js';
 import { FileAuthStore } from '../auth/store.js';
 import type { AuthStore, OpenBrowser } from '../auth/types.js';
@@ -59,8 +58,7 @@ export class EditorAuth {
    */
   async logout(s: Session): Promise<boolean> {
     requireRemote(s, 'logout');
-    const had = existsSync(this.store.fileOf(s.name));
-    await this.store.remove(s.name);
+    const had = await this.store.remove(s.name);
     if (s.status === 'connected' || s.status === 'starting') void s.restart(s.deadline('restart')).catch(() => {});
     return had;
   }
@@ -70,7 +68,7 @@ export class EditorAuth {
  * @throws HostError InvalidParams when `s` is a stdio server: authorization is for remote servers (spec:
  *   basic/authorization, "Implementations using an STDIO transport SHOULD NOT follow this specification")
  */
-export function requireRemote(s: Session, what: string): void {
+function requireRemote(s: Session, what: string): void {
   if (s.cfg.transport === 'stdio') {
     throw new HostError(ErrorCodes.InvalidParams, `${what} ${s.name}: a stdio server has no OAuth authorization (it takes credentials from its environment)`);
   }

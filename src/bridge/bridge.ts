@@ -16,7 +16,7 @@ import { Hub } from '../hub/hub.js';
 import { createFileLogger, silentLogger, type Logger } from '../log.js';
 import type { Session } from '../session/session.js';
 import { approve } from './approval.js';
-import { EditorAuth, requireRemote } from './auth.js';
+import { EditorAuth } from './auth.js';
 import { AskBroker } from './asks.js';
 import { elicitVia } from './elicit.js';
 import { InputValues, type InputDef } from '../config/inputs.js';
@@ -288,13 +288,11 @@ export class Bridge {
     },
     auth: async ({ server }, id) => {
       const s = this.hub!.get(server);
-      requireRemote(s, 'auth');
       if (!this.auth) throw new HostError(ErrorCodes.InternalError, `auth ${server}: the host keeps no tokens (init named no auth_dir)`);
       return this.auth.authorize(s, id);
     },
     logout: async ({ server }) => {
       const s = this.hub!.get(server);
-      requireRemote(s, 'logout');
       if (!this.auth) throw new HostError(ErrorCodes.InternalError, `logout ${server}: the host keeps no tokens (init named no auth_dir)`);
       const removed = await this.auth.logout(s);
       return { removed, server: s.snapshot() };

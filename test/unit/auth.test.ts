@@ -51,8 +51,8 @@ describe('FileAuthStore', () => {
     // `undefined` in a patch removes the key.
     await store.update('remote/one', { tokens: undefined });
     expect(await store.read('remote/one')).toEqual({ serverUrl: 'https://x.test/mcp', obtainedAt: 1, issuer: 'https://as.test' });
-    await store.remove('remote/one');
-    await store.remove('remote/one');
+    expect(await store.remove('remote/one')).toBe(true);
+    expect(await store.remove('remote/one')).toBe(false);
     expect(await store.read('remote/one')).toBeUndefined();
     expect(readdirSync(dir)).toEqual([]);
   });
