@@ -107,10 +107,19 @@ export class FileAuthStore implements AuthStore {
   /**
    * Deletes `server`'s record (`:Mcp logout`); nothing happens when there is none.
    *
-   * @returns whether there was a file to delete
    * @throws Error naming the file when it cannot be deleted or the lock cannot be had
    */
-  async remove(server: string): Promise<boolean> {
+  async remove(server: string): Promise<void> {
+    await this.forget(server);
+  }
+
+  /**
+   * {@link remove}, saying whether there was a record (under the lock, so the answer is not stale).
+   *
+   * @returns whether there was a file to delete
+   * @throws as {@link remove}
+   */
+  async forget(server: string): Promise<boolean> {
     const file = this.fileOf(server);
     return this.locked(file, async () => {
       try {

@@ -58,7 +58,7 @@ export class EditorAuth {
    */
   async logout(s: Session): Promise<boolean> {
     requireRemote(s, 'logout');
-    const had = await this.store.remove(s.name);
+    const had = await this.store.forget(s.name);
     if (s.status === 'connected' || s.status === 'starting') void s.restart(s.deadline('restart')).catch(() => {});
     return had;
   }

@@ -51,8 +51,9 @@ describe('FileAuthStore', () => {
     // `undefined` in a patch removes the key.
     await store.update('remote/one', { tokens: undefined });
     expect(await store.read('remote/one')).toEqual({ serverUrl: 'https://x.test/mcp', obtainedAt: 1, issuer: 'https://as.test' });
-    expect(await store.remove('remote/one')).toBe(true);
-    expect(await store.remove('remote/one')).toBe(false);
+    expect(await store.forget('remote/one')).toBe(true);
+    expect(await store.forget('remote/one')).toBe(false);
+    await store.remove('remote/one');
     expect(await store.read('remote/one')).toBeUndefined();
     expect(readdirSync(dir)).toEqual([]);
   });
