@@ -212,6 +212,9 @@ export class McpOAuthProvider implements OAuthClientProvider {
     const r = await this.read(true);
     const migrated = r?.issuer !== undefined && issuer !== undefined && !sameIssuer(r.issuer, issuer);
     await this.write({ tokens: plain, obtainedAt: Date.now(), ...(issuer ? { issuer } : {}), ...(migrated && !this.o.config.client_id ? { client: undefined } : {}) });
+    // Not needed past the token request: the next 401 discovers again, so a server whose authorization
+    // server changed is followed there (SEP-2352) instead of being asked of the old one.
+    if (!this.redeeming) this.discovery = undefined;
   }
 
   /** Keeps the authorization request for the flow (flow.ts), which has the person authorize it. */
