@@ -24,6 +24,8 @@ import {
   auth,
   createPrivateKeyJwtAuth,
   discoverAndRequestJwtAuthGrant,
+  DPOP_SUPPORTED_ALGS,
+  DpopSession,
   requestJwtAuthorizationGrant,
   type AddClientAuthentication,
   type FetchLike,
@@ -92,6 +94,7 @@ export class McpOAuthProvider implements OAuthClientProvider {
   private authServerUrl?: string;
   private resource?: string;
   private refreshing?: Promise<void>;
+  private dpopSession?: Promise<DpopSession>;
   /** While set, `state()` refuses: the caller wants tokens without a browser (a refresh before expiry). */
   private refreshOnly = false;
   /** Set by the flow while its browser step and code exchange run: no second authorization request meanwhile. */
@@ -212,6 +215,9 @@ export class McpOAuthProvider implements OAuthClientProvider {
     const r = await this.read(true);
     const migrated = r?.issuer !== undefined && issuer !== undefined && !sameIssuer(r.issuer, issuer);
     await this.write({ tokens: plain, obtainedAt: Date.now(), ...(issuer ? { issuer } : {}), ...(migrated && !this.o.config.client_id ? { client: undefined } : {}) });
+    // Not needed past the token request: the next 401 discovers again, so a server whose authorization
+    // server changed is followed there (SEP-2352) instead of being asked of the old one.
+    if (!this.redeeming) this.discovery = undefined;
   }
 
   /** Keeps the authorization request for the flow (flow.ts), which has the person authorize it. */
@@ -256,6 +262,23 @@ export class McpOAuthProvider implements OAuthClientProvider {
 
   saveResourceUrl(url: string): void {
     this.resource = url;
+  }
+
+  /**
+   * DPoP (RFC 9449, SEP-1932) when the authorization server advertises it
+   * (`dpop_signing_alg_values_supported`): one key pair for this client, made when first needed, kept
+   * in memory only (non-extractable); tokens bound to it are presented with the DPoP scheme and a fresh
+   * proof per request, and nonce challenges are retried (the SDK does both). After a restart of the
+   * host the key is new: the old tokens fail, and the flow gets new ones.
+   */
+  async dpop(): Promise<DpopSession | undefined> {
+    if (this.dpopSession) return this.dpopSession;
+    const offered = (this.discovery?.authorizationServerMetadata as { dpop_signing_alg_values_supported?: unknown } | undefined)?.dpop_signing_alg_values_supported;
+    if (!Array.isArray(offered)) return undefined;
+    const alg = DPOP_SUPPORTED_ALGS.find((a) => offered.includes(a));
+    if (!alg) return undefined;
+    this.dpopSession = DpopSession.create({ alg });
+    return this.dpopSession;
   }
 
   /** The token request of the grants without a user (`undefined`: the SDK's authorization-code request). */

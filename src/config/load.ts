@@ -242,13 +242,13 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Lua's `{}` crosses msgpack as an empty array; where a map is meant (`env`, `headers`, a server), read it
+ * Lua's `{}` crosses msgpack as an empty array; where a map is meant (`env`, `headers`, `oauth`, a server), read it
  * as an empty object.
  */
 function fromLua(def: unknown): unknown {
   if (Array.isArray(def) && def.length === 0) return {};
   if (!isObject(def)) return def;
   const out: Record<string, unknown> = { ...def };
-  for (const k of ['env', 'headers']) if (Array.isArray(out[k]) && (out[k] as unknown[]).length === 0) out[k] = {};
+  for (const k of ['env', 'headers', 'oauth']) if (Array.isArray(out[k]) && (out[k] as unknown[]).length === 0) out[k] = {};
   return out;
 }
