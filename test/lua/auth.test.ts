@@ -1,7 +1,8 @@
 /**
  * OAuth in the editor (issue 12, |mcp-oauth|), end to end: a real Neovim, the real host, and a real
- * OAuth-protected MCP server (test/servers/oauth-http.mjs: the SDK v1's authorization server router,
- * bearer middleware and demo provider). The consent window is driven with keys, as a person would.
+ * OAuth-protected MCP server (test/servers/oauth.mjs: the SDK v1's authorization server router in front
+ * of an McpServer). The consent window is driven with keys, as a person would. The protocol's cases
+ * (refresh, step-up, migration, client identity) are test/session/auth.test.ts's.
  *
  * The browser is the one part played by the test: no browser runs here. `vim.ui.open` is replaced by a
  * function that records the URL, and the test does what a browser does with it: a GET of the
@@ -9,39 +10,13 @@
  * as the browser follows the redirect, a GET of the loopback listener's address. For the paste path the
  * test types the address the browser was sent to, as a person over SSH would paste it.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { nvimBinaries, repoRoot, startNvim, type NvimInstance } from '../helpers/nvim.js';
-import { api, callTool, waitStatus } from '../helpers/mcp.js';
-
-const OAUTH_SERVER = join(repoRoot, 'test', 'servers', 'oauth-http.mjs');
-
-/** Starts the OAuth-protected test server; resolves with its MCP URL and a stop function. */
-async function startOAuthServer(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const proc = spawn('node', [OAUTH_SERVER], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    proc.stderr!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    proc.on('exit', (code) => reject(new Error(`oauth-http.mjs exited (${code}): ${out}`)));
-  });
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-        proc.once('exit', () => resolve());
-        proc.kill('SIGTERM');
-      }),
-  };
-}
+import { nvimBinaries, startNvim, type NvimInstance } from '../helpers/nvim.js';
+import { api, callTool, startOAuthHttp, waitStatus, type HttpServer } from '../helpers/mcp.js';
 
 /** Whether a TCP connection to 127.0.0.1:port is accepted. */
 function accepts(port: number): Promise<boolean> {
@@ -95,9 +70,9 @@ const WINDOW = `local buf = vim.api.nvim_get_current_buf()
 describe.each(nvimBinaries())('OAuth on Neovim $version', ({ bin }) => {
   let nv: NvimInstance;
   let nv2: NvimInstance | undefined;
-  let srv: { url: string; stop: () => Promise<void> };
+  let srv: HttpServer;
   beforeEach(async () => {
-    srv = await startOAuthServer();
+    srv = await startOAuthHttp();
   });
   afterEach(async () => {
     await nv?.quit();
