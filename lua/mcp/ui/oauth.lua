@@ -22,44 +22,40 @@ function M.paste_first(params)
     or #vim.api.nvim_list_uis() == 0
 end
 
----The window's lines and where the host is on them (to highlight it).
+---The window's lines and their highlights, the host's among them (built with `mcp.ui.builder`).
 ---@param p table the ask's params
 ---@param paste boolean the paste comes first
----@return string[] lines
----@return { line: integer, col: integer, end_col: integer, group: string }[] hls 0-based, byte columns
+---@return mcp.ui.Rendered
 local function content(p, paste)
   local text = require('mcp.core.text')
-  local url, host = tostring(p.url), text.line(tostring(p.host), 0)
-  local lines, hls = {}, {}
-  local function add(l, group)
-    lines[#lines + 1] = l
-    if group then hls[#hls + 1] = { line = #lines - 1, col = 0, end_col = #l, group = group } end
+  local b = require('mcp.ui.builder').new()
+  ---Highlights a part of the line just added (`mcp.ui.Hl`: 0-based line, byte columns).
+  local function mark(col, end_col, group)
+    b.hls[#b.hls + 1] = { line = b.count - 1, col = col, end_col = end_col, group = group }
   end
+  local url, host = tostring(p.url):gsub('%c', ' '), text.line(tostring(p.host), 0)
   local server = text.name(p.server, 0)
-  add(('%s needs your authorization to connect.'):format(server))
-  hls[#hls + 1] = { line = 0, col = 0, end_col = #server, group = 'McpServerName' }
-  add('')
+  b:add(('%s needs your authorization to connect.'):format(server))
+  mark(0, #server, 'McpServerName')
+  b:add('')
   local label = 'Sign in at: '
-  add(label .. host)
-  hls[#hls + 1] = { line = #lines - 1, col = 0, end_col = #label, group = 'McpLabel' }
-  hls[#hls + 1] = { line = #lines - 1, col = #label, end_col = #label + #host, group = 'McpHost' }
+  b:add(label .. host)
+  mark(0, #label, 'McpLabel')
+  mark(#label, #label + #host, 'McpHost')
   -- The whole URL, its host highlighted where it stands (after the scheme's `//`).
-  local shown = url:gsub('%c', ' ')
-  add(shown)
-  local at = shown:find('//', 1, true)
-  if at and shown:sub(at + 2, at + 1 + #host) == host then
-    hls[#hls + 1] = { line = #lines - 1, col = at + 1, end_col = at + 1 + #host, group = 'McpHost' }
-  end
-  add('')
-  if type(p.problem) == 'string' then add('! ' .. text.line(p.problem, 0), 'McpError') end
+  b:add(url)
+  local at = url:find('//', 1, true)
+  if at and url:sub(at + 2, at + 1 + #host) == host then mark(at + 1, at + 1 + #host, 'McpHost') end
+  b:add('')
+  if type(p.problem) == 'string' then b:add('! ' .. text.line(p.problem, 0), 'McpError') end
   if paste then
-    add('Open the URL in a browser (y copies it), sign in, then press p and paste', 'McpDescription')
-    add('the address the browser was sent to (it starts with ' .. tostring(p.redirect_uri) .. ').', 'McpDescription')
+    b:add('Open the URL in a browser (y copies it), sign in, then press p and paste', 'McpDescription')
+    b:add('the address the browser was sent to (it starts with ' .. tostring(p.redirect_uri) .. ').', 'McpDescription')
   else
-    add('o opens it in your browser; after you sign in, the browser returns to Neovim', 'McpDescription')
-    add('by itself (at ' .. tostring(p.redirect_uri) .. ').', 'McpDescription')
+    b:add('o opens it in your browser; after you sign in, the browser returns to Neovim', 'McpDescription')
+    b:add('by itself (at ' .. tostring(p.redirect_uri) .. ').', 'McpDescription')
   end
-  return lines, hls
+  return b:done()
 end
 
 ---Screen lines `lines` take in a window `width` columns wide with 'wrap' on.
@@ -82,7 +78,8 @@ function M.oauth(ask, respond, hide)
   local p = ask.params
   local util = require('mcp.core.util')
   local paste = M.paste_first(p)
-  local lines, hls = content(p, paste)
+  local rendered = content(p, paste)
+  local lines = rendered.lines
   local footer = paste and 'p paste address · y copy URL · o open · d decline · q later'
     or 'o open in browser · y copy URL · p paste address · d decline · q later'
   -- The width ask.float will pick, so that the wrapped URL's rows are counted for the height.
@@ -97,9 +94,9 @@ function M.oauth(ask, respond, hide)
   -- Wired first: whatever fails below still closes the window; closing it another way hides the ask.
   local w = ui.wire(buf, win, hide)
   vim.wo[win].wrap = true
-  vim.wo[win].linebreak = false
-  for _, h in ipairs(hls) do
-    vim.api.nvim_buf_set_extmark(buf, ns, h.line, h.col, { end_col = h.end_col, hl_group = h.group })
+  for _, h in ipairs(rendered.hls) do
+    local end_col = h.end_col >= 0 and h.end_col or #lines[h.line + 1]
+    vim.api.nvim_buf_set_extmark(buf, ns, h.line, h.col, { end_col = end_col, hl_group = h.group })
   end
   vim.bo[buf].modifiable = false
   vim.bo[buf].modified = false
