@@ -124,6 +124,8 @@ export class Session {
   readonly logging: ServerLogging;
   /** The OAuth client and flow of an HTTP server, made for the definition of the start in progress (auth/flow.ts). */
   private flow?: AuthFlow;
+  /** The url and `oauth` config {@link flow} was made for. */
+  private flowKey?: string;
   /** The snapshot's `authorization` (contract/snapshot.ts). */
   private authorization?: 'authorizing' | 'required';
 
@@ -344,14 +346,24 @@ export class Session {
   /**
    * Authorizes the server now (`:Mcp auth`; spec: basic/authorization) and (re)connects: the whole
    * flow (discovery, client identity, a new authorization in the browser even when tokens are stored,
-   * which stay until new ones arrive), then a start with a fresh deadline. The browser step is not
-   * bounded by a request deadline (the person takes their time) but by the flow's own limit.
+   * which stay until new ones arrive), then a start with a fresh deadline. A connected server stays
+   * connected while the person decides, and is restarted with the new tokens; declined, it stays as it
+   * was. The browser step is not bounded by a request deadline (the person takes their time) but by the
+   * flow's own limit.
    *
    * @returns the snapshot once connected
    * @throws HostError AuthorizationRequired (declined, timed out, refused; the session is `failed` with
    *   `authorization` `required`), InvalidParams (a stdio server, `oauth = false`), or as {@link start}
    */
   async authorize(): Promise<ServerSnapshot> {
+    const flow = this.status === 'connected' ? this.flow : undefined;
+    if (flow) {
+      // Connected: the connection stays while the person decides; only new tokens replace it.
+      const signal = (this.startAbort ??= new AbortController()).signal;
+      await this.authorizeNow(flow, () => flow.authorize(signal).then(() => true), this.generation);
+      await this.restart();
+      return this.snapshot();
+    }
     await this.stop();
     this.policy.reset();
     await this.begin(this.deadline('start'), false, true);
@@ -361,6 +373,10 @@ export class Session {
   /** The OAuth flow for the definition `cfg` of a start (inputs substituted), or none (stdio, `oauth = false`, no store). */
   private flowFor(cfg: ServerConfig): AuthFlow | undefined {
     if (cfg.transport === 'stdio' || cfg.oauth === false || !this.deps.auth) return (this.flow = undefined);
+    // Kept across restarts while the definition is the same: its DPoP key (tokens are bound to it) lives in memory.
+    const key = JSON.stringify([cfg.url, cfg.oauth ?? null]);
+    if (this.flow && this.flowKey === key) return this.flow;
+    this.flowKey = key;
     this.flow = new AuthFlow({ server: this.name, serverUrl: cfg.url, ...(cfg.oauth ? { config: cfg.oauth } : {}), ...this.deps.auth, log: this.log });
     return this.flow;
   }

@@ -175,6 +175,13 @@ describe('OAuth-protected servers', () => {
     expect(browser.asked).toBe(2);
     expect((await store.read('remote'))!.tokens!.access_token).not.toBe(first);
     expect(s.status).toBe('connected');
+    // Declined while connected: the server stays connected on the tokens it has.
+    browser.declining = true;
+    const err = await s.authorize().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: ErrorCodes.AuthorizationRequired });
+    expect(s.snapshot()).toMatchObject({ status: 'connected' });
+    expect(s.snapshot().authorization).toBeUndefined();
+    expect(text(await s.callTool('whoami', {}))).toMatch(/^client /);
     await s.stop();
   });
 
