@@ -151,6 +151,10 @@ describe.each(nvimBinaries())('OAuth on Neovim $version', ({ bin }) => {
     expect(logText).not.toContain(access);
     expect(logText).not.toContain(refresh);
     expect(logText).not.toContain(location.searchParams.get('code')!);
+    // :checkhealth says where the tokens are and that only you can read them.
+    await nv.lua('pcall(vim.cmd, "checkhealth mcp")');
+    const health = (await nv.bufferLines()).join('\n');
+    expect(health).toMatch(/OAuth tokens of 1 server\(s\) in \S+\/mcp\/auth \(mode 700\)/);
   });
 
   it('paste (SSH, no UI): a pasted address of another flow is refused and asked again; the right one connects', async () => {
