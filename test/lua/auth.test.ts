@@ -194,7 +194,7 @@ describe.each(nvimBinaries())('OAuth on Neovim $version', ({ bin }) => {
 
     await nv.nvim.command('Mcp auth remote');
     const win = await consent(nv, 'the window of :Mcp auth');
-    expect((await status(nv)).authorization).toBe('authorizing');
+    await nv.waitFor(`require('mcp').server('remote').authorization == 'authorizing'`, { message: 'the hub state authorizing' });
     const location = await authorizeInBrowser(win.params.url);
     await paste(nv, location);
     await waitStatus(nv, 'remote', 'connected');
