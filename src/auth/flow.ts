@@ -89,6 +89,14 @@ export class AuthFlow {
     });
   }
 
+  /**
+   * Drops an authorization request nobody will complete (the start or request that needed it failed, the
+   * server stopped): its browser step's listener closes. A flow in progress is left to finish.
+   */
+  abandon(): void {
+    if (!this.running) this.provider.endFlow();
+  }
+
   private async exclusive(run: () => Promise<void>): Promise<void> {
     const p = run().finally(() => {
       if (this.running === p) this.running = undefined;

@@ -316,6 +316,14 @@ export class McpOAuthProvider implements OAuthClientProvider {
     this.closeBrowser();
   }
 
+  /**
+   * Reads the store again before the next request: at each start, so that a record another Neovim
+   * wrote, or one `:Mcp logout` removed, is what the connection uses.
+   */
+  reload(): void {
+    this.loaded = false;
+  }
+
   /** Whether a token is stored for this server (it may have expired). */
   async hasTokens(): Promise<boolean> {
     return (await this.read(true))?.tokens !== undefined;

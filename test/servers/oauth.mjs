@@ -11,7 +11,8 @@
 //   --no-dcr: the authorization servers offer no registration endpoint.
 //
 // The resource: /mcp (tools `whoami`, needing scope mcp:read; `write`, needing mcp:write: a token
-// without it gets 403 insufficient_scope; a 401 names mcp:read), its protected resource metadata at
+// without it gets 403 insufficient_scope; `admin`, needing mcp:admin, which is never granted; a 401
+// names mcp:read), its protected resource metadata at
 // /.well-known/oauth-protected-resource/mcp naming the current authorization server.
 // Control (for tests): POST /admin/ttl?seconds=N (lifetime of tokens issued from now on), POST
 // /admin/revoke (every access token stops working; refresh tokens still do), POST /admin/migrate (the
@@ -83,7 +84,8 @@ class Provider {
     if (!data || data.client.client_id !== client.client_id) throw new Error('invalid authorization code');
     this.codes.delete(code);
     this.stats.codeExchanges++;
-    return this.issue(client.client_id, data.params.scopes ?? [], data.params.resource?.href);
+    // Grants only the scopes it knows: mcp:admin is never granted.
+    return this.issue(client.client_id, (data.params.scopes ?? []).filter((s) => SCOPES.includes(s)), data.params.resource?.href);
   }
 
   async exchangeRefreshToken(client, refreshToken) {
@@ -159,7 +161,8 @@ app.get('/admin/stats', (_req, res) => {
 
 /** The scopes a request needs: mcp:write for the `write` tool, else mcp:read. */
 function needed(body) {
-  return body?.method === 'tools/call' && body.params?.name === 'write' ? ['mcp:read', 'mcp:write'] : ['mcp:read'];
+  const tool = body?.method === 'tools/call' ? body.params?.name : undefined;
+  return tool === 'write' ? ['mcp:read', 'mcp:write'] : tool === 'admin' ? ['mcp:read', 'mcp:admin'] : ['mcp:read'];
 }
 
 app.all('/mcp', async (req, res, next) => {
@@ -189,6 +192,7 @@ app.all('/mcp', async (req, res) => {
     content: [{ type: 'text', text: `client ${extra.authInfo?.clientId}` }],
   }));
   server.registerTool('write', { description: 'Needs the mcp:write scope' }, async () => ({ content: [{ type: 'text', text: 'written' }] }));
+  server.registerTool('admin', { description: 'Needs mcp:admin, which is never granted' }, async () => ({ content: [{ type: 'text', text: 'admin' }] }));
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
   res.on('close', () => void transport.close());
   await server.connect(transport);

@@ -148,6 +148,20 @@ describe('OAuth-protected servers', () => {
     await s.stop();
   });
 
+  it('a scope the server never grants stops after one more authorization, with the server still connected', async () => {
+    const browser = new Browser();
+    const s = session(server.url, new MemoryAuthStore(), browser);
+    await s.start();
+    const asked = browser.asked;
+    const err = await s.callTool('admin', {}).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: ErrorCodes.AuthorizationRequired, message: expect.stringMatching(/^needs authorization: run :Mcp auth remote/) });
+    // One step-up, the request sent again, one more step-up: then it gives up (no loop).
+    expect(browser.asked - asked).toBeLessThanOrEqual(2);
+    expect(s.status).toBe('connected');
+    expect(text(await s.callTool('whoami', {}))).toMatch(/^client /);
+    await s.stop();
+  });
+
   it('declining leaves the server failed with "run :Mcp auth", without restarts; :Mcp auth then connects', async () => {
     const store = new MemoryAuthStore();
     const browser = new Browser();
