@@ -199,6 +199,18 @@ describe('OAuth-protected servers', () => {
     await s.stop();
   });
 
+  it('after the record is removed (:Mcp logout), the next start asks again instead of using the old token', async () => {
+    const store = new MemoryAuthStore();
+    const browser = new Browser();
+    const s = session(server.url, store, browser);
+    await s.start();
+    await store.remove('remote');
+    await s.restart();
+    expect(s.status).toBe('connected');
+    expect(browser.asked).toBe(2);
+    await s.stop();
+  });
+
   it('client credentials: connects with no one asked', async () => {
     const browser = new Browser();
     const s = session(server.url, new MemoryAuthStore(), browser, { grant: 'client_credentials', client_id: 'cc-client', client_secret: 'cc-secret' });
