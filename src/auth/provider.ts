@@ -72,6 +72,14 @@ export interface ProviderOptions {
   log: Logger;
 }
 
+/** What the host refuses to authorize with, and why (no PKCE S256; a pre-registered client's credentials sent to another authorization server). */
+export class AuthorizationRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AuthorizationRefused';
+  }
+}
+
 /** Raised by `state()` when an authorization request may not be built now (a refresh-only attempt). */
 export class InteractionNotAllowed extends Error {
   constructor() {
@@ -159,7 +167,7 @@ export class McpOAuthProvider implements OAuthClientProvider {
     if (this.refreshOnly || this.redeeming) throw new InteractionNotAllowed();
     const meta = this.discovery?.authorizationServerMetadata;
     if (meta && !meta.code_challenge_methods_supported?.includes('S256')) {
-      throw new Error(`the authorization server ${meta.issuer} does not advertise PKCE with S256 (code_challenge_methods_supported); refusing to authorize`);
+      throw new AuthorizationRefused(`the authorization server ${meta.issuer} does not advertise PKCE with S256 (code_challenge_methods_supported)`);
     }
     this.closeBrowser();
     this.browser = await this.o.openBrowser(this.o.server);
@@ -170,7 +178,7 @@ export class McpOAuthProvider implements OAuthClientProvider {
     const c = this.o.config;
     if (c.client_id) {
       if (c.issuer && ctx && !sameIssuer(c.issuer, ctx.issuer)) {
-        throw new Error(`the authorization server is ${ctx.issuer}, but oauth.client_id is registered with ${c.issuer} (oauth.issuer); not sending the client's credentials there`);
+        throw new AuthorizationRefused(`the authorization server is ${ctx.issuer}, but oauth.client_id is registered with ${c.issuer} (oauth.issuer); its credentials are not sent there`);
       }
       return {
         client_id: c.client_id,

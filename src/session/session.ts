@@ -7,6 +7,7 @@
  */
 import { OAuthClientFlowError, OAuthError, SdkError, SdkErrorCode, StreamableHTTPClientTransport, type CallToolResult, type Client, type CompleteRequest, type ServerCapabilities } from '@modelcontextprotocol/client';
 import { AuthFlow, explainFlowError } from '../auth/flow.js';
+import { AuthorizationRefused } from '../auth/provider.js';
 import type { AuthStore, OpenBrowser } from '../auth/types.js';
 import type { ServerConfig } from '../config/types.js';
 import type { Defaults } from '../contract/defaults.js';
@@ -675,7 +676,9 @@ function startFailure(caught: unknown, deadline: Deadline, server: string): Erro
   const err = explainStartResult(caught, deadline);
   if (err instanceof HostError) return err;
   if (AuthFlow.needsAuthorization(err)) return authorizationRequired(server, err);
-  if (err instanceof OAuthError || err instanceof OAuthClientFlowError || /dynamic client registration/i.test((err as Error | undefined)?.message ?? '')) return explainFlowError(err, `server "${server}"`);
+  if (err instanceof OAuthError || err instanceof OAuthClientFlowError || err instanceof AuthorizationRefused || /dynamic client registration/i.test((err as Error | undefined)?.message ?? '')) {
+    return explainFlowError(err, `server "${server}"`);
+  }
   if ((err instanceof SdkError && err.code === SdkErrorCode.RequestTimeout) || deadline.remaining() <= 0) return deadline.error();
   return err instanceof Error ? err : new Error(String(err));
 }

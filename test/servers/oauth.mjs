@@ -6,9 +6,10 @@
 // memory and approves every authorization at once, redirecting to the client's loopback URI (the
 // person at the browser is the one part no test has). All on 127.0.0.1, free ports.
 //
-// Usage: node oauth.mjs [--no-dcr]
+// Usage: node oauth.mjs [--no-dcr] [--no-pkce]
 //   Prints `listening on http://127.0.0.1:PORT/mcp` on stderr once it accepts connections.
 //   --no-dcr: the authorization servers offer no registration endpoint.
+//   --no-pkce: their metadata does not advertise PKCE (no code_challenge_methods_supported).
 //
 // The resource: /mcp (tools `whoami`, needing scope mcp:read; `write`, needing mcp:write: a token
 // without it gets 403 insufficient_scope; `admin`, needing mcp:admin, which is never granted; a 401
@@ -23,9 +24,10 @@ import { randomUUID } from 'node:crypto';
 import express from 'express';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { mcpAuthRouter } from '@modelcontextprotocol/sdk/server/auth/router.js';
+import { createOAuthMetadata, mcpAuthRouter } from '@modelcontextprotocol/sdk/server/auth/router.js';
 
 const noDcr = process.argv.includes('--no-dcr');
+const noPkce = process.argv.includes('--no-pkce');
 let ttlSeconds = 3600;
 const SCOPES = ['mcp:read', 'mcp:write'];
 
@@ -126,6 +128,11 @@ async function authorizationServer(name) {
     const { refresh_token: _none, ...tokens } = provider.issue(id, scopes, req.body.resource);
     res.json(tokens);
   });
+  const metadata = createOAuthMetadata({ provider, issuerUrl: issuer, scopesSupported: [...SCOPES, 'offline_access'] });
+  if (noPkce) {
+    delete metadata.code_challenge_methods_supported;
+    app.get('/.well-known/oauth-authorization-server', (_req, res) => res.json(metadata));
+  }
   app.use(mcpAuthRouter({ provider, issuerUrl: issuer, scopesSupported: [...SCOPES, 'offline_access'] }));
   return { provider, issuer: issuer.href, port };
 }

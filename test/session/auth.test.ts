@@ -263,3 +263,23 @@ describe('an authorization server without registration', () => {
     await s.stop();
   });
 });
+
+describe('an authorization server without PKCE', () => {
+  let server: Server;
+  beforeAll(async () => {
+    server = await startOAuthHttp('--no-pkce');
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('is refused before anyone is asked', async () => {
+    const browser = new Browser();
+    const s = session(server.url, new MemoryAuthStore(), browser);
+    const err = (await s.start().catch((e: unknown) => e)) as Error;
+    expect(err.message).toMatch(/^server "remote": authorization refused: the authorization server \S+ does not advertise PKCE with S256/);
+    expect(s.status).toBe('failed');
+    expect(browser.asked).toBe(0);
+    await s.stop();
+  });
+});
