@@ -10,6 +10,9 @@
  * often the user would have been asked. The editor's real browser step (consent ask, loopback
  * listener, paste) has tests of its own.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryAuthStore } from '../../src/auth/memory-store.js';
 import type { AuthStore, BrowserSession, OpenBrowser } from '../../src/auth/types.js';
@@ -54,12 +57,12 @@ class Browser {
   };
 }
 
-function session(url: string, store: AuthStore, browser: Browser, oauth?: OAuthConfig, name = 'remote'): Session {
-  const cfg = { name, transport: 'http', url, headers: {}, disabled: false, roots: true, source: 'test', inputs: [], ...(oauth ? { oauth } : {}) } as ServerConfig;
+function session(url: string, store: AuthStore, browser: Browser, oauth?: OAuthConfig, verdicts = new EraCache(undefined, silentLogger)): Session {
+  const cfg = { name: 'remote', transport: 'http', url, headers: {}, disabled: false, roots: true, source: 'test', inputs: [], ...(oauth ? { oauth } : {}) } as ServerConfig;
   return new Session(cfg, {
     log: silentLogger,
     timeoutMs: 30_000,
-    verdicts: new EraCache(undefined, silentLogger),
+    verdicts,
     onChange: () => {},
     onMessage: () => {},
     roots: () => [],
@@ -202,12 +205,17 @@ describe('OAuth-protected servers', () => {
   it('after the record is removed (:Mcp logout), the next start asks again instead of using the old token', async () => {
     const store = new MemoryAuthStore();
     const browser = new Browser();
-    const s = session(server.url, store, browser);
+    const verdicts = new EraCache(mkdtempSync(join(tmpdir(), 'mcp-era-')), silentLogger);
+    const s = session(server.url, store, browser, undefined, verdicts);
     await s.start();
+    const era = verdicts.get(s.cfg);
+    expect(era).toBeDefined();
     await store.remove('remote');
     await s.restart();
     expect(s.status).toBe('connected');
     expect(browser.asked).toBe(2);
+    // The 401 said nothing about the server's protocol era: the verdict is kept.
+    expect(verdicts.get(s.cfg)).toEqual(era);
     await s.stop();
   });
 
