@@ -17,7 +17,7 @@ import type { OAuthConfig } from '../config/types.js';
 import { ErrorCodes } from '../contract/errors.js';
 import { HostError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { InteractionNotAllowed, McpOAuthProvider } from './provider.js';
+import { AuthorizationRefused, InteractionNotAllowed, McpOAuthProvider } from './provider.js';
 import type { AuthStore, OpenBrowser } from './types.js';
 
 /** What {@link AuthFlow} is made from. */
@@ -89,6 +89,14 @@ export class AuthFlow {
     });
   }
 
+  /**
+   * Drops an authorization request nobody will complete (the start or request that needed it failed, the
+   * server stopped): its browser step's listener closes. A flow in progress is left to finish.
+   */
+  abandon(): void {
+    if (!this.running) this.provider.endFlow();
+  }
+
   private async exclusive(run: () => Promise<void>): Promise<void> {
     const p = run().finally(() => {
       if (this.running === p) this.running = undefined;
@@ -139,6 +147,7 @@ export function explainFlowError(err: unknown, server: string): Error {
   if (!(err instanceof Error)) return new Error(`${server}: authorization failed: ${String(err)}`);
   if (err instanceof HostError) return err;
   const m = err.message;
+  if (err instanceof AuthorizationRefused) return new Error(`${server}: authorization refused: ${m}`, { cause: err });
   if (/does not support dynamic client registration/i.test(m)) {
     return new Error(
       `${server}: the authorization server does not support Dynamic Client Registration; configure a client registered with it: oauth = { client_id = "...", client_secret = "\${env:NAME}" } (or oauth.client_metadata_url) (:help mcp-oauth-config)`,

@@ -19,7 +19,7 @@
  * - the browser step: the loopback redirect URI comes from the {@link BrowserSession}, opened when an
  *   authorization request is about to be built; the request itself is handed to {@link AuthFlow}.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   auth,
   createPrivateKeyJwtAuth,
@@ -28,6 +28,7 @@ import {
   DpopSession,
   requestJwtAuthorizationGrant,
   type AddClientAuthentication,
+  type DpopKeyPair,
   type FetchLike,
   type OAuthClientInformationContext,
   type OAuthClientMetadata,
@@ -70,6 +71,14 @@ export interface ProviderOptions {
   /** The fetch the transports use (headers screened), for refreshes the provider starts itself. */
   fetchFn?: FetchLike;
   log: Logger;
+}
+
+/** What the host refuses to authorize with, and why (no PKCE S256; a pre-registered client's credentials sent to another authorization server). */
+export class AuthorizationRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AuthorizationRefused';
+  }
 }
 
 /** Raised by `state()` when an authorization request may not be built now (a refresh-only attempt). */
@@ -159,7 +168,7 @@ export class McpOAuthProvider implements OAuthClientProvider {
     if (this.refreshOnly || this.redeeming) throw new InteractionNotAllowed();
     const meta = this.discovery?.authorizationServerMetadata;
     if (meta && !meta.code_challenge_methods_supported?.includes('S256')) {
-      throw new Error(`the authorization server ${meta.issuer} does not advertise PKCE with S256 (code_challenge_methods_supported); refusing to authorize`);
+      throw new AuthorizationRefused(`the authorization server ${meta.issuer} does not advertise PKCE with S256 (code_challenge_methods_supported)`);
     }
     this.closeBrowser();
     this.browser = await this.o.openBrowser(this.o.server);
@@ -170,7 +179,7 @@ export class McpOAuthProvider implements OAuthClientProvider {
     const c = this.o.config;
     if (c.client_id) {
       if (c.issuer && ctx && !sameIssuer(c.issuer, ctx.issuer)) {
-        throw new Error(`the authorization server is ${ctx.issuer}, but oauth.client_id is registered with ${c.issuer} (oauth.issuer); not sending the client's credentials there`);
+        throw new AuthorizationRefused(`the authorization server is ${ctx.issuer}, but oauth.client_id is registered with ${c.issuer} (oauth.issuer); its credentials are not sent there`);
       }
       return {
         client_id: c.client_id,
@@ -192,7 +201,8 @@ export class McpOAuthProvider implements OAuthClientProvider {
     // Another authorization server: whatever the old one issued is void there (SEP-2352).
     const migrated = r?.issuer !== undefined && issuer !== undefined && !sameIssuer(r.issuer, issuer);
     if (migrated) this.o.log.info({ from: r.issuer, to: issuer }, 'authorization server changed; dropping the old client and tokens');
-    await this.write({ client: client as AuthRecord['client'], ...(issuer ? { issuer } : {}), ...(migrated ? { tokens: undefined, obtainedAt: undefined } : {}) });
+    await this.write({ client: client as AuthRecord['client'], ...(issuer ? { issuer } : {}), ...(migrated ? { tokens: undefined, obtainedAt: undefined, dpopKey: undefined } : {}) });
+    if (migrated) this.dpopSession = undefined;
   }
 
   /**
@@ -266,15 +276,26 @@ export class McpOAuthProvider implements OAuthClientProvider {
 
   /**
    * DPoP (RFC 9449, SEP-1932) when the authorization server advertises it
-   * (`dpop_signing_alg_values_supported`): one key pair for this client, made when first needed, kept
-   * in memory only (non-extractable); tokens bound to it are presented with the DPoP scheme and a fresh
-   * proof per request, and nonce challenges are retried (the SDK does both). After a restart of the
-   * host the key is new: the old tokens fail, and the flow gets new ones.
+   * (`dpop_signing_alg_values_supported`): one key pair for this client, made when first needed. An
+   * ES256 key is kept in the record with the tokens bound to it (so they outlive the host process);
+   * another algorithm's key lives in memory only, and after a restart the flow gets new tokens. Tokens
+   * bound to it are presented with the DPoP scheme and a fresh proof per request, and nonce challenges
+   * are retried (the SDK does both).
    */
   async dpop(): Promise<DpopSession | undefined> {
     if (this.dpopSession) return this.dpopSession;
+    const stored = this.record?.dpopKey;
+    if (stored) return (this.dpopSession = keyPairFromJwk(stored).then((keyPair) => DpopSession.create({ keyPair })));
     const offered = (this.discovery?.authorizationServerMetadata as { dpop_signing_alg_values_supported?: unknown } | undefined)?.dpop_signing_alg_values_supported;
     if (!Array.isArray(offered)) return undefined;
+    if (offered.includes('ES256')) {
+      // Kept in the record, beside the tokens bound to it: a key lost with the process would void them.
+      this.dpopSession = newDpopKey().then(async (jwk) => {
+        await this.write({ dpopKey: jwk });
+        return DpopSession.create({ keyPair: await keyPairFromJwk(jwk) });
+      });
+      return this.dpopSession;
+    }
     const alg = DPOP_SUPPORTED_ALGS.find((a) => offered.includes(a));
     if (!alg) return undefined;
     this.dpopSession = DpopSession.create({ alg });
@@ -303,6 +324,7 @@ export class McpOAuthProvider implements OAuthClientProvider {
     if (scope === 'all') {
       await this.o.store.remove(this.o.server);
       this.record = undefined;
+      this.dpopSession = undefined;
     } else if (scope === 'client' && !this.o.config.client_id) await this.write({ client: undefined });
     else if (scope === 'tokens') await this.write({ tokens: undefined, obtainedAt: undefined });
   }
@@ -314,6 +336,16 @@ export class McpOAuthProvider implements OAuthClientProvider {
     this.pending = undefined;
     this.redeeming = false;
     this.closeBrowser();
+  }
+
+  /**
+   * Reads the store again before the next request: at each start, so that a record another Neovim
+   * wrote, or one `:Mcp logout` removed, is what the connection uses.
+   */
+  reload(): void {
+    this.loaded = false;
+    // A key the record no longer holds (logged out) is not used again.
+    this.dpopSession = undefined;
   }
 
   /** Whether a token is stored for this server (it may have expired). */
@@ -376,6 +408,23 @@ export class McpOAuthProvider implements OAuthClientProvider {
     this.record = { ...(this.record ?? { serverUrl: this.o.serverUrl }), ...full };
     for (const [k, v] of Object.entries(full)) if (v === undefined) delete (this.record as unknown as Record<string, unknown>)[k];
   }
+}
+
+/** A new P-256 key pair for DPoP, its private half as a JWK (extractable: it is stored with the tokens, mode 0600). */
+async function newDpopKey(): Promise<JsonWebKey> {
+  const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+  return crypto.subtle.exportKey('jwk', pair.privateKey);
+}
+
+/** The SDK's key pair (ES256) from a stored private JWK: the public half and its RFC 7638 thumbprint derived. */
+async function keyPairFromJwk(jwk: JsonWebKey): Promise<DpopKeyPair> {
+  const publicJwk = { kty: jwk.kty!, crv: jwk.crv!, x: jwk.x!, y: jwk.y! };
+  const algorithm = { name: 'ECDSA', namedCurve: 'P-256' };
+  const privateKey = await crypto.subtle.importKey('jwk', { ...jwk, key_ops: ['sign'] }, algorithm, false, ['sign']);
+  const publicKey = await crypto.subtle.importKey('jwk', publicJwk, algorithm, true, ['verify']);
+  // RFC 7638: the required members in lexicographic order, no whitespace.
+  const thumbprint = createHash('sha256').update(JSON.stringify({ crv: publicJwk.crv, kty: publicJwk.kty, x: publicJwk.x, y: publicJwk.y })).digest('base64url');
+  return { privateKey, publicKey, publicJwk, thumbprint, alg: 'ES256' } as DpopKeyPair;
 }
 
 /** Whether the record's tokens expire within {@link REFRESH_MARGIN_MS} (from `obtainedAt` + `expires_in`). */

@@ -19,6 +19,11 @@ export interface AuthRecord {
   client?: OAuthClientInformationMixed;
   /** The authorization server that issued `client` and `tokens`; a migration invalidates both. */
   issuer?: string;
+  /**
+   * The private key (a P-256 JWK) that DPoP-bound `tokens` are bound to (RFC 9449), kept with them so
+   * that they outlive the host process; dropped with the client on a migration. Secret like the tokens.
+   */
+  dpopKey?: JsonWebKey;
 }
 
 /**

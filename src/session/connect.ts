@@ -19,6 +19,8 @@
  *   transport is closed (a stdio server's process group ended) before `connect` fails.
  */
 import {
+  OAuthClientFlowError,
+  OAuthError,
   SdkError,
   SdkErrorCode,
   SdkHttpError,
@@ -31,6 +33,7 @@ import {
   type Transport,
   type VersionNegotiationOptions,
 } from '@modelcontextprotocol/client';
+import { AuthFlow } from '../auth/flow.js';
 import type { ServerConfig } from '../config/types.js';
 import { Defaults } from '../contract/defaults.js';
 import { ErrorCodes } from '../contract/errors.js';
@@ -341,6 +344,8 @@ function connected(client: Client, transport: Transport, kind: Connected['kind']
  */
 function verdictMayBeWrong(err: unknown): boolean {
   if (err instanceof SpawnError || err instanceof HostError || err instanceof Abandoned) return false;
+  // Authorization (a 401 that needs the user, a refused token request) happens before either era's handshake.
+  if (AuthFlow.needsAuthorization(err) || err instanceof OAuthError || err instanceof OAuthClientFlowError) return false;
   if (err instanceof SdkError) {
     const final: string[] = [SdkErrorCode.RequestTimeout, SdkErrorCode.ClientHttpAuthentication, SdkErrorCode.ClientHttpForbidden];
     if (final.includes(err.code)) return false;

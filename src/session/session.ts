@@ -7,6 +7,7 @@
  */
 import { OAuthClientFlowError, OAuthError, SdkError, SdkErrorCode, StreamableHTTPClientTransport, type CallToolResult, type Client, type CompleteRequest, type ServerCapabilities } from '@modelcontextprotocol/client';
 import { AuthFlow, explainFlowError } from '../auth/flow.js';
+import { AuthorizationRefused } from '../auth/provider.js';
 import type { AuthStore, OpenBrowser } from '../auth/types.js';
 import type { ServerConfig } from '../config/types.js';
 import type { Defaults } from '../contract/defaults.js';
@@ -292,6 +293,7 @@ export class Session {
         this.setStatus('connected');
       } catch (caught) {
         const err = startFailure(caught, deadline, this.name);
+        this.flow?.abandon();
         if (gen === this.generation) {
           this.log.warn({ err: err.message, auto }, 'failed to start');
           // Closed by us, for this failure: not a lost connection with a restart of its own.
@@ -332,6 +334,7 @@ export class Session {
     this.starting = undefined;
     clearTimeout(this.restartTimer);
     this.policy.reset();
+    this.flow?.abandon();
     await this.closeConnection();
     // "stopped" only once nothing of the abandoned start runs: its handshake ends at once (connect.ts)
     // and closes its transport, which ends the server's process group.
@@ -375,7 +378,10 @@ export class Session {
     if (cfg.transport === 'stdio' || cfg.oauth === false || !this.deps.auth) return (this.flow = undefined);
     // Kept across restarts while the definition is the same: its DPoP key (tokens are bound to it) lives in memory.
     const key = JSON.stringify([cfg.url, cfg.oauth ?? null]);
-    if (this.flow && this.flowKey === key) return this.flow;
+    if (this.flow && this.flowKey === key) {
+      this.flow.provider.reload();
+      return this.flow;
+    }
     this.flowKey = key;
     this.flow = new AuthFlow({ server: this.name, serverUrl: cfg.url, ...(cfg.oauth ? { config: cfg.oauth } : {}), ...this.deps.auth, log: this.log });
     return this.flow;
@@ -541,7 +547,10 @@ export class Session {
       try {
         return await run(this.conn.client, sdkOptions(again, opts));
       } catch (retryErr) {
-        if (AuthFlow.needsAuthorization(retryErr)) throw authorizationRequired(this.name, retryErr);
+        if (AuthFlow.needsAuthorization(retryErr)) {
+          flow.abandon();
+          throw authorizationRequired(this.name, retryErr);
+        }
         throw explain(retryErr, again);
       }
     }
@@ -667,7 +676,9 @@ function startFailure(caught: unknown, deadline: Deadline, server: string): Erro
   const err = explainStartResult(caught, deadline);
   if (err instanceof HostError) return err;
   if (AuthFlow.needsAuthorization(err)) return authorizationRequired(server, err);
-  if (err instanceof OAuthError || err instanceof OAuthClientFlowError || /dynamic client registration/i.test((err as Error | undefined)?.message ?? '')) return explainFlowError(err, `server "${server}"`);
+  if (err instanceof OAuthError || err instanceof OAuthClientFlowError || err instanceof AuthorizationRefused || /dynamic client registration/i.test((err as Error | undefined)?.message ?? '')) {
+    return explainFlowError(err, `server "${server}"`);
+  }
   if ((err instanceof SdkError && err.code === SdkErrorCode.RequestTimeout) || deadline.remaining() <= 0) return deadline.error();
   return err instanceof Error ? err : new Error(String(err));
 }

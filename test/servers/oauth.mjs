@@ -6,12 +6,14 @@
 // memory and approves every authorization at once, redirecting to the client's loopback URI (the
 // person at the browser is the one part no test has). All on 127.0.0.1, free ports.
 //
-// Usage: node oauth.mjs [--no-dcr]
+// Usage: node oauth.mjs [--no-dcr] [--no-pkce]
 //   Prints `listening on http://127.0.0.1:PORT/mcp` on stderr once it accepts connections.
 //   --no-dcr: the authorization servers offer no registration endpoint.
+//   --no-pkce: their metadata does not advertise PKCE (no code_challenge_methods_supported).
 //
 // The resource: /mcp (tools `whoami`, needing scope mcp:read; `write`, needing mcp:write: a token
-// without it gets 403 insufficient_scope; a 401 names mcp:read), its protected resource metadata at
+// without it gets 403 insufficient_scope; `admin`, needing mcp:admin, which is never granted; a 401
+// names mcp:read), its protected resource metadata at
 // /.well-known/oauth-protected-resource/mcp naming the current authorization server.
 // Control (for tests): POST /admin/ttl?seconds=N (lifetime of tokens issued from now on), POST
 // /admin/revoke (every access token stops working; refresh tokens still do), POST /admin/migrate (the
@@ -22,9 +24,10 @@ import { randomUUID } from 'node:crypto';
 import express from 'express';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { mcpAuthRouter } from '@modelcontextprotocol/sdk/server/auth/router.js';
+import { createOAuthMetadata, mcpAuthRouter } from '@modelcontextprotocol/sdk/server/auth/router.js';
 
 const noDcr = process.argv.includes('--no-dcr');
+const noPkce = process.argv.includes('--no-pkce');
 let ttlSeconds = 3600;
 const SCOPES = ['mcp:read', 'mcp:write'];
 
@@ -83,7 +86,8 @@ class Provider {
     if (!data || data.client.client_id !== client.client_id) throw new Error('invalid authorization code');
     this.codes.delete(code);
     this.stats.codeExchanges++;
-    return this.issue(client.client_id, data.params.scopes ?? [], data.params.resource?.href);
+    // Grants only the scopes it knows: mcp:admin is never granted.
+    return this.issue(client.client_id, (data.params.scopes ?? []).filter((s) => SCOPES.includes(s)), data.params.resource?.href);
   }
 
   async exchangeRefreshToken(client, refreshToken) {
@@ -124,6 +128,11 @@ async function authorizationServer(name) {
     const { refresh_token: _none, ...tokens } = provider.issue(id, scopes, req.body.resource);
     res.json(tokens);
   });
+  const metadata = createOAuthMetadata({ provider, issuerUrl: issuer, scopesSupported: [...SCOPES, 'offline_access'] });
+  if (noPkce) {
+    delete metadata.code_challenge_methods_supported;
+    app.get('/.well-known/oauth-authorization-server', (_req, res) => res.json(metadata));
+  }
   app.use(mcpAuthRouter({ provider, issuerUrl: issuer, scopesSupported: [...SCOPES, 'offline_access'] }));
   return { provider, issuer: issuer.href, port };
 }
@@ -159,7 +168,8 @@ app.get('/admin/stats', (_req, res) => {
 
 /** The scopes a request needs: mcp:write for the `write` tool, else mcp:read. */
 function needed(body) {
-  return body?.method === 'tools/call' && body.params?.name === 'write' ? ['mcp:read', 'mcp:write'] : ['mcp:read'];
+  const tool = body?.method === 'tools/call' ? body.params?.name : undefined;
+  return tool === 'write' ? ['mcp:read', 'mcp:write'] : tool === 'admin' ? ['mcp:read', 'mcp:admin'] : ['mcp:read'];
 }
 
 app.all('/mcp', async (req, res, next) => {
@@ -189,6 +199,7 @@ app.all('/mcp', async (req, res) => {
     content: [{ type: 'text', text: `client ${extra.authInfo?.clientId}` }],
   }));
   server.registerTool('write', { description: 'Needs the mcp:write scope' }, async () => ({ content: [{ type: 'text', text: 'written' }] }));
+  server.registerTool('admin', { description: 'Needs mcp:admin, which is never granted' }, async () => ({ content: [{ type: 'text', text: 'admin' }] }));
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
   res.on('close', () => void transport.close());
   await server.connect(transport);

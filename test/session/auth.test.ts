@@ -10,6 +10,9 @@
  * often the user would have been asked. The editor's real browser step (consent ask, loopback
  * listener, paste) has tests of its own.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryAuthStore } from '../../src/auth/memory-store.js';
 import type { AuthStore, BrowserSession, OpenBrowser } from '../../src/auth/types.js';
@@ -54,12 +57,12 @@ class Browser {
   };
 }
 
-function session(url: string, store: AuthStore, browser: Browser, oauth?: OAuthConfig, name = 'remote'): Session {
-  const cfg = { name, transport: 'http', url, headers: {}, disabled: false, roots: true, source: 'test', inputs: [], ...(oauth ? { oauth } : {}) } as ServerConfig;
+function session(url: string, store: AuthStore, browser: Browser, oauth?: OAuthConfig, verdicts = new EraCache(undefined, silentLogger)): Session {
+  const cfg = { name: 'remote', transport: 'http', url, headers: {}, disabled: false, roots: true, source: 'test', inputs: [], ...(oauth ? { oauth } : {}) } as ServerConfig;
   return new Session(cfg, {
     log: silentLogger,
     timeoutMs: 30_000,
-    verdicts: new EraCache(undefined, silentLogger),
+    verdicts,
     onChange: () => {},
     onMessage: () => {},
     roots: () => [],
@@ -148,6 +151,20 @@ describe('OAuth-protected servers', () => {
     await s.stop();
   });
 
+  it('a scope the server never grants stops after one more authorization, with the server still connected', async () => {
+    const browser = new Browser();
+    const s = session(server.url, new MemoryAuthStore(), browser);
+    await s.start();
+    const asked = browser.asked;
+    const err = await s.callTool('admin', {}).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: ErrorCodes.AuthorizationRequired, message: expect.stringMatching(/^needs authorization: run :Mcp auth remote/) });
+    // One step-up, the request sent again, one more step-up: then it gives up (no loop).
+    expect(browser.asked - asked).toBeLessThanOrEqual(2);
+    expect(s.status).toBe('connected');
+    expect(text(await s.callTool('whoami', {}))).toMatch(/^client /);
+    await s.stop();
+  });
+
   it('declining leaves the server failed with "run :Mcp auth", without restarts; :Mcp auth then connects', async () => {
     const store = new MemoryAuthStore();
     const browser = new Browser();
@@ -182,6 +199,23 @@ describe('OAuth-protected servers', () => {
     expect(s.snapshot()).toMatchObject({ status: 'connected' });
     expect(s.snapshot().authorization).toBeUndefined();
     expect(text(await s.callTool('whoami', {}))).toMatch(/^client /);
+    await s.stop();
+  });
+
+  it('after the record is removed (:Mcp logout), the next start asks again instead of using the old token', async () => {
+    const store = new MemoryAuthStore();
+    const browser = new Browser();
+    const verdicts = new EraCache(mkdtempSync(join(tmpdir(), 'mcp-era-')), silentLogger);
+    const s = session(server.url, store, browser, undefined, verdicts);
+    await s.start();
+    const era = verdicts.get(s.cfg);
+    expect(era).toBeDefined();
+    await store.remove('remote');
+    await s.restart();
+    expect(s.status).toBe('connected');
+    expect(browser.asked).toBe(2);
+    // The 401 said nothing about the server's protocol era: the verdict is kept.
+    expect(verdicts.get(s.cfg)).toEqual(era);
     await s.stop();
   });
 
@@ -232,6 +266,26 @@ describe('an authorization server without registration', () => {
     const err = (await s.start().catch((e: unknown) => e)) as Error;
     expect(err.message).toContain('does not support Dynamic Client Registration');
     expect(err.message).toContain('oauth = { client_id = "...", client_secret = "${env:NAME}" }');
+    expect(s.status).toBe('failed');
+    expect(browser.asked).toBe(0);
+    await s.stop();
+  });
+});
+
+describe('an authorization server without PKCE', () => {
+  let server: Server;
+  beforeAll(async () => {
+    server = await startOAuthHttp('--no-pkce');
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('is refused before anyone is asked', async () => {
+    const browser = new Browser();
+    const s = session(server.url, new MemoryAuthStore(), browser);
+    const err = (await s.start().catch((e: unknown) => e)) as Error;
+    expect(err.message).toMatch(/^server "remote": authorization refused: the authorization server \S+ does not advertise PKCE with S256/);
     expect(s.status).toBe('failed');
     expect(browser.asked).toBe(0);
     await s.stop();
