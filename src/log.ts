@@ -14,7 +14,17 @@ export type { Logger };
  * Paths whose values are secrets and must never reach the log. Config values are not logged at all
  * (only server names and transports); these are the second line of defence.
  */
-const REDACT = ['headers', '*.headers', 'env', '*.env', 'authorization', '*.authorization', 'arguments'];
+const REDACT = [
+  'headers',
+  '*.headers',
+  'env',
+  '*.env',
+  'authorization',
+  '*.authorization',
+  'arguments',
+  // OAuth (issue 12): a record, its tokens and the client's secret, wherever a log call might pass them.
+  ...['tokens', 'access_token', 'refresh_token', 'id_token', 'client_secret', 'code_verifier'].flatMap((k) => [k, `*.${k}`]),
+];
 
 /** Longest string value (a server's stderr line, an error message) kept whole in the log, characters. */
 export const MAX_VALUE_CHARS = 2000;

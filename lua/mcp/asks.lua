@@ -233,6 +233,7 @@ function M._ask(id, kind, params, meta)
   if not state.handlers.input then M.register('input', require('mcp.ui.ask').input) end
   if not state.handlers.elicitation then M.register('elicitation', require('mcp.ui.elicit').elicitation) end
   if not state.handlers.approval then M.register('approval', require('mcp.ui.approval').approval) end
+  if not state.handlers.oauth then M.register('oauth', require('mcp.auth').ask) end
   local nonil = util.nonil
   ---@type mcp.Ask
   local ask = {

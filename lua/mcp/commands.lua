@@ -167,6 +167,16 @@ M.subcommands = {
     end,
     complete = complete_server,
   },
+  auth = {
+    usage = 'auth {server}   (OAuth: authorize a remote server now)',
+    run = function(a) require('mcp.auth').auth_command(a) end,
+    complete = function(lead, before) return require('mcp.auth').complete(lead, before) end,
+  },
+  logout = {
+    usage = "logout {server}   (OAuth: forget a remote server's tokens)",
+    run = function(a) require('mcp.auth').logout_command(a) end,
+    complete = function(lead, before) return require('mcp.auth').complete(lead, before) end,
+  },
   reload = {
     usage = 'reload   (:Mcp! reload: restart the host)',
     run = function(a) require('mcp.servers').reload(a.bang) end,

@@ -225,11 +225,31 @@ local function check_servers()
       health.ok(line)
     elseif s.status == 'disabled' then
       health.info(line)
+    elseif s.status == 'failed' and s.authorization == 'required' then
+      health.warn(line .. (s.error and (': ' .. s.error) or ''), ':Mcp auth ' .. s.name)
     elseif s.status == 'failed' then
       health.error(line .. (s.error and (': ' .. s.error) or ''), 'see :Mcp log')
     else
       health.warn(line .. (s.error and (': ' .. s.error) or ''))
     end
+  end
+end
+
+---OAuth token files (|mcp-oauth|): where they are, for how many servers, and that nobody else can read
+---them (the host makes the folder 0700; a folder widened since is reported).
+local function check_tokens()
+  local dir = vim.fn.stdpath('data') .. '/mcp/auth'
+  local st = vim.uv.fs_stat(dir)
+  if not st then return health.info('OAuth tokens: none kept yet (they go to ' .. dir .. ')') end
+  local n = 0
+  for name, kind in vim.fs.dir(dir) do
+    if kind == 'file' and name:match('%.json$') then n = n + 1 end
+  end
+  local perm = st.mode % 512 -- the permission bits (0777)
+  if perm % 64 ~= 0 then
+    health.warn(('OAuth tokens: %s can be read by other users (mode %o)'):format(dir, perm), 'chmod 700 ' .. dir)
+  else
+    health.ok(('OAuth tokens of %d server(s) in %s (mode %o)'):format(n, dir, perm))
   end
 end
 
@@ -256,6 +276,7 @@ function M.check()
   -- The file's own checks first; then the host's verdict on every key, when the host answers.
   if check_config_file(cfg) and host_ok then check_config_loaded(cfg) end
   check_projects()
+  check_tokens()
 
   if host_ok then
     health.start('mcp.nvim: servers')

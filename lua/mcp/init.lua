@@ -232,6 +232,33 @@ function M.stop(name, cb) lifecycle('stop', name, cb) end
 ---@param cb? fun(err: mcp.Error?, server: mcp.Server?)
 function M.restart(name, cb) lifecycle('restart', name, cb) end
 
+---Authorizes a remote server now (OAuth, |mcp-oauth|): the consent window, then the browser (or the
+---pasted address), then new tokens, kept under `stdpath("data")/mcp/auth/`; the server reconnects with
+---them. `cb(err, snapshot)` once it is connected or the flow failed: Cancelled when the person declined,
+---RequestTimeout when the browser did not come back within `oauth_browser_ms`, InvalidParams for a stdio
+---server. The wait for the person does not count against the request's deadline.
+---@param name string server name
+---@param cb? fun(err: mcp.Error?, server: mcp.Server?)
+function M.auth(name, cb)
+  arg('name', name, 'string')
+  arg('cb', cb, 'function', true)
+  local defaults = require('mcp.core.contract').defaults
+  -- Guard: the browser's wait plus a connection's; the person's decision itself suspends it.
+  local opts = { server = name, timeout_ms = defaults.oauth_browser_ms + defaults.connect_timeout_ms }
+  request('auth', { server = name }, opts, or_notify('auth ' .. name, cb))
+end
+
+---Forgets a remote server's OAuth tokens and client registration (|:Mcp-logout|): deletes its token
+---file, and restarts the server when it runs so that no token stays in memory (its next connection asks
+---for authorization again). `cb(err, { removed, server })`: `removed` is whether tokens were kept.
+---@param name string server name
+---@param cb? fun(err: mcp.Error?, result: { removed: boolean, server: mcp.Server }?)
+function M.logout(name, cb)
+  arg('name', name, 'string')
+  arg('cb', cb, 'function', true)
+  request('logout', { server = name }, { server = name }, or_notify('logout ' .. name, cb))
+end
+
 ---Re-reads the config file now (edits are also applied on their own, see |mcp-config-reload|).
 ---@param cb? fun(err: mcp.Error?, diff: { added: string[], removed: string[], changed: string[] }?)
 function M.reload(cb)

@@ -19,6 +19,11 @@ export interface AuthRecord {
   client?: OAuthClientInformationMixed;
   /** The authorization server that issued `client` and `tokens`; a migration invalidates both. */
   issuer?: string;
+  /**
+   * The private key (a P-256 JWK) that DPoP-bound `tokens` are bound to (RFC 9449), kept with them so
+   * that they outlive the host process; dropped with the client on a migration. Secret like the tokens.
+   */
+  dpopKey?: JsonWebKey;
 }
 
 /**
@@ -54,3 +59,13 @@ export interface BrowserSession {
 
 /** Opens a browser step for `server`'s flow. */
 export type OpenBrowser = (server: string) => Promise<BrowserSession>;
+
+/**
+ * The redirect URI registered for the authorization-code grant: loopback, no port (the authorization
+ * server allows any port on a loopback redirect, RFC 8252 §7.3). A {@link BrowserSession}'s
+ * `redirectUrl` is this with the listener's port: `http://127.0.0.1:PORT/callback`.
+ */
+export const LOOPBACK_REDIRECT = 'http://127.0.0.1/callback';
+
+/** The client name registered and shown by authorization servers, unless the config's `oauth.client_name` says otherwise. */
+export const CLIENT_NAME = 'mcp.nvim';

@@ -16,6 +16,7 @@ import { Hub } from '../hub/hub.js';
 import { createFileLogger, silentLogger, type Logger } from '../log.js';
 import type { Session } from '../session/session.js';
 import { approve } from './approval.js';
+import { EditorAuth } from './auth.js';
 import { AskBroker } from './asks.js';
 import { elicitVia } from './elicit.js';
 import { Inflight, type InflightWhat } from './inflight.js';
@@ -51,6 +52,8 @@ export class Bridge {
   private readonly inputs = new InputValues();
   /** The trusted project config files Lua last sent (`set_projects`). */
   private projects: ProjectFile[] = [];
+  /** OAuth's editor half (token files, the browser step); absent when `init` named no `auth_dir`. */
+  private auth?: EditorAuth;
 
   constructor(private readonly nvim: NeovimClient) {
     nvim.on('notification', (method: string, args: unknown[]) => {
@@ -237,6 +240,7 @@ export class Bridge {
       this.initParams = params;
       this.log = createFileLogger(params.log_path, params.log_level);
       this.log.info({ node: process.version, config: params.config_path }, 'host started');
+      if (params.auth_dir) this.auth = new EditorAuth(params.auth_dir, this.asks, () => this.log);
       this.hub = new Hub({
         log: this.log,
         timeoutMs: params.timeout_ms ?? Defaults.timeout_ms,
@@ -249,6 +253,7 @@ export class Bridge {
           this.push('log', { server: s.name, level: String(m.level), ...(typeof m.logger === 'string' ? { logger: m.logger } : {}), text: logText(m.data) }),
         prepare: this.resolveInputs,
         elicit: elicitVia(this.asks),
+        ...(this.auth ? { auth: this.auth.deps } : {}),
       });
       this.hub.setRoots(asList(params.roots));
       // Watch before the first read: chokidar reports nothing written before it is ready, so an edit made
@@ -282,6 +287,17 @@ export class Bridge {
       this.inputs.forget(s.cfg);
       await s.restart(s.deadline('restart'));
       return s.snapshot();
+    },
+    auth: async ({ server }, id) => {
+      const s = this.hub!.get(server);
+      if (!this.auth) throw new HostError(ErrorCodes.InternalError, `auth ${server}: the host keeps no tokens (init named no auth_dir)`);
+      return this.auth.authorize(s, id);
+    },
+    logout: async ({ server }) => {
+      const s = this.hub!.get(server);
+      if (!this.auth) throw new HostError(ErrorCodes.InternalError, `logout ${server}: the host keeps no tokens (init named no auth_dir)`);
+      const removed = await this.auth.logout(s);
+      return { removed, server: s.snapshot() };
     },
     reload: async () => this.reload(),
     // Every call carries a progress token (issue 11): its progress reaches the editor's progress display

@@ -91,6 +91,21 @@ export interface AskKinds {
     };
     result: { action: 'allow'; arguments?: Record<string, unknown> } | { action: 'deny'; reason?: string };
   };
+  /**
+   * Consent to the browser step of an OAuth authorization (spec: basic/authorization; |mcp-oauth|): the
+   * server that needs it, the authorization `url` the person is about to visit and its `host` (shown
+   * apart, so a look tells which site asks), and whether a `paste` is needed (the host runs over SSH:
+   * a browser elsewhere cannot reach the loopback listener; Lua also offers the paste first when Neovim
+   * has no UI). `problem` says why the ask comes again (a pasted URL that was not the redirect). The
+   * answer `open`: Lua opened `url` with `vim.ui.open` after the person agreed, the redirect comes to
+   * the loopback listener; `paste`: the URL the browser was redirected to, as the person pasted it
+   * (its `state` is checked like the listener's). Declined: the error Cancelled. Withdrawn when the
+   * browser reaches the listener first (the person opened the URL some other way) or the flow ends.
+   */
+  oauth: {
+    params: { server: string; url: string; host: string; redirect_uri: string; paste: boolean; problem?: string };
+    result: { action: 'open' } | { action: 'paste'; url: string };
+  };
 }
 
 /** Requests Lua sends (method → params → result). */
@@ -112,6 +127,11 @@ export interface Requests {
        * Without it, every server start negotiates its protocol era afresh.
        */
       state_dir?: string;
+      /**
+       * Where OAuth tokens are kept (|mcp-oauth|): `stdpath("data") .. "/mcp/auth"`, one file per server,
+       * mode 0600. Without it, servers that need authorization cannot keep tokens (each start asks again).
+       */
+      auth_dir?: string;
       log_level?: string;
       /** Default per-request timeout in ms. */
       timeout_ms?: number;
@@ -205,6 +225,19 @@ export interface Requests {
    * that does not), the `_meta` log level of each later request to a 2026-07-28 server (`via`).
    */
   set_log_level: { params: { server: string; level: string }; result: { level: string; via: 'logging/setLevel' | '_meta' } };
+  /**
+   * Runs server `server`'s OAuth authorization now (|:Mcp-auth|; spec: basic/authorization): the
+   * consent window (the `oauth` ask), the browser or the paste, the token request; then reconnects.
+   * Replies with the snapshot once connected, or the flow's error (Cancelled when declined).
+   * InvalidParams for a server that is not remote (stdio servers have no authorization).
+   */
+  auth: { params: { server: string }; result: ServerSnapshot };
+  /**
+   * Forgets server `server`'s tokens and client registration (|:Mcp-logout|): removes its token file,
+   * then restarts it when it is running, so that no token stays in memory (its next connect asks
+   * again). `removed`: whether there was a record.
+   */
+  logout: { params: { server: string }; result: { removed: boolean; server: ServerSnapshot } };
   /**
    * The editor's one answer to ask `id` (a `q` item): `result` shaped as `AskKinds[kind]['result']`, or
    * `error` when the user declined (Cancelled) or the Lua handler failed. Replies nil, or UnknownItem

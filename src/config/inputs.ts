@@ -6,7 +6,7 @@
  * (nor hashed into the era cache's keys, which use the definition with its placeholders).
  */
 import { ErrorCodes, HostError } from '../errors.js';
-import type { ServerConfig } from './types.js';
+import type { HttpServerConfig, ServerConfig } from './types.js';
 
 /** One entry of the config file's `inputs` array (VS Code's format). */
 export interface InputDef {
@@ -30,7 +30,13 @@ export function inputIds(value: string): string[] {
 /** Every string of a definition that placeholders may appear in. */
 function strings(cfg: ServerConfig): string[] {
   if (cfg.transport === 'stdio') return [cfg.command, ...cfg.args, ...Object.values(cfg.env), ...(cfg.cwd ? [cfg.cwd] : [])];
-  return [cfg.url, ...Object.values(cfg.headers)];
+  return [cfg.url, ...Object.values(cfg.headers), ...oauthSecrets(cfg.oauth)];
+}
+
+/** The `oauth` strings that may hold `${input:id}` (secrets a user would rather type than store). */
+function oauthSecrets(o: HttpServerConfig['oauth']): string[] {
+  if (!o) return [];
+  return [o.client_secret, o.private_key, o.assertion, o.idp?.client_secret, o.idp?.id_token].filter((s): s is string => s !== undefined);
 }
 
 /** `cfg` with every `${input:id}` replaced by `values.get(id)`. */
@@ -40,7 +46,19 @@ export function substituteInputs(cfg: ServerConfig, values: ReadonlyMap<string, 
   if (cfg.transport === 'stdio') {
     return { ...cfg, command: sub(cfg.command), args: cfg.args.map(sub), env: map(cfg.env), ...(cfg.cwd ? { cwd: sub(cfg.cwd) } : {}) };
   }
-  return { ...cfg, url: sub(cfg.url), headers: map(cfg.headers) };
+  const o = cfg.oauth;
+  const oauth = o
+    ? {
+        oauth: {
+          ...o,
+          ...(o.client_secret !== undefined ? { client_secret: sub(o.client_secret) } : {}),
+          ...(o.private_key !== undefined ? { private_key: sub(o.private_key) } : {}),
+          ...(o.assertion !== undefined ? { assertion: sub(o.assertion) } : {}),
+          ...(o.idp ? { idp: { ...o.idp, id_token: sub(o.idp.id_token), ...(o.idp.client_secret !== undefined ? { client_secret: sub(o.idp.client_secret) } : {}) } } : {}),
+        },
+      }
+    : {};
+  return { ...cfg, url: sub(cfg.url), headers: map(cfg.headers), ...oauth };
 }
 
 /** Asks the user for one input's value; `signal` aborts (with a string reason) when nobody waits any more. */

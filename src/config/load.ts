@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { ConfigError, type RestartConfig, type ServerConfig } from './types.js';
 import { describeErrors, validateFile, validateServer } from './schema.js';
 import { inputsOf, type InputDef } from './inputs.js';
+import { normalizeOAuth, type RawOAuth } from './oauth.js';
 import { expand, type PlaceholderContext } from './placeholders.js';
 import { redact } from '../redact.js';
 import { Defaults, type ServerLogLevel } from '../contract/defaults.js';
@@ -167,6 +168,7 @@ function normalize(name: string, def: Record<string, unknown>, source: string, k
     type?: string; command?: string; args?: string[]; env?: Record<string, string>; env_inherit?: boolean | string[]; cwd?: string;
     url?: string; headers?: Record<string, string>; disabled?: boolean; timeout_ms?: number; restart?: RestartConfig; roots?: boolean | string[];
     chat?: { enabled?: boolean; disabled?: string[] }; auto_approve?: boolean | string[]; log_level?: ServerLogLevel; max_total_ms?: number;
+    oauth?: RawOAuth | false;
   };
   const x = (value: string, at: string): string => {
     try {
@@ -210,7 +212,8 @@ function normalize(name: string, def: Record<string, unknown>, source: string, k
       throw new ConfigError(file, `${key}.url`, `not a valid URL: ${JSON.stringify(redact(d.url))}`);
     }
     const headers = mapValues(d.headers ?? {}, (v, k) => x(v, `headers.${k}`));
-    return { ...common, transport: type === 'sse' ? 'sse' : 'http', ...withoutCredentials(url, parsed, headers) };
+    const oauth = d.oauth === undefined ? {} : { oauth: normalizeOAuth(d.oauth, (v, at) => x(v, at), file, key, ctx.workspaceFolder) };
+    return { ...common, transport: type === 'sse' ? 'sse' : 'http', ...withoutCredentials(url, parsed, headers), ...oauth };
   }
   if (type === 'stdio' || (type === undefined && d.url === undefined)) throw new ConfigError(file, `${key}.command`, 'is required for a stdio server');
   throw new ConfigError(file, `${key}.url`, `is required for a server of type "${type}"`);
@@ -239,13 +242,13 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Lua's `{}` crosses msgpack as an empty array; where a map is meant (`env`, `headers`, a server), read it
+ * Lua's `{}` crosses msgpack as an empty array; where a map is meant (`env`, `headers`, `oauth`, a server), read it
  * as an empty object.
  */
 function fromLua(def: unknown): unknown {
   if (Array.isArray(def) && def.length === 0) return {};
   if (!isObject(def)) return def;
   const out: Record<string, unknown> = { ...def };
-  for (const k of ['env', 'headers']) if (Array.isArray(out[k]) && (out[k] as unknown[]).length === 0) out[k] = {};
+  for (const k of ['env', 'headers', 'oauth']) if (Array.isArray(out[k]) && (out[k] as unknown[]).length === 0) out[k] = {};
   return out;
 }

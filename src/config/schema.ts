@@ -21,6 +21,45 @@ const restartSchema = {
   additionalProperties: false,
 } as const;
 
+/** A server's `oauth` (|mcp-oauth-config|): how the host gets an access token (spec: basic/authorization). */
+const oauthSchema = {
+  type: 'object',
+  properties: {
+    grant: {
+      enum: ['authorization_code', 'client_credentials', 'jwt_bearer', 'enterprise_managed'],
+      description: 'how tokens are got: authorization_code (default; a browser), client_credentials (no user), jwt_bearer (a workload JWT), enterprise_managed (an enterprise IdP)',
+    },
+    client_id: { type: 'string', minLength: 1, description: 'a client registered beforehand with the authorization server' },
+    client_secret: { type: 'string', description: 'its secret; write ${env:NAME}' },
+    token_endpoint_auth_method: {
+      enum: ['client_secret_basic', 'client_secret_post', 'none', 'private_key_jwt'],
+      description: 'client authentication at the token endpoint; default: what the server supports',
+    },
+    private_key: { type: 'string', minLength: 1, description: 'PEM private key (PKCS#8) for private_key_jwt; write ${env:NAME}' },
+    private_key_file: { type: 'string', minLength: 1, description: 'file holding that key' },
+    signing_algorithm: { type: 'string', minLength: 1, description: 'JWS algorithm of private_key_jwt (default RS256; ES256 for an EC key)' },
+    client_metadata_url: { type: 'string', minLength: 1, description: 'HTTPS URL of a client ID metadata document you publish (SEP-991)' },
+    issuer: { type: 'string', minLength: 1, description: 'the authorization server client_id belongs to; another is refused' },
+    scopes: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'scopes asked for when the server names none' },
+    client_name: { type: 'string', minLength: 1, description: 'client name shown by the authorization server (default mcp.nvim)' },
+    assertion: { type: 'string', minLength: 1, description: 'jwt_bearer: the workload JWT; write ${env:NAME}' },
+    idp: {
+      type: 'object',
+      required: ['client_id', 'id_token'],
+      properties: {
+        issuer: { type: 'string', minLength: 1 },
+        token_endpoint: { type: 'string', minLength: 1 },
+        client_id: { type: 'string', minLength: 1 },
+        client_secret: { type: 'string' },
+        id_token: { type: 'string', minLength: 1 },
+      },
+      additionalProperties: false,
+      description: 'enterprise_managed: the identity provider (issuer or token_endpoint), its client, and your ID token there',
+    },
+  },
+  additionalProperties: false,
+} as const;
+
 export const serverSchema = {
   type: 'object',
   properties: {
@@ -39,6 +78,10 @@ export const serverSchema = {
     cwd: { type: 'string', description: "working directory of the process (default: Neovim's)" },
     url: { type: 'string', minLength: 1, description: 'endpoint of a Streamable HTTP (or legacy SSE) server' },
     headers: { ...stringMap, description: 'HTTP headers sent with every request' },
+    oauth: {
+      anyOf: [{ type: 'boolean', const: false }, oauthSchema],
+      description: 'authorization of an HTTP server (|mcp-oauth-config|): false never authorizes; a table sets the client and grant',
+    },
     disabled: { type: 'boolean', description: 'configured but not started; shown as `disabled`' },
     timeout_ms: { type: 'integer', minimum: 1, description: 'per-request deadline for this server, ms' },
     restart: {

@@ -70,6 +70,46 @@ export interface HttpServerConfig extends CommonServerConfig {
   transport: 'http' | 'sse';
   url: string;
   headers: Record<string, string>;
+  /**
+   * How the host gets an access token when the server asks for one (spec: basic/authorization):
+   * absent, the defaults (authorization code with Dynamic Client Registration, or a client ID metadata
+   * document); `false`, never (the server's 401 fails the start). |mcp-oauth-config|
+   */
+  oauth?: OAuthConfig | false;
+}
+
+/** The grants the host can use for a server (spec: basic/authorization; the auth extensions). */
+export type OAuthGrant = 'authorization_code' | 'client_credentials' | 'jwt_bearer' | 'enterprise_managed';
+
+/** Client authentication at the token endpoint (RFC 6749 §2.3, RFC 7523 §2.2). */
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none' | 'private_key_jwt';
+
+/** A server's `oauth` option, placeholders expanded and `private_key_file` read (config/oauth.ts). */
+export interface OAuthConfig {
+  /** Which grant gets tokens; default `authorization_code` (a person in a browser). */
+  grant: OAuthGrant;
+  /** A client registered beforehand with the authorization server; absent: a metadata document URL or DCR. */
+  client_id?: string;
+  /** That client's secret (write it as `${env:NAME}`, never literally). */
+  client_secret?: string;
+  /** How the client authenticates at the token endpoint; absent: what the server supports (basic, post, none). */
+  token_endpoint_auth_method?: TokenEndpointAuthMethod;
+  /** The private key (PEM, PKCS#8) for `private_key_jwt`, or the file it was read from. */
+  private_key?: string;
+  /** The JWS algorithm `private_key_jwt` signs with; default `RS256`, or the one in the key's PEM type. */
+  signing_algorithm?: string;
+  /** An HTTPS URL of a client ID metadata document the user publishes (SEP-991), used when the server supports them. */
+  client_metadata_url?: string;
+  /** The authorization server `client_id` was registered with; another one is refused. */
+  issuer?: string;
+  /** Scopes to ask for when neither the server's 401 nor its metadata name any. */
+  scopes?: string[];
+  /** The client's name shown by the authorization server; default `mcp.nvim`. */
+  client_name?: string;
+  /** `jwt_bearer`: the workload's JWT (RFC 7523 assertion), e.g. `${env:TOKEN}`. */
+  assertion?: string;
+  /** `enterprise_managed`: the enterprise identity provider (SEP-990) and the user's ID token there. */
+  idp?: { issuer?: string; token_endpoint?: string; client_id: string; client_secret?: string; id_token: string };
 }
 
 /** A configuration problem, located by file and key path (e.g. `mcpServers.git.args[1]`). */

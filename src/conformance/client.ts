@@ -15,6 +15,8 @@
  */
 import { homedir } from 'node:os';
 import pino from 'pino';
+import { MemoryAuthStore } from '../auth/memory-store.js';
+import type { BrowserSession } from '../auth/types.js';
 import { loadConfig } from '../config/load.js';
 import { Defaults } from '../contract/defaults.js';
 import { EraCache } from '../session/era-cache.js';
@@ -33,8 +35,9 @@ async function main(): Promise<number> {
   }
   const context = parseContext(process.env.MCP_CONFORMANCE_CONTEXT);
   const log = pino({ level: process.env.MCP_CONFORMANCE_LOG ?? 'info', base: { scenario } }, pino.destination(2));
+  const oauth = oauthFor(scenario, context);
   const [cfg] = await loadConfig({
-    setupServers: { [SERVER]: { url } },
+    setupServers: { [SERVER]: { url, ...(oauth ? { oauth } : {}) } },
     ctx: { env: process.env, workspaceFolder: process.cwd(), userHome: homedir() },
   });
   const messages: string[] = [];
@@ -46,6 +49,9 @@ async function main(): Promise<number> {
     onChange: () => {},
     onMessage: (level, text) => messages.push(`${level}: ${text}`),
     roots: () => [{ uri: `file://${process.cwd()}`, name: 'cwd' }],
+    // The host's own OAuth flow (auth/flow.ts), with a memory store and, in place of a person in a
+    // browser, a fetch of the authorization URL: the suite's authorization server redirects at once.
+    auth: { store: new MemoryAuthStore(), openBrowser: async () => manualRedirect(log) },
     onResourceUpdated: () => {},
     // No person sits at this client, so it accepts only what the server itself proposes: when every
     // required field has a default, it accepts with no values of its own and the session (which
@@ -85,6 +91,51 @@ async function main(): Promise<number> {
     for (const m of messages) log.info({ message: m }, 'host message');
   }
   return failures === 0 ? 0 : 1;
+}
+
+/**
+ * The suite's authorization server redirects at once: the browser step is a `redirect: "manual"` fetch
+ * of the authorization URL, whose `Location` is the redirect a browser would have followed. The state
+ * is checked as the editor's listener checks it.
+ */
+function manualRedirect(log: pino.Logger): BrowserSession {
+  return {
+    redirectUrl: 'http://127.0.0.1:3000/callback',
+    async authorize(authorizationUrl, state, signal) {
+      const res = await fetch(authorizationUrl, { redirect: 'manual', signal });
+      const location = res.headers.get('location');
+      await res.body?.cancel();
+      if (!location) throw new Error(`the authorization endpoint answered ${res.status} without a redirect`);
+      const redirect = new URL(location, authorizationUrl);
+      if (redirect.searchParams.get('state') !== state) throw new Error('the redirect carried another state; refused');
+      log.info({ status: res.status }, 'authorization redirect received');
+      return redirect;
+    },
+    close() {},
+  };
+}
+
+/**
+ * A server's `oauth` config from what the scenario hands a client (`MCP_CONFORMANCE_CONTEXT`): the
+ * pre-registered client and its secret or key, a workload JWT, an enterprise IdP, as a user would
+ * write them in their config. Without credentials, a client ID metadata document URL: the one the
+ * suite expects a client to publish (auth/basic-cimd), used where the server supports them.
+ */
+export function oauthFor(scenario: string, c: Context): Record<string, unknown> | undefined {
+  if (!scenario.startsWith('auth/')) return undefined;
+  const str = (k: string) => (typeof c[k] === 'string' ? (c[k] as string) : undefined);
+  const clientId = str('client_id');
+  if (!clientId) return { client_metadata_url: 'https://conformance-test.local/client-metadata.json' };
+  const base: Record<string, unknown> = { client_id: clientId };
+  if (str('client_secret')) base.client_secret = str('client_secret');
+  if (str('issuer')) base.issuer = str('issuer');
+  if (str('private_key_pem')) Object.assign(base, { private_key: str('private_key_pem'), token_endpoint_auth_method: 'private_key_jwt', signing_algorithm: str('signing_algorithm') ?? 'ES256' });
+  if (str('idp_id_token')) {
+    return { ...base, grant: 'enterprise_managed', idp: { client_id: str('idp_client_id'), id_token: str('idp_id_token'), issuer: str('idp_issuer'), token_endpoint: str('idp_token_endpoint') } };
+  }
+  if (str('valid_jwt')) return { ...base, grant: 'jwt_bearer', assertion: str('valid_jwt') };
+  if (scenario.startsWith('auth/client-credentials')) return { ...base, grant: 'client_credentials' };
+  return base;
 }
 
 /** `MCP_CONFORMANCE_CONTEXT`: a JSON object, or nothing. */

@@ -10,6 +10,8 @@ import type { Session } from '../session/session.js';
 export interface Context {
   /** Tool calls the scenario wants made, in order (e.g. http-custom-headers). */
   toolCalls?: { name: string; arguments?: Record<string, unknown> }[];
+  /** Authorization scenarios: credentials a pre-registered client has (read by client.ts's `oauthFor`). */
+  [key: string]: unknown;
 }
 
 /** One thing to do; its result is logged, its error counted. */

@@ -41,6 +41,10 @@ export const DefaultsTable = {
     60_000,
     "How long connecting to a server may take, ms: the spawn or the HTTP connection and the handshake (`initialize` or `server/discover`); the server's `timeout_ms`, when set, replaces it. Never longer than the start's own deadline.",
   ],
+  oauth_browser_ms: [
+    600_000,
+    'How long an OAuth authorization waits for the browser to come back to Neovim once the person opened it, ms (|mcp-oauth|); over SSH the address the browser was sent to can be pasted instead.',
+  ],
 } as const satisfies Record<string, readonly [number | string | boolean, string]>;
 
 type Table = typeof DefaultsTable;

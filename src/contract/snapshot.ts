@@ -25,6 +25,12 @@ export interface ServerSnapshot {
   status: ServerStatus;
   /** Human-readable reason when `status` is `failed` (or the last failure while restarting). */
   error?: string;
+  /**
+   * Where the server's OAuth authorization stands when it needs the user (spec: basic/authorization):
+   * `authorizing` while the browser step waits for them (status `starting`), `required` when the server
+   * is `failed` for want of one (declined, timed out, refused): `:Mcp auth NAME` starts it. Absent otherwise.
+   */
+  authorization?: 'authorizing' | 'required';
   transport: 'stdio' | 'http' | 'sse';
   /**
    * The protocol revision negotiated with the server while `connected`, e.g. `"2026-07-28"` (reached
@@ -77,6 +83,11 @@ export const serverSnapshotFields: LuaFields<ServerSnapshot> = {
   name: { lua: 'string', doc: 'the name in the configuration', optional: false },
   status: { lua: 'mcp.ServerStatus', doc: 'lifecycle state', optional: false },
   error: { lua: 'string', doc: 'why it failed (or the last failure while restarting)', optional: true },
+  authorization: {
+    lua: '"authorizing"|"required"',
+    doc: 'OAuth: `authorizing` while the browser step waits for the user, `required` when failed for want of authorization (`:Mcp auth NAME`)',
+    optional: true,
+  },
   transport: { lua: '"stdio"|"http"|"sse"', doc: 'the transport in use (an `http` server may have fallen back to `sse`)', optional: false },
   server_info: { lua: 'mcp.ServerInfo', doc: '`serverInfo` the server sent (when connected)', optional: true },
   capabilities: { lua: 'table', doc: 'server capabilities (when connected)', optional: true },

@@ -41,6 +41,11 @@ export interface HubDeps {
   prepare?: SessionDeps['prepare'];
   /** See {@link SessionDeps.elicit}; sessions declare elicitation only when given. */
   elicit?: SessionDeps['elicit'];
+  /**
+   * OAuth for HTTP servers (see {@link SessionDeps.auth}): the token store and the browser step the
+   * editor provides (bridge); without it a server that answers 401 fails its start.
+   */
+  auth?: SessionDeps['auth'];
 }
 
 /**

@@ -19,6 +19,8 @@
  *   transport is closed (a stdio server's process group ended) before `connect` fails.
  */
 import {
+  OAuthClientFlowError,
+  OAuthError,
   SdkError,
   SdkErrorCode,
   SdkHttpError,
@@ -27,9 +29,11 @@ import {
   type Client,
   type JSONRPCMessage,
   type MessageExtraInfo,
+  type OAuthClientProvider,
   type Transport,
   type VersionNegotiationOptions,
 } from '@modelcontextprotocol/client';
+import { AuthFlow } from '../auth/flow.js';
 import type { ServerConfig } from '../config/types.js';
 import { Defaults } from '../contract/defaults.js';
 import { ErrorCodes } from '../contract/errors.js';
@@ -42,6 +46,13 @@ import { screenedFetch } from './http-screen.js';
 import { screenIncoming, type Screen } from './incoming.js';
 import { describeHttpFailure } from './net-errors.js';
 import { ProcessGroupStdioTransport, SpawnError } from './stdio-transport.js';
+
+/**
+ * Step-up authorizations (403 `insufficient_scope`) per request before it fails; the session retries a
+ * request at most once more after the browser step, so a scope that never suffices ends after a few
+ * tries instead of looping (spec: basic/authorization, "Scope challenge handling").
+ */
+const STEP_UP_RETRIES = 1;
 
 /** Statuses of a first POST that mean "this is an old HTTP+SSE server". */
 const SSE_FALLBACK_STATUSES = [400, 404, 405];
@@ -92,6 +103,12 @@ export interface ConnectOptions {
   connectTimeoutMs?: number;
   /** Each stdio transport as it is made (before it spawns), so that the host can kill it if it exits mid-handshake. */
   onTransport?: (transport: ProcessGroupStdioTransport) => void;
+  /**
+   * The server's OAuth client (auth/provider.ts) for the HTTP transports: a token on every request, a
+   * refresh on 401, step-up on 403 `insufficient_scope` (once per request); a new authorization it
+   * cannot get alone surfaces as the SDK's UnauthorizedError (auth/flow.ts finishes it).
+   */
+  authProvider?: OAuthClientProvider;
 }
 
 type Plan = { negotiation: VersionNegotiationOptions; legacyPrior: boolean };
@@ -155,7 +172,11 @@ async function connectWith(cfg: ServerConfig, o: Attempt, plan: Plan): Promise<C
   }
   if (cfg.transport === 'sse') return connectSse(cfg, o, plan);
   const url = new URL(cfg.url);
-  const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers: cfg.headers }, fetch: screenedFetch(cfg.name, o.log)() });
+  const transport = new StreamableHTTPClientTransport(url, {
+    requestInit: { headers: cfg.headers },
+    fetch: screenedFetch(cfg.name, o.log)(),
+    ...(o.authProvider ? { authProvider: o.authProvider, maxStepUpRetries: STEP_UP_RETRIES } : {}),
+  });
   const client = o.makeClient(plan.negotiation);
   try {
     await o.limit.run(step(plan), transport, client.connect(transport, { ...budget(o), ...(plan.legacyPrior ? { prior: { kind: 'legacy' as const } } : {}) }));
@@ -204,7 +225,12 @@ async function connectSse(cfg: ServerConfig & { transport: 'http' | 'sse' }, o: 
   const url = new URL(cfg.url);
   // One screen for the POSTs and the GET stream: the answers to the POSTs arrive on the stream.
   const screen = screenedFetch(cfg.name, o.log);
-  const transport = new SSEClientTransport(url, { requestInit: { headers: cfg.headers }, fetch: screen(), eventSourceInit: { fetch: screen(withHeaders(cfg.headers)) } });
+  const transport = new SSEClientTransport(url, {
+    requestInit: { headers: cfg.headers },
+    fetch: screen(),
+    eventSourceInit: { fetch: screen(withHeaders(cfg.headers)) },
+    ...(o.authProvider ? { authProvider: o.authProvider } : {}),
+  });
   const client = o.makeClient(plan.negotiation);
   try {
     await o.limit.run('initialize', transport, client.connect(transport, { ...budget(o), prior: { kind: 'legacy' } }));
@@ -318,6 +344,8 @@ function connected(client: Client, transport: Transport, kind: Connected['kind']
  */
 function verdictMayBeWrong(err: unknown): boolean {
   if (err instanceof SpawnError || err instanceof HostError || err instanceof Abandoned) return false;
+  // Authorization (a 401 that needs the user, a refused token request) happens before either era's handshake.
+  if (AuthFlow.needsAuthorization(err) || err instanceof OAuthError || err instanceof OAuthClientFlowError) return false;
   if (err instanceof SdkError) {
     const final: string[] = [SdkErrorCode.RequestTimeout, SdkErrorCode.ClientHttpAuthentication, SdkErrorCode.ClientHttpForbidden];
     if (final.includes(err.code)) return false;

@@ -5,7 +5,10 @@
  * era-cache.ts (verdicts), lists.ts (capability caches), roots.ts, subscriptions.ts, requests.ts and
  * deadline.ts (the timeout policy).
  */
-import { SdkError, SdkErrorCode, StreamableHTTPClientTransport, type CallToolResult, type Client, type CompleteRequest, type ServerCapabilities } from '@modelcontextprotocol/client';
+import { OAuthClientFlowError, OAuthError, SdkError, SdkErrorCode, StreamableHTTPClientTransport, type CallToolResult, type Client, type CompleteRequest, type ServerCapabilities } from '@modelcontextprotocol/client';
+import { AuthFlow, explainFlowError } from '../auth/flow.js';
+import { AuthorizationRefused } from '../auth/provider.js';
+import type { AuthStore, OpenBrowser } from '../auth/types.js';
 import type { ServerConfig } from '../config/types.js';
 import type { Defaults } from '../contract/defaults.js';
 import type { Root, ServerSnapshot, ServerStatus } from '../contract/snapshot.js';
@@ -88,6 +91,12 @@ export interface SessionDeps {
   restart?: Partial<RestartOptions>;
   /** How long a handshake may take, ms, when the server sets no `timeout_ms`; default {@link Defaults.connect_timeout_ms}. */
   connectTimeoutMs?: number;
+  /**
+   * OAuth for HTTP servers (spec: basic/authorization; |mcp-oauth|): where tokens live and how a person
+   * authorizes. Without it a server's 401 fails its start. The host passes the token files and the
+   * editor's browser step; the conformance client a memory store and a `redirect: "manual"` fetch.
+   */
+  auth?: { store: AuthStore; openBrowser: OpenBrowser };
 }
 
 /** One `notifications/message`: its severity, the optional logger name, and any JSON `data`. */
@@ -126,6 +135,12 @@ export class Session {
   readonly logging: ServerLogging;
   /** The tasks this host created on the server (tasks.ts). */
   readonly taskBook = new TaskBook();
+  /** The OAuth client and flow of an HTTP server, made for the definition of the start in progress (auth/flow.ts). */
+  private flow?: AuthFlow;
+  /** The url and `oauth` config {@link flow} was made for. */
+  private flowKey?: string;
+  /** The snapshot's `authorization` (contract/snapshot.ts). */
+  private authorization?: 'authorizing' | 'required';
 
   constructor(
     readonly cfg: ServerConfig,
@@ -167,6 +182,7 @@ export class Session {
       resource_templates: this.lists.templates,
     };
     if (this.error) s.error = this.error;
+    if (this.authorization) s.authorization = this.authorization;
     if (this.cfg.timeout_ms) s.timeout_ms = this.cfg.timeout_ms;
     if (this.cfg.max_total_ms) s.max_total_ms = this.cfg.max_total_ms;
     if (this.cfg.chat) s.chat = this.cfg.chat;
@@ -224,9 +240,10 @@ export class Session {
    * One start: {@link start}'s, or an automatic restart (`auto`), whose failure counts against the
    * restart policy and is retried on its schedule instead of leaving the server `failed`.
    */
-  private begin(deadline: Deadline, auto: boolean): Promise<void> {
+  private begin(deadline: Deadline, auto: boolean, authorize = false): Promise<void> {
     clearTimeout(this.restartTimer);
     const gen = ++this.generation;
+    this.authorization = undefined;
     this.rootsView.reset();
     this.setStatus('starting');
     this.log.info({ transport: this.cfg.transport, timeout_ms: deadline.ms, auto }, 'starting');
@@ -238,17 +255,36 @@ export class Session {
       try {
         const cfg = this.deps.prepare ? await this.deps.prepare(this.cfg, abort.signal, deadline) : this.cfg;
         if (gen !== this.generation) throw new Error('stopped while starting');
-        const conn = await connect(cfg, {
-          deadline,
-          definition: this.cfg,
-          onStderr: (line) => this.log.info({ stderr: line }),
-          makeClient: (negotiation) => makeClient(negotiation, this.hooks(gen)),
-          verdicts: this.deps.verdicts,
-          log: this.log,
-          signal: abort.signal,
-          connectTimeoutMs: this.cfg.timeout_ms ?? this.deps.connectTimeoutMs,
-          onTransport: (t) => (spawned.add(t), this.spawning.add(t)),
-        }).finally(() => spawned.forEach((t) => this.spawning.delete(t)));
+        const flow = this.flowFor(cfg);
+        if (authorize) {
+          if (!flow) throw new HostError(ErrorCodes.InvalidParams, `server "${this.name}" has no OAuth authorization (${cfg.transport === 'stdio' ? 'a stdio server' : 'oauth = false, or no token store'})`);
+          await this.authorizeNow(flow, () => flow.authorize(abort.signal).then(() => true), gen);
+          deadline = this.deadline('start');
+        }
+        const attempt = (d: Deadline) =>
+          connect(cfg, {
+            deadline: d,
+            definition: this.cfg,
+            onStderr: (line) => this.log.info({ stderr: line }),
+            makeClient: (negotiation) => makeClient(negotiation, this.hooks(gen)),
+            verdicts: this.deps.verdicts,
+            log: this.log,
+            signal: abort.signal,
+            connectTimeoutMs: this.cfg.timeout_ms ?? this.deps.connectTimeoutMs,
+            onTransport: (t) => (spawned.add(t), this.spawning.add(t)),
+            ...(flow ? { authProvider: flow.provider } : {}),
+          }).finally(() => spawned.forEach((t) => this.spawning.delete(t)));
+        let conn: Connected;
+        try {
+          conn = await attempt(deadline);
+        } catch (err) {
+          // A 401 the transport could not answer with a stored or refreshed token: the person
+          // authorizes (not within the start's deadline: they take their time), then one more connect.
+          if (!flow || !AuthFlow.needsAuthorization(err) || gen !== this.generation) throw err;
+          await this.authorizeNow(flow, () => flow.completePending(abort.signal), gen);
+          deadline = this.deadline('start');
+          conn = await attempt(deadline);
+        }
         if (gen !== this.generation) {
           await conn.client.close().catch(() => {});
           throw new Error('stopped while starting');
@@ -268,13 +304,17 @@ export class Session {
         this.log.info({ ms: Date.now() - started, transport: conn.kind, protocol_version: conn.protocolVersion }, 'connected');
         this.setStatus('connected');
       } catch (caught) {
-        const err = startFailure(caught, deadline);
+        const err = startFailure(caught, deadline, this.name);
+        this.flow?.abandon();
         if (gen === this.generation) {
           this.log.warn({ err: err.message, auto }, 'failed to start');
           // Closed by us, for this failure: not a lost connection with a restart of its own.
           if (this.conn) this.conn.client.onclose = undefined;
           await this.closeConnection();
-          if (auto) this.retry(err.message);
+          // Waiting for the user's authorization: restarting would only ask again, so it waits for :Mcp auth.
+          const needsUser = err instanceof HostError && err.code === ErrorCodes.AuthorizationRequired;
+          if (needsUser) this.authorization = 'required';
+          if (auto && !needsUser) this.retry(err.message);
           else this.setStatus('failed', err.message);
         }
         throw err;
@@ -306,6 +346,7 @@ export class Session {
     this.starting = undefined;
     clearTimeout(this.restartTimer);
     this.policy.reset();
+    this.flow?.abandon();
     await this.closeConnection();
     // "stopped" only once nothing of the abandoned start runs: its handshake ends at once (connect.ts)
     // and closes its transport, which ends the server's process group.
@@ -315,6 +356,66 @@ export class Session {
       clearTimeout(timer);
     }
     this.setStatus(this.cfg.disabled ? 'disabled' : 'stopped');
+  }
+
+  /**
+   * Authorizes the server now (`:Mcp auth`; spec: basic/authorization) and (re)connects: the whole
+   * flow (discovery, client identity, a new authorization in the browser even when tokens are stored,
+   * which stay until new ones arrive), then a start with a fresh deadline. A connected server stays
+   * connected while the person decides, and is restarted with the new tokens; declined, it stays as it
+   * was. The browser step is not bounded by a request deadline (the person takes their time) but by the
+   * flow's own limit.
+   *
+   * @returns the snapshot once connected
+   * @throws HostError AuthorizationRequired (declined, timed out, refused; the session is `failed` with
+   *   `authorization` `required`), InvalidParams (a stdio server, `oauth = false`), or as {@link start}
+   */
+  async authorize(): Promise<ServerSnapshot> {
+    const flow = this.status === 'connected' ? this.flow : undefined;
+    if (flow) {
+      // Connected: the connection stays while the person decides; only new tokens replace it.
+      const signal = (this.startAbort ??= new AbortController()).signal;
+      await this.authorizeNow(flow, () => flow.authorize(signal).then(() => true), this.generation);
+      await this.restart();
+      return this.snapshot();
+    }
+    await this.stop();
+    this.policy.reset();
+    await this.begin(this.deadline('start'), false, true);
+    return this.snapshot();
+  }
+
+  /** The OAuth flow for the definition `cfg` of a start (inputs substituted), or none (stdio, `oauth = false`, no store). */
+  private flowFor(cfg: ServerConfig): AuthFlow | undefined {
+    if (cfg.transport === 'stdio' || cfg.oauth === false || !this.deps.auth) return (this.flow = undefined);
+    // Kept across restarts while the definition is the same: its DPoP key (tokens are bound to it) lives in memory.
+    const key = JSON.stringify([cfg.url, cfg.oauth ?? null]);
+    if (this.flow && this.flowKey === key) {
+      this.flow.provider.reload();
+      return this.flow;
+    }
+    this.flowKey = key;
+    this.flow = new AuthFlow({ server: this.name, serverUrl: cfg.url, ...(cfg.oauth ? { config: cfg.oauth } : {}), ...this.deps.auth, log: this.log });
+    return this.flow;
+  }
+
+  /**
+   * Runs the browser step of `flow` (`run`), the snapshot saying `authorizing` meanwhile.
+   *
+   * @throws HostError AuthorizationRequired naming the server, what happened and `:Mcp auth NAME`
+   */
+  private async authorizeNow(flow: AuthFlow, run: () => Promise<boolean>, gen: number): Promise<void> {
+    this.authorization = 'authorizing';
+    this.deps.onChange(this);
+    try {
+      if (!(await run())) throw new Error('the server refused the token and no new authorization could be started');
+    } catch (err) {
+      if (gen !== this.generation) throw new Error('stopped while starting');
+      throw authorizationRequired(this.name, err);
+    } finally {
+      if (this.authorization === 'authorizing') this.authorization = undefined;
+      if (gen === this.generation) flow.provider.closeBrowser();
+    }
   }
 
   /**
@@ -497,7 +598,24 @@ export class Session {
     try {
       return await run(this.conn.client, sdkOptions(deadline, opts));
     } catch (err) {
-      throw explain(err, deadline);
+      const flow = this.flow;
+      if (!flow || !AuthFlow.needsAuthorization(err)) throw explain(err, deadline);
+      // The token was refused mid-session (expired without a refresh, revoked, or a scope the request
+      // needs): the person authorizes, then the request is made once more, with a deadline of its own.
+      const gen = this.generation;
+      await this.authorizeNow(flow, () => flow.completePending(this.startAbort?.signal ?? new AbortController().signal), gen);
+      this.deps.onChange(this);
+      if (this.status !== 'connected' || !this.conn) throw new HostError(ErrorCodes.NotConnected, `server "${this.name}" is not connected (${this.status})`);
+      const again = this.deadline(what, opts.timeoutMs, opts.onProgress !== undefined);
+      try {
+        return await run(this.conn.client, sdkOptions(again, opts));
+      } catch (retryErr) {
+        if (AuthFlow.needsAuthorization(retryErr)) {
+          flow.abandon();
+          throw authorizationRequired(this.name, retryErr);
+        }
+        throw explain(retryErr, again);
+      }
     }
   }
 
@@ -617,9 +735,23 @@ export class Session {
  * the method (requests.ts). A HostError (an `${input:...}` ask declined, withdrawn or unanswered) says
  * what happened itself and passes unchanged, as does any other failure within the deadline.
  */
-function startFailure(caught: unknown, deadline: Deadline): Error {
+function startFailure(caught: unknown, deadline: Deadline, server: string): Error {
   const err = explainStartResult(caught, deadline);
   if (err instanceof HostError) return err;
+  if (AuthFlow.needsAuthorization(err)) return authorizationRequired(server, err);
+  if (err instanceof OAuthError || err instanceof OAuthClientFlowError || err instanceof AuthorizationRefused || /dynamic client registration/i.test((err as Error | undefined)?.message ?? '')) {
+    return explainFlowError(err, `server "${server}"`);
+  }
   if ((err instanceof SdkError && err.code === SdkErrorCode.RequestTimeout) || deadline.remaining() <= 0) return deadline.error();
   return err instanceof Error ? err : new Error(String(err));
+}
+
+/**
+ * The server needs the user's authorization and has none: what happened (declined, timed out, refused
+ * by the server, a mix-up refused) and what to do. The reason of a refusal keeps its own words.
+ */
+function authorizationRequired(server: string, cause: unknown): HostError {
+  const why = cause instanceof Error ? cause.message.replace(new RegExp(`^(server )?"?${server}"?: `), '') : String(cause);
+  const reason = cause instanceof HostError && cause.code === ErrorCodes.Cancelled ? 'declined' : why;
+  return new HostError(ErrorCodes.AuthorizationRequired, `needs authorization: run :Mcp auth ${server} (${reason})`, { server });
 }

@@ -18,6 +18,8 @@ export const SLOW_INIT = join(repoRoot, 'test', 'servers', 'slow-init.mjs');
 export const PAGED = join(repoRoot, 'test', 'servers', 'paged.mjs');
 /** The project's 2026-07-28-only server (SDK v2); `--http` serves Streamable HTTP. */
 export const MODERN = join(repoRoot, 'test', 'servers', 'modern.mjs');
+/** The OAuth-protected server with its two authorization servers (SDK router; test/servers/oauth.mjs). */
+export const OAUTH = join(repoRoot, 'test', 'servers', 'oauth.mjs');
 /** A 2025-11-25 server that exits when its first request is not `initialize`. */
 export const STRICT_LEGACY = join(repoRoot, 'test', 'servers', 'strict-legacy.mjs');
 /** `count-spawns.sh CMD ARGS...`: appends a line to `$MCP_SPAWN_LOG` per spawn, then runs the command. */
@@ -174,6 +176,22 @@ export async function startModernHttp(): Promise<HttpServer> {
   const proc = spawn('node', [MODERN, '--http'], { stdio: ['ignore', 'ignore', 'pipe'] });
   const m = await listening(proc, 'modern.mjs --http', /listening on (\S+)/);
   return { url: m[1]!, proc, stop: () => stopProcess(proc) };
+}
+
+/**
+ * Starts the OAuth-protected test server (test/servers/oauth.mjs; `args` e.g. `--no-dcr`) on free
+ * loopback ports and waits until it listens. `admin(path)` POSTs (or GETs, for `stats`) its control
+ * endpoints: `ttl?seconds=N`, `revoke`, `migrate`, `stats`.
+ */
+export async function startOAuthHttp(...args: string[]): Promise<HttpServer & { admin: <T = unknown>(path: string) => Promise<T> }> {
+  const proc = spawn('node', [OAUTH, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const m = await listening(proc, 'oauth.mjs', /listening on (\S+)/);
+  const url = m[1]!;
+  const admin = async <T,>(path: string): Promise<T> => {
+    const res = await fetch(new URL(`/admin/${path}`, url), { method: path === 'stats' ? 'GET' : 'POST' });
+    return (await res.json()) as T;
+  };
+  return { url, proc, stop: () => stopProcess(proc), admin };
 }
 
 /**

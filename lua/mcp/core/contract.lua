@@ -24,6 +24,7 @@ local M = {}
 ---@field name string the name in the configuration
 ---@field status mcp.ServerStatus lifecycle state
 ---@field error? string why it failed (or the last failure while restarting)
+---@field authorization? "authorizing"|"required" OAuth: `authorizing` while the browser step waits for the user, `required` when failed for want of authorization (`:Mcp auth NAME`)
 ---@field transport "stdio"|"http"|"sse" the transport in use (an `http` server may have fallen back to `sse`)
 ---@field server_info? mcp.ServerInfo `serverInfo` the server sent (when connected)
 ---@field capabilities? table server capabilities (when connected)
@@ -86,6 +87,7 @@ local M = {}
 ---@field cwd? string working directory of the process (default: Neovim's)
 ---@field url? string endpoint of a Streamable HTTP (or legacy SSE) server
 ---@field headers? table<string, string> HTTP headers sent with every request
+---@field oauth? boolean|table authorization of an HTTP server (|mcp-oauth-config|): false never authorizes; a table sets the client and grant
 ---@field disabled? boolean configured but not started; shown as `disabled`
 ---@field timeout_ms? integer per-request deadline for this server, ms
 ---@field restart? table automatic restarts after a lost connection: `max` (default 5), `base_ms` (default 1000), `stable_ms` (default 60000); |mcp-restarts|
@@ -116,6 +118,8 @@ M.codes = {
   Cancelled = -32800,
   ---A tool call a model made was denied: by the user in the approval window, or by the `approve` option; `data.reason` holds the reason when one was given.
   Denied = -32040,
+  ---The server needs OAuth authorization and has none: it was declined, timed out or refused; `:Mcp auth NAME` authorizes it.
+  AuthorizationRequired = -32041,
   ---The configuration could not be read or is invalid.
   ConfigError = -32020,
   ---Lua side only: the host could not be started, or exited before replying.
@@ -148,6 +152,8 @@ M.defaults = {
   max_total_ms = 600000,
   ---How long connecting to a server may take, ms: the spawn or the HTTP connection and the handshake (`initialize` or `server/discover`); the server's `timeout_ms`, when set, replaces it. Never longer than the start's own deadline.
   connect_timeout_ms = 60000,
+  ---How long an OAuth authorization waits for the browser to come back to Neovim once the person opened it, ms (|mcp-oauth|); over SSH the address the browser was sent to can be pasted instead.
+  oauth_browser_ms = 600000,
 }
 
 ---Log levels the host accepts, least severe first.
@@ -160,9 +166,9 @@ M.server_log_levels = { 'debug', 'info', 'notice', 'warning', 'error', 'critical
 M.server_statuses = { 'disabled', 'stopped', 'starting', 'connected', 'failed' }
 
 ---Optional fields of `mcp.ServerSnapshot` (absent, or `vim.NIL` on the wire, when unset).
-M.snapshot_optional = { 'error', 'server_info', 'capabilities', 'instructions', 'protocol_version', 'timeout_ms', 'max_total_ms', 'chat', 'auto_approve', 'project', 'problems' }
+M.snapshot_optional = { 'error', 'authorization', 'server_info', 'capabilities', 'instructions', 'protocol_version', 'timeout_ms', 'max_total_ms', 'chat', 'auto_approve', 'project', 'problems' }
 
 ---Keys of a server definition (|mcp-config|).
-M.server_keys = { 'type', 'command', 'args', 'env', 'env_inherit', 'cwd', 'url', 'headers', 'disabled', 'timeout_ms', 'restart', 'max_total_ms', 'log_level', 'roots', 'chat', 'auto_approve' }
+M.server_keys = { 'type', 'command', 'args', 'env', 'env_inherit', 'cwd', 'url', 'headers', 'oauth', 'disabled', 'timeout_ms', 'restart', 'max_total_ms', 'log_level', 'roots', 'chat', 'auto_approve' }
 
 return M

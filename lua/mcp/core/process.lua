@@ -187,6 +187,7 @@ function M.ensure()
     log_level = cfg.log_level,
     timeout_ms = cfg.timeout_ms,
     state_dir = vim.fn.stdpath('state'),
+    auth_dir = vim.fn.stdpath('data') .. '/mcp/auth',
     workspace_folder = vim.fn.getcwd(),
   }, {
     sync = function(err, info) on_init(job, log_path, err, info) end,

@@ -23,6 +23,7 @@ M.links = {
   McpHeaderError = 'ErrorMsg',
   McpLabel = 'Label',
   McpPath = 'Directory',
+  McpHost = 'WarningMsg',
 }
 
 ---Status word → group.

@@ -132,6 +132,12 @@ function M.server_segments(s)
       segs[#segs + 1] = { tostring(#(s[k] or {})), 'McpCount' }
     end
   end
+  -- OAuth (|mcp-oauth|): waiting for the person in the browser, or failed for want of authorization.
+  if s.authorization == 'authorizing' then
+    segs[#segs + 1] = { '  [authorizing]', 'McpTag' }
+  elseif s.authorization == 'required' then
+    segs[#segs + 1] = { '  [needs authorization]', 'McpTagDestructive' }
+  end
   if not require('mcp.chat').enabled(s.name) then segs[#segs + 1] = { '  [chat off]', 'McpTag' } end
   -- A server of a project config file says which file (|mcp-project-config|).
   if type(s.project) == 'string' then
