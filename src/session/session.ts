@@ -43,6 +43,12 @@ const ABANDON_WAIT_MS = 5000;
  */
 const DELETE_TIMEOUT_MS = 2000;
 
+/**
+ * Authorizations one start may ask of the user: the first 401, and one more when the server turns the
+ * new token down at once (it moved to another authorization server meanwhile); then the start fails.
+ */
+const START_AUTHORIZATIONS = 2;
+
 /** What a session needs from the hub that owns it. */
 export interface SessionDeps {
   /** The host's logger; the session logs through a child naming the server. */
@@ -262,34 +268,26 @@ export class Session {
             onTransport: (t) => (spawned.add(t), this.spawning.add(t)),
             ...(flow ? { authProvider: flow.provider } : {}),
           }).finally(() => spawned.forEach((t) => this.spawning.delete(t)));
-        let conn: Connected;
-        try {
-          conn = await attempt(deadline);
-        } catch (err) {
-          // A 401 the transport could not answer with a stored or refreshed token: the person
-          // authorizes (not within the start's deadline: they take their time), then one more connect.
-          if (!flow || !AuthFlow.needsAuthorization(err) || gen !== this.generation) throw err;
-          await this.authorizeNow(flow, () => flow.completePending(abort.signal), gen);
-          deadline = this.deadline('start');
-          conn = await attempt(deadline);
+        // A 401 the transport could not answer with a stored or refreshed token (at the handshake, or
+        // at the first lists: the server may have moved to another authorization server just then): the
+        // person authorizes (not within the start's deadline: they take their time), then another try;
+        // at most twice, so that a server that refuses every token ends the start.
+        for (let authorized = 0; ; ) {
+          try {
+            await this.establish(await attempt(deadline), deadline, gen);
+            break;
+          } catch (err) {
+            if (authorized >= START_AUTHORIZATIONS || !flow || !AuthFlow.needsAuthorization(err) || gen !== this.generation) throw err;
+            if (this.conn) this.conn.client.onclose = undefined;
+            await this.closeConnection();
+            await this.authorizeNow(flow, () => flow.completePending(abort.signal), gen);
+            authorized++;
+            deadline = this.deadline('start');
+          }
         }
-        if (gen !== this.generation) {
-          await conn.client.close().catch(() => {});
-          throw new Error('stopped while starting');
-        }
-        this.conn = conn;
-        conn.client.onclose = () => this.onClosed(gen);
-        conn.client.onerror = (err) => this.onTransportError(gen, conn, err);
-        const caps = conn.client.getServerCapabilities();
-        await Promise.all((['tools', 'prompts', 'resources'] as const).map((k) => this.lists.refresh(k, conn.client, caps, () => deadline, () => gen === this.generation)));
-        await this.subscriptions.attach(this.target(conn), deadline.budget());
-        // A level the server refuses is no reason to fail its start.
-        await this.logging.apply(conn.client, conn.era, deadline.budget()).catch((err: Error) =>
-          this.log.warn({ level: this.logging.level, err: err.message }, 'logging/setLevel failed'),
-        );
         if (gen !== this.generation) throw new Error('stopped while starting');
         this.policy.connected();
-        this.log.info({ ms: Date.now() - started, transport: conn.kind, protocol_version: conn.protocolVersion }, 'connected');
+        this.log.info({ ms: Date.now() - started, transport: this.conn?.kind, protocol_version: this.conn?.protocolVersion }, 'connected');
         this.setStatus('connected');
       } catch (caught) {
         const err = startFailure(caught, deadline, this.name);
@@ -313,6 +311,30 @@ export class Session {
     })();
     this.starting = run;
     return run;
+  }
+
+  /**
+   * Takes a connection just made into use: its close and error handlers, every list, the
+   * subscriptions renewed, the log level asked for.
+   *
+   * @throws whatever listing fails with (a 401 the transport could not answer included); Error
+   *   `stopped while starting` when the start was abandoned meanwhile
+   */
+  private async establish(conn: Connected, deadline: Deadline, gen: number): Promise<void> {
+    if (gen !== this.generation) {
+      await conn.client.close().catch(() => {});
+      throw new Error('stopped while starting');
+    }
+    this.conn = conn;
+    conn.client.onclose = () => this.onClosed(gen);
+    conn.client.onerror = (err) => this.onTransportError(gen, conn, err);
+    const caps = conn.client.getServerCapabilities();
+    await Promise.all((['tools', 'prompts', 'resources'] as const).map((k) => this.lists.refresh(k, conn.client, caps, () => deadline, () => gen === this.generation)));
+    await this.subscriptions.attach(this.target(conn), deadline.budget());
+    // A level the server refuses is no reason to fail its start.
+    await this.logging.apply(conn.client, conn.era, deadline.budget()).catch((err: Error) =>
+      this.log.warn({ level: this.logging.level, err: err.message }, 'logging/setLevel failed'),
+    );
   }
 
   /** Waits for a start already running, within `deadline`; its failure is this caller's too. */
