@@ -250,6 +250,8 @@ export class Session {
         const cfg = this.deps.prepare ? await this.deps.prepare(this.cfg, abort.signal, deadline) : this.cfg;
         if (gen !== this.generation) throw new Error('stopped while starting');
         const flow = this.flowFor(cfg);
+        // A start asked for may ask the user again; an automatic restart does not after they declined.
+        if (flow && !auto) flow.declined = false;
         if (authorize) {
           if (!flow) throw new HostError(ErrorCodes.InvalidParams, `server "${this.name}" has no OAuth authorization (${cfg.transport === 'stdio' ? 'a stdio server' : 'oauth = false, or no token store'})`);
           await this.authorizeNow(flow, () => flow.authorize(abort.signal).then(() => true), gen);
