@@ -422,11 +422,14 @@ export class Session {
     try {
       if (!(await run())) throw new Error('the server refused the token and no new authorization could be started');
     } catch (err) {
-      if (gen !== this.generation) throw new Error('stopped while starting');
+      if (gen !== this.generation) throw new HostError(ErrorCodes.NotConnected, `server "${this.name}" was stopped while waiting for authorization`);
       throw authorizationRequired(this.name, err);
     } finally {
-      if (this.authorization === 'authorizing') this.authorization = undefined;
       if (gen === this.generation) flow.provider.closeBrowser();
+      if (this.authorization === 'authorizing') {
+        this.authorization = undefined;
+        this.deps.onChange(this);
+      }
     }
   }
 
@@ -565,7 +568,6 @@ export class Session {
       // needs): the person authorizes, then the request is made once more, with a deadline of its own.
       const gen = this.generation;
       await this.authorizeNow(flow, () => flow.completePending(this.startAbort?.signal ?? new AbortController().signal), gen);
-      this.deps.onChange(this);
       if (this.status !== 'connected' || !this.conn) throw new HostError(ErrorCodes.NotConnected, `server "${this.name}" is not connected (${this.status})`);
       const again = this.deadline(what, opts.timeoutMs, opts.onProgress !== undefined);
       try {
@@ -712,7 +714,12 @@ function startFailure(caught: unknown, deadline: Deadline, server: string): Erro
  * by the server, a mix-up refused) and what to do. The reason of a refusal keeps its own words.
  */
 function authorizationRequired(server: string, cause: unknown): HostError {
-  const why = cause instanceof Error ? cause.message.replace(new RegExp(`^(server )?"?${server}"?: `), '') : String(cause);
-  const reason = cause instanceof HostError && cause.code === ErrorCodes.Cancelled ? 'declined' : why;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  // The cause's own prefix naming the server goes: the message names it once.
+  const why = [`server "${server}": `, `${server}: `].reduce((m, prefix) => (m.startsWith(prefix) ? m.slice(prefix.length) : m), message);
+  const reason =
+    cause instanceof HostError && cause.code === ErrorCodes.Cancelled ? 'declined'
+    : why === 'Unauthorized' ? 'the server turned the token down'
+    : why;
   return new HostError(ErrorCodes.AuthorizationRequired, `needs authorization: run :Mcp auth ${server} (${reason})`, { server });
 }
