@@ -38,6 +38,11 @@ export class AuthFlow {
   readonly provider: McpOAuthProvider;
   /** The flow in progress; requests and starts that need one wait for it instead of starting another. */
   private running?: Promise<void>;
+  /**
+   * The user declined: a request the server turns down later is not asked about again (a chat's
+   * model calling tools would ask at every call) until they authorize (`:Mcp auth`) or start the server.
+   */
+  declined = false;
 
   constructor(private readonly o: AuthFlowOptions) {
     this.provider = new McpOAuthProvider({ ...o, config: o.config ?? { grant: 'authorization_code' } });
@@ -65,6 +70,10 @@ export class AuthFlow {
     }
     const pending = this.provider.takePending();
     if (!pending) return false;
+    if (this.declined) {
+      this.provider.endFlow();
+      throw new HostError(ErrorCodes.Cancelled, `${this.o.server}: declined earlier`);
+    }
     await this.exclusive(() => this.redeem(pending.url, pending.state, signal));
     return true;
   }
@@ -77,6 +86,7 @@ export class AuthFlow {
    */
   async authorize(signal: AbortSignal): Promise<void> {
     if (this.running) return this.running;
+    this.declined = false;
     await this.exclusive(async () => {
       this.provider.endFlow();
       const result = await auth(this.provider, { serverUrl: this.o.serverUrl, forceReauthorization: true, ...(this.o.fetchFn ? { fetchFn: this.o.fetchFn } : {}) }).catch((err: unknown) => {
@@ -112,7 +122,10 @@ export class AuthFlow {
     if (!browser) throw new Error(`${this.o.server}: the browser step of the authorization is gone`);
     this.provider.redeeming = true;
     this.o.log.info({ authorization_endpoint: `${url.origin}${url.pathname}` }, 'authorization needed; asking the user');
-    const redirect = await browser.authorize(url, state, signal);
+    const redirect = await browser.authorize(url, state, signal).catch((err: unknown) => {
+      if (err instanceof HostError && err.code === ErrorCodes.Cancelled && !signal.aborted) this.declined = true;
+      throw err;
+    });
     const params = redirect.searchParams;
     // The browser step accepts only its own state; checked again here, as the flow's own guard (RFC 6749 §10.12).
     if (params.get('state') !== state) throw new HostError(ErrorCodes.Denied, `${this.o.server}: the authorization redirect carried another state; refused`);

@@ -27,8 +27,9 @@ export interface ServerSnapshot {
   error?: string;
   /**
    * Where the server's OAuth authorization stands when it needs the user (spec: basic/authorization):
-   * `authorizing` while the browser step waits for them (status `starting`), `required` when the server
-   * is `failed` for want of one (declined, timed out, refused): `:Mcp auth NAME` starts it. Absent otherwise.
+   * `authorizing` while the browser step waits for them (during a start, or a request the server turned
+   * down), `required` when the server is `failed` for want of one (declined, timed out, refused):
+   * `:Mcp auth NAME` starts it. Absent otherwise.
    */
   authorization?: 'authorizing' | 'required';
   transport: 'stdio' | 'http' | 'sse';

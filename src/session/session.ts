@@ -53,6 +53,12 @@ const ABANDON_WAIT_MS = 5000;
  */
 const DELETE_TIMEOUT_MS = 2000;
 
+/**
+ * Authorizations one start may ask of the user: the first 401, and one more when the server turns the
+ * new token down at once (it moved to another authorization server meanwhile); then the start fails.
+ */
+const START_AUTHORIZATIONS = 2;
+
 /** What a session needs from the hub that owns it. */
 export interface SessionDeps {
   /** The host's logger; the session logs through a child naming the server. */
@@ -256,6 +262,8 @@ export class Session {
         const cfg = this.deps.prepare ? await this.deps.prepare(this.cfg, abort.signal, deadline) : this.cfg;
         if (gen !== this.generation) throw new Error('stopped while starting');
         const flow = this.flowFor(cfg);
+        // A start asked for may ask the user again; an automatic restart does not after they declined.
+        if (flow && !auto) flow.declined = false;
         if (authorize) {
           if (!flow) throw new HostError(ErrorCodes.InvalidParams, `server "${this.name}" has no OAuth authorization (${cfg.transport === 'stdio' ? 'a stdio server' : 'oauth = false, or no token store'})`);
           await this.authorizeNow(flow, () => flow.authorize(abort.signal).then(() => true), gen);
@@ -274,34 +282,26 @@ export class Session {
             onTransport: (t) => (spawned.add(t), this.spawning.add(t)),
             ...(flow ? { authProvider: flow.provider } : {}),
           }).finally(() => spawned.forEach((t) => this.spawning.delete(t)));
-        let conn: Connected;
-        try {
-          conn = await attempt(deadline);
-        } catch (err) {
-          // A 401 the transport could not answer with a stored or refreshed token: the person
-          // authorizes (not within the start's deadline: they take their time), then one more connect.
-          if (!flow || !AuthFlow.needsAuthorization(err) || gen !== this.generation) throw err;
-          await this.authorizeNow(flow, () => flow.completePending(abort.signal), gen);
-          deadline = this.deadline('start');
-          conn = await attempt(deadline);
+        // A 401 the transport could not answer with a stored or refreshed token (at the handshake, or
+        // at the first lists: the server may have moved to another authorization server just then): the
+        // person authorizes (not within the start's deadline: they take their time), then another try;
+        // at most twice, so that a server that refuses every token ends the start.
+        for (let authorized = 0; ; ) {
+          try {
+            await this.establish(await attempt(deadline), deadline, gen);
+            break;
+          } catch (err) {
+            if (authorized >= START_AUTHORIZATIONS || !flow || !AuthFlow.needsAuthorization(err) || gen !== this.generation) throw err;
+            if (this.conn) this.conn.client.onclose = undefined;
+            await this.closeConnection();
+            await this.authorizeNow(flow, () => flow.completePending(abort.signal), gen);
+            authorized++;
+            deadline = this.deadline('start');
+          }
         }
-        if (gen !== this.generation) {
-          await conn.client.close().catch(() => {});
-          throw new Error('stopped while starting');
-        }
-        this.conn = conn;
-        conn.client.onclose = () => this.onClosed(gen);
-        conn.client.onerror = (err) => this.onTransportError(gen, conn, err);
-        const caps = conn.client.getServerCapabilities();
-        await Promise.all((['tools', 'prompts', 'resources'] as const).map((k) => this.lists.refresh(k, conn.client, caps, () => deadline, () => gen === this.generation)));
-        await this.subscriptions.attach(this.target(conn), deadline.budget());
-        // A level the server refuses is no reason to fail its start.
-        await this.logging.apply(conn.client, conn.era, deadline.budget()).catch((err: Error) =>
-          this.log.warn({ level: this.logging.level, err: err.message }, 'logging/setLevel failed'),
-        );
         if (gen !== this.generation) throw new Error('stopped while starting');
         this.policy.connected();
-        this.log.info({ ms: Date.now() - started, transport: conn.kind, protocol_version: conn.protocolVersion }, 'connected');
+        this.log.info({ ms: Date.now() - started, transport: this.conn?.kind, protocol_version: this.conn?.protocolVersion }, 'connected');
         this.setStatus('connected');
       } catch (caught) {
         const err = startFailure(caught, deadline, this.name);
@@ -325,6 +325,30 @@ export class Session {
     })();
     this.starting = run;
     return run;
+  }
+
+  /**
+   * Takes a connection just made into use: its close and error handlers, every list, the
+   * subscriptions renewed, the log level asked for.
+   *
+   * @throws whatever listing fails with (a 401 the transport could not answer included); Error
+   *   `stopped while starting` when the start was abandoned meanwhile
+   */
+  private async establish(conn: Connected, deadline: Deadline, gen: number): Promise<void> {
+    if (gen !== this.generation) {
+      await conn.client.close().catch(() => {});
+      throw new Error('stopped while starting');
+    }
+    this.conn = conn;
+    conn.client.onclose = () => this.onClosed(gen);
+    conn.client.onerror = (err) => this.onTransportError(gen, conn, err);
+    const caps = conn.client.getServerCapabilities();
+    await Promise.all((['tools', 'prompts', 'resources'] as const).map((k) => this.lists.refresh(k, conn.client, caps, () => deadline, () => gen === this.generation)));
+    await this.subscriptions.attach(this.target(conn), deadline.budget());
+    // A level the server refuses is no reason to fail its start.
+    await this.logging.apply(conn.client, conn.era, deadline.budget()).catch((err: Error) =>
+      this.log.warn({ level: this.logging.level, err: err.message }, 'logging/setLevel failed'),
+    );
   }
 
   /** Waits for a start already running, within `deadline`; its failure is this caller's too. */
@@ -410,11 +434,14 @@ export class Session {
     try {
       if (!(await run())) throw new Error('the server refused the token and no new authorization could be started');
     } catch (err) {
-      if (gen !== this.generation) throw new Error('stopped while starting');
+      if (gen !== this.generation) throw new HostError(ErrorCodes.NotConnected, `server "${this.name}" was stopped while waiting for authorization`);
       throw authorizationRequired(this.name, err);
     } finally {
-      if (this.authorization === 'authorizing') this.authorization = undefined;
       if (gen === this.generation) flow.provider.closeBrowser();
+      if (this.authorization === 'authorizing') {
+        this.authorization = undefined;
+        this.deps.onChange(this);
+      }
     }
   }
 
@@ -604,7 +631,6 @@ export class Session {
       // needs): the person authorizes, then the request is made once more, with a deadline of its own.
       const gen = this.generation;
       await this.authorizeNow(flow, () => flow.completePending(this.startAbort?.signal ?? new AbortController().signal), gen);
-      this.deps.onChange(this);
       if (this.status !== 'connected' || !this.conn) throw new HostError(ErrorCodes.NotConnected, `server "${this.name}" is not connected (${this.status})`);
       const again = this.deadline(what, opts.timeoutMs, opts.onProgress !== undefined);
       try {
@@ -751,7 +777,12 @@ function startFailure(caught: unknown, deadline: Deadline, server: string): Erro
  * by the server, a mix-up refused) and what to do. The reason of a refusal keeps its own words.
  */
 function authorizationRequired(server: string, cause: unknown): HostError {
-  const why = cause instanceof Error ? cause.message.replace(new RegExp(`^(server )?"?${server}"?: `), '') : String(cause);
-  const reason = cause instanceof HostError && cause.code === ErrorCodes.Cancelled ? 'declined' : why;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  // The cause's own prefix naming the server goes: the message names it once.
+  const why = [`server "${server}": `, `${server}: `].reduce((m, prefix) => (m.startsWith(prefix) ? m.slice(prefix.length) : m), message);
+  const reason =
+    cause instanceof HostError && cause.code === ErrorCodes.Cancelled ? 'declined'
+    : why === 'Unauthorized' ? 'the server turned the token down'
+    : why;
   return new HostError(ErrorCodes.AuthorizationRequired, `needs authorization: run :Mcp auth ${server} (${reason})`, { server });
 }

@@ -16,7 +16,7 @@
 // names mcp:read), its protected resource metadata at
 // /.well-known/oauth-protected-resource/mcp naming the current authorization server.
 // Control (for tests): POST /admin/ttl?seconds=N (lifetime of tokens issued from now on), POST
-// /admin/revoke (every access token stops working; refresh tokens still do), POST /admin/migrate (the
+// /admin/revoke (every access token stops working; refresh tokens still do, unless `?all=1`), POST /admin/migrate (the
 // resource moves to the second authorization server and accepts only its tokens), GET /admin/stats.
 // Client credentials (grant_type=client_credentials, client `cc-client` / `cc-secret`, Basic or post) are
 // answered by a handler of its own: the SDK's router implements only the user grants.
@@ -24,6 +24,7 @@ import { randomUUID } from 'node:crypto';
 import express from 'express';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { InvalidGrantError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import { createOAuthMetadata, mcpAuthRouter } from '@modelcontextprotocol/sdk/server/auth/router.js';
 
 const noDcr = process.argv.includes('--no-dcr');
@@ -83,7 +84,7 @@ class Provider {
 
   async exchangeAuthorizationCode(client, code) {
     const data = this.codes.get(code);
-    if (!data || data.client.client_id !== client.client_id) throw new Error('invalid authorization code');
+    if (!data || data.client.client_id !== client.client_id) throw new InvalidGrantError('invalid authorization code');
     this.codes.delete(code);
     this.stats.codeExchanges++;
     // Grants only the scopes it knows: mcp:admin is never granted.
@@ -92,7 +93,7 @@ class Provider {
 
   async exchangeRefreshToken(client, refreshToken) {
     const data = this.refresh.get(refreshToken);
-    if (!data || data.clientId !== client.client_id) throw new Error('invalid refresh token');
+    if (!data || data.clientId !== client.client_id) throw new InvalidGrantError('invalid refresh token');
     this.refresh.delete(refreshToken);
     this.stats.refreshes++;
     return this.issue(client.client_id, data.scopes, data.resource);
@@ -154,8 +155,9 @@ app.post('/admin/ttl', (req, res) => {
   ttlSeconds = Number(req.query.seconds);
   res.json({ ttlSeconds });
 });
-app.post('/admin/revoke', (_req, res) => {
+app.post('/admin/revoke', (req, res) => {
   current.provider.access.clear();
+  if (req.query.all) current.provider.refresh.clear();
   res.json({ revoked: true });
 });
 app.post('/admin/migrate', (_req, res) => {

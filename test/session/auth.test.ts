@@ -182,6 +182,25 @@ describe('OAuth-protected servers', () => {
     await s.stop();
   });
 
+  it('a refused token with no refresh asks once; declined, later calls fail without asking until :Mcp auth', async () => {
+    const browser = new Browser();
+    const s = session(server.url, new MemoryAuthStore(), browser);
+    await s.start();
+    await server.admin('revoke?all=1');
+    browser.declining = true;
+    const first = await s.callTool('whoami', {}).catch((e: unknown) => e);
+    expect(first).toMatchObject({ code: ErrorCodes.AuthorizationRequired, message: 'needs authorization: run :Mcp auth remote (declined)' });
+    expect(browser.asked).toBe(2);
+    const second = await s.callTool('whoami', {}).catch((e: unknown) => e);
+    expect(second).toMatchObject({ code: ErrorCodes.AuthorizationRequired });
+    expect(browser.asked).toBe(2);
+    browser.declining = false;
+    await s.authorize();
+    expect(browser.asked).toBe(3);
+    expect(text(await s.callTool('whoami', {}))).toMatch(/^client /);
+    await s.stop();
+  });
+
   it(':Mcp auth gets a new token even when one is stored', async () => {
     const store = new MemoryAuthStore();
     const browser = new Browser();
