@@ -108,6 +108,14 @@ export class McpOAuthProvider implements OAuthClientProvider {
   private refreshOnly = false;
   /** Set by the flow while its browser step and code exchange run: no second authorization request meanwhile. */
   redeeming = false;
+  /**
+   * The client registration the authorization request was made with, kept to the end of the flow: another
+   * Neovim authorizing the same server at once may register a client of its own and write it to the
+   * shared record meanwhile, and the code must be redeemed by the client it was issued to.
+   */
+  private pinned?: AuthRecord['client'];
+  /** The DPoP key this process made, written again with the tokens bound to it (same race as {@link pinned}). */
+  private ownDpopKey?: AuthRecord['dpopKey'];
   readonly addClientAuthentication?: AddClientAuthentication;
 
   constructor(private readonly o: ProviderOptions) {
@@ -188,6 +196,7 @@ export class McpOAuthProvider implements OAuthClientProvider {
         issuer: c.issuer ?? ctx?.issuer,
       };
     }
+    if (this.redeeming && this.pinned) return { ...this.pinned, issuer: this.record?.issuer };
     const r = await this.read(ctx !== undefined);
     if (!r?.client) return undefined;
     return { ...r.client, issuer: r.issuer };
@@ -224,7 +233,7 @@ export class McpOAuthProvider implements OAuthClientProvider {
     const issuer = ctx?.issuer ?? stamp;
     const r = await this.read(true);
     const migrated = r?.issuer !== undefined && issuer !== undefined && !sameIssuer(r.issuer, issuer);
-    await this.write({ tokens: plain, obtainedAt: Date.now(), ...(issuer ? { issuer } : {}), ...(migrated && !this.o.config.client_id ? { client: undefined } : {}) });
+    await this.write({ tokens: plain, obtainedAt: Date.now(), ...(issuer ? { issuer } : {}), ...(migrated && !this.o.config.client_id ? { client: undefined } : {}), ...(this.redeeming && this.pinned ? { client: this.pinned } : {}), ...(this.ownDpopKey ? { dpopKey: this.ownDpopKey } : {}) });
     // Not needed past the token request: the next 401 discovers again, so a server whose authorization
     // server changed is followed there (SEP-2352) instead of being asked of the old one.
     if (!this.redeeming) this.discovery = undefined;
@@ -235,6 +244,7 @@ export class McpOAuthProvider implements OAuthClientProvider {
     const state = url.searchParams.get('state') ?? '';
     if (!this.browser) throw new Error('no browser step is open for the authorization request');
     this.pending = { url, state, browser: this.browser };
+    this.pinned = this.record?.client;
   }
 
   /** The authorization request `auth()` built, once; the flow owns its browser step from then on. */
@@ -291,6 +301,7 @@ export class McpOAuthProvider implements OAuthClientProvider {
     if (offered.includes('ES256')) {
       // Kept in the record, beside the tokens bound to it: a key lost with the process would void them.
       this.dpopSession = newDpopKey().then(async (jwk) => {
+        this.ownDpopKey = jwk;
         await this.write({ dpopKey: jwk });
         return DpopSession.create({ keyPair: await keyPairFromJwk(jwk) });
       });
@@ -335,6 +346,7 @@ export class McpOAuthProvider implements OAuthClientProvider {
     this.verifier = undefined;
     this.pending = undefined;
     this.redeeming = false;
+    this.pinned = undefined;
     this.closeBrowser();
   }
 
