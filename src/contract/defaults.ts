@@ -41,6 +41,14 @@ export const DefaultsTable = {
     60_000,
     "How long connecting to a server may take, ms: the spawn or the HTTP connection and the handshake (`initialize` or `server/discover`); the server's `timeout_ms`, when set, replaces it. Never longer than the start's own deadline.",
   ],
+  sampling_timeout_ms: [
+    120_000,
+    "How long the built-in OpenAI-compatible sampling provider waits for one completion, ms (|mcp-sampling|); the `sampling.openai.timeout_ms` option replaces it.",
+  ],
+  sampling_api_key_env: [
+    'OPENAI_API_KEY',
+    'Name of the environment variable the built-in OpenAI-compatible sampling provider reads its API key from (unset or empty: no key is sent, as Ollama and llama.cpp want).',
+  ],
 } as const satisfies Record<string, readonly [number | string | boolean, string]>;
 
 type Table = typeof DefaultsTable;

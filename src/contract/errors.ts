@@ -21,6 +21,10 @@ export const ErrorCodeTable = {
     -32040,
     'A tool call a model made was denied: by the user in the approval window, or by the `approve` option; `data.reason` holds the reason when one was given.',
   ],
+  UserRejected: [
+    -1,
+    'Sampling: the person declined a server\'s `sampling/createMessage` (the request or the answer), the code the spec gives the server ("User rejected sampling request").',
+  ],
   ConfigError: [-32020, 'The configuration could not be read or is invalid.'],
   HostUnavailable: [-32030, 'Lua side only: the host could not be started, or exited before replying.'],
 } as const satisfies Record<string, readonly [number, string]>;

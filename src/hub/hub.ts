@@ -41,6 +41,10 @@ export interface HubDeps {
   prepare?: SessionDeps['prepare'];
   /** See {@link SessionDeps.elicit}; sessions declare elicitation only when given. */
   elicit?: SessionDeps['elicit'];
+  /** See {@link SessionDeps.sample}; sessions declare sampling only when given. */
+  sample?: SessionDeps['sample'];
+  /** See {@link SessionDeps.samplingTools}. */
+  samplingTools?: boolean;
 }
 
 /**

@@ -116,6 +116,8 @@ M.codes = {
   Cancelled = -32800,
   ---A tool call a model made was denied: by the user in the approval window, or by the `approve` option; `data.reason` holds the reason when one was given.
   Denied = -32040,
+  ---Sampling: the person declined a server's `sampling/createMessage` (the request or the answer), the code the spec gives the server ("User rejected sampling request").
+  UserRejected = -1,
   ---The configuration could not be read or is invalid.
   ConfigError = -32020,
   ---Lua side only: the host could not be started, or exited before replying.
@@ -148,6 +150,10 @@ M.defaults = {
   max_total_ms = 600000,
   ---How long connecting to a server may take, ms: the spawn or the HTTP connection and the handshake (`initialize` or `server/discover`); the server's `timeout_ms`, when set, replaces it. Never longer than the start's own deadline.
   connect_timeout_ms = 60000,
+  ---How long the built-in OpenAI-compatible sampling provider waits for one completion, ms (|mcp-sampling|); the `sampling.openai.timeout_ms` option replaces it.
+  sampling_timeout_ms = 120000,
+  ---Name of the environment variable the built-in OpenAI-compatible sampling provider reads its API key from (unset or empty: no key is sent, as Ollama and llama.cpp want).
+  sampling_api_key_env = 'OPENAI_API_KEY',
 }
 
 ---Log levels the host accepts, least severe first.

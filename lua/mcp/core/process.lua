@@ -188,6 +188,8 @@ function M.ensure()
     timeout_ms = cfg.timeout_ms,
     state_dir = vim.fn.stdpath('state'),
     workspace_folder = vim.fn.getcwd(),
+    -- Only with a provider: the host then offers servers the sampling capability (|mcp-sampling|).
+    sampling = require('mcp.sampling').capability(),
   }, {
     sync = function(err, info) on_init(job, log_path, err, info) end,
   }, nil)
