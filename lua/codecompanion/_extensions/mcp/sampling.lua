@@ -185,12 +185,12 @@ function M.provider(request, done, opts)
         }
       end
       if #content == 0 then content[1] = { type = 'text', text = '' } end
-      local with_tools = #tools > 0
+      -- One block as one block (as the host's provider answers), tool calls always as a list.
       finish(nil, {
         role = 'assistant',
         model = type(model) == 'string' and model or tostring(adapter.name),
         stopReason = #calls > 0 and 'toolUse' or 'endTurn',
-        content = (#content == 1 and not with_tools) and content[1] or content,
+        content = (#content == 1 and content[1].type ~= 'tool_use') and content[1] or content,
       })
     end,
     on_error = function(e)
