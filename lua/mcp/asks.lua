@@ -194,7 +194,12 @@ end
 ---@param ask mcp.Ask
 local function run_direct(ask)
   state.running[ask.id] = function() end
-  local ok, res = pcall(state.handlers[ask.kind], ask, function(err, result) answer(ask, err, result) end, function() end)
+  local ok, res = pcall(
+    state.handlers[ask.kind],
+    ask,
+    function(err, result) answer(ask, err, result) end,
+    function() end
+  )
   if not state.running[ask.id] then return end -- answered already
   if not ok then
     notify(('%s: %s'):format(ask.title, tostring(res)), vim.log.levels.ERROR)
@@ -273,7 +278,9 @@ function M._ask(id, kind, params, meta)
     time = os.time(),
   }
   local direct = state.direct[kind]
-  if direct and direct(ask) then return vim.schedule(function() run_direct(ask) end) end
+  if direct and direct(ask) then
+    return vim.schedule(function() run_direct(ask) end)
+  end
   -- A request waiting on a person has no guard meanwhile (the host's deadline starts after the answer).
   if ask.request then require('mcp.core.channel').suspend(ask.request) end
   table.insert(state.pending, ask)

@@ -183,7 +183,8 @@ local function check(opts, origin)
 end
 
 ---Keys of the `sampling` option and of its `openai` table, as sets.
-local SAMPLING_KEYS = { provider = true, openai = true, codecompanion = true, models = true, tools = true, auto_approve = true }
+local SAMPLING_KEYS =
+  { provider = true, openai = true, codecompanion = true, models = true, tools = true, auto_approve = true }
 local OPENAI_KEYS = { url = true, model = true, api_key_env = true, timeout_ms = true }
 
 ---Checks the `sampling` option (|mcp-sampling|); raises on a wrong type, warns about unknown keys.

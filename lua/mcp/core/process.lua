@@ -189,7 +189,7 @@ function M.ensure()
     state_dir = vim.fn.stdpath('state'),
     workspace_folder = vim.fn.getcwd(),
     -- Only with a provider: the host then offers servers the sampling capability (|mcp-sampling|).
-    sampling = require('mcp.sampling').capability(),
+    sampling = hooks.sampling_capability(),
   }, {
     sync = function(err, info) on_init(job, log_path, err, info) end,
   }, nil)

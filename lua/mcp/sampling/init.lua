@@ -96,7 +96,13 @@ function M.handle(ask, respond, hide)
     request.server = server
     request.model = providers.choose_model(st.request, cfg.models)
     if not skip then
-      util.notify(('%s: asking %s%s…'):format(server, providers.name(cfg), request.model and (' (' .. request.model .. ')') or ''))
+      util.notify(
+        ('%s: asking %s%s…'):format(
+          server,
+          providers.name(cfg),
+          request.model and (' (' .. request.model .. ')') or ''
+        )
+      )
     end
     current = providers.run(cfg, request, function(err, result)
       current = nil

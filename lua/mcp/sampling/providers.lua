@@ -54,7 +54,9 @@ end
 ---@return string
 function M.name(cfg)
   if type(cfg.provider) == 'function' then return 'your provider function' end
-  if cfg.provider == 'openai' then return ('%s at %s'):format('an OpenAI-compatible endpoint', tostring(cfg.openai and cfg.openai.url)) end
+  if cfg.provider == 'openai' then
+    return ('%s at %s'):format('an OpenAI-compatible endpoint', tostring(cfg.openai and cfg.openai.url))
+  end
   if cfg.provider == 'codecompanion' then return 'CodeCompanion' end
   return tostring(cfg.provider)
 end
@@ -77,7 +79,12 @@ local function openai(request, done, cfg)
   local id = require('mcp.core.process').request('sample', {
     request = req,
     model = request.model,
-    provider = { url = o.url, model = o.model, api_key_env = o.api_key_env or defaults.sampling_api_key_env, timeout_ms = timeout },
+    provider = {
+      url = o.url,
+      model = o.model,
+      api_key_env = o.api_key_env or defaults.sampling_api_key_env,
+      timeout_ms = timeout,
+    },
   }, { timeout_ms = timeout }, function(err, result) done(err, result) end)
   return function()
     if id then require('mcp.core.channel').cancel(id, 'sampling request withdrawn') end
@@ -91,7 +98,12 @@ end
 ---@return string? err
 local function normalize(result, model)
   if type(result) == 'string' then
-    return { role = 'assistant', model = model or 'unknown', stopReason = 'endTurn', content = { type = 'text', text = result } }
+    return {
+      role = 'assistant',
+      model = model or 'unknown',
+      stopReason = 'endTurn',
+      content = { type = 'text', text = result },
+    }
   end
   if type(result) ~= 'table' or nonil(result.content) == nil then
     return nil, 'the provider answered without content'
@@ -130,9 +142,9 @@ function M.run(cfg, request, done)
   elseif provider == 'openai' then
     ok, cancel = pcall(openai, request, finish, cfg)
   elseif provider == 'codecompanion' then
-    ok, cancel = pcall(function()
-      return require('codecompanion._extensions.mcp.sampling').provider(request, finish, cfg.codecompanion)
-    end)
+    ok, cancel = pcall(
+      function() return require('codecompanion._extensions.mcp.sampling').provider(request, finish, cfg.codecompanion) end
+    )
   else
     ok, cancel = false, ('unknown sampling provider %s'):format(vim.inspect(provider))
   end

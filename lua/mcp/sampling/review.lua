@@ -24,7 +24,9 @@ local function highlight(buf)
       vim.api.nvim_buf_set_extmark(buf, ns, i - 1, 0, { end_col = #l:match('^[%w ]+:'), hl_group = group })
       group = nil
     end
-    if group then vim.api.nvim_buf_set_extmark(buf, ns, i - 1, 0, { end_row = i - 1, end_col = #l, hl_group = group }) end
+    if group then
+      vim.api.nvim_buf_set_extmark(buf, ns, i - 1, 0, { end_row = i - 1, end_col = #l, hl_group = group })
+    end
   end
 end
 

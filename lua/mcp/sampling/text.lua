@@ -62,7 +62,11 @@ end
 ---@return string
 local function describe(b)
   if b.type == 'image' or b.type == 'audio' then
-    return ('%s %s, %d bytes'):format(b.type, text.name(nonil(b.mimeType), 40), math.floor(#tostring(nonil(b.data) or '') * 3 / 4))
+    return ('%s %s, %d bytes'):format(
+      b.type,
+      text.name(nonil(b.mimeType), 40),
+      math.floor(#tostring(nonil(b.data) or '') * 3 / 4)
+    )
   elseif b.type == 'tool_use' then
     return ('tool_use %s %s'):format(
       text.name(nonil(b.name), 60),
@@ -294,6 +298,23 @@ function M.parse_request(req, lines)
   return out
 end
 
+---A tool call's input as edited: a JSON object (empty text: `{}`).
+---@param src string
+---@param what string names it in the error
+---@return table? input
+---@return string? err
+local function json_object(src, what)
+  if src:match('^%s*$') then return vim.empty_dict() end
+  local ok, v = pcall(vim.json.decode, src)
+  if not ok then
+    return nil, ('%s: the input is not valid JSON: %s'):format(what, (tostring(v):gsub('^.-:%d+: ', '')))
+  end
+  if type(v) ~= 'table' or (next(v) ~= nil and vim.islist(v)) then
+    return nil, ('%s: the input must be a JSON object, like {"name": "value"}'):format(what)
+  end
+  return v
+end
+
 ---The editable text of a model's answer.
 ---@param server string
 ---@param result table a `CreateMessageResult`
@@ -360,7 +381,7 @@ function M.parse_result(result, lines)
       if not sec or not sec.marker:match(('^── tool_use %d:'):format(k)) then
         return nil, ('the line "── tool_use %d: ..." is missing or out of order (press u to undo)'):format(k)
       end
-      local input, perr = require('mcp.tools').parse_args(body(sec.lines), ('tool_use %d'):format(k))
+      local input, perr = json_object(body(sec.lines), ('tool_use %d'):format(k))
       if not input then return nil, perr end
       b.input = util.object(input)
     end

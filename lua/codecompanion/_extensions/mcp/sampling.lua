@@ -86,7 +86,8 @@ local function to_messages(req, vision)
       elseif b.type == 'tool_result' then
         out[#out + 1] = { role = 'tool', tools = { call_id = b.toolUseId }, content = result_text(b) }
       else
-        return nil, ('message %d: content of type "%s" cannot be sent through CodeCompanion'):format(i, tostring(b.type))
+        return nil,
+          ('message %d: content of type "%s" cannot be sent through CodeCompanion'):format(i, tostring(b.type))
       end
     end
     if #texts > 0 or #calls > 0 then
@@ -138,7 +139,9 @@ function M.provider(request, done, opts)
     settings.temperature = request.temperature
   end
   if adapter.schema.max_tokens then settings.max_tokens = request.maxTokens end
-  if adapter.schema.stop and type(nonil(request.stopSequences)) == 'table' then settings.stop = request.stopSequences end
+  if adapter.schema.stop and type(nonil(request.stopSequences)) == 'table' then
+    settings.stop = request.stopSequences
+  end
   adapter:map_schema_to_params(settings)
   local messages, merr = to_messages(request, adapter.opts.vision == true)
   if not messages then return done(merr) end
@@ -175,7 +178,9 @@ function M.provider(request, done, opts)
           dok, input = pcall(vim.json.decode, args ~= '' and args or '{}')
         end
         if not dok or type(input) ~= 'table' then
-          return finish(('CodeCompanion: the model called %s with arguments that are not JSON'):format(tostring(fn.name)))
+          return finish(
+            ('CodeCompanion: the model called %s with arguments that are not JSON'):format(tostring(fn.name))
+          )
         end
         content[#content + 1] = {
           type = 'tool_use',
