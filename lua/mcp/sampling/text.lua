@@ -57,6 +57,14 @@ local function joined_text(content)
   return table.concat(parts, '\n')
 end
 
+---How many bytes a base64 text decodes to.
+---@param data string
+---@return integer
+local function base64_bytes(data)
+  local pad = #(data:match('=*$'))
+  return math.max(0, math.floor(#data * 3 / 4) - pad)
+end
+
 ---One non-text block, named on one line.
 ---@param b mcp.sampling.Block
 ---@return string
@@ -65,7 +73,7 @@ local function describe(b)
     return ('%s %s, %d bytes'):format(
       b.type,
       text.name(nonil(b.mimeType), 40),
-      math.floor(#tostring(nonil(b.data) or '') * 3 / 4)
+      base64_bytes(tostring(nonil(b.data) or ''))
     )
   elseif b.type == 'tool_use' then
     return ('tool_use %s %s'):format(
