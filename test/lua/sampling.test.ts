@@ -177,7 +177,11 @@ describe.each(nvimBinaries())('sampling on Neovim $version', ({ bin }) => {
   it('a Lua provider gets the approved request with the model its hints chose; auto_approve skips both windows', async () => {
     await start({ sampler: SAMPLER }, `{ provider = ${LUA_PROVIDER}, models = { 'llama3.1:8b', 'qwen2.5-coder:7b' }, auto_approve = { 'sampler' } }`);
     await waitStatus(nv, 'sampler');
+    // Typing meanwhile: an auto-approved request has no window to wait for.
+    await nv.nvim.input('i');
+    await nv.waitFor('vim.api.nvim_get_mode().mode == "i"');
     const out = await callTool(nv, 'sampler', 'ask_model', { prompt: 'Colour?', hints: ['gpt-4', 'qwen'] }, 30_000);
+    expect(await nv.lua('return vim.api.nvim_get_mode().mode')).toBe('i');
     expect(out.err).toBeNull();
     const answer = JSON.parse(texts(out).replace(/^answer: /, ''));
     expect(answer).toEqual({ model: 'qwen2.5-coder:7b', role: 'assistant', stopReason: 'endTurn', content: { type: 'text', text: 'echo: Colour?' } });
@@ -255,6 +259,17 @@ describe.each(nvimBinaries())('sampling on Neovim $version', ({ bin }) => {
     await nv.waitFor(() => notes().then((n) => n.find((m) => m.includes('withdrawn') && m.includes('no longer needed'))), {
       message: 'a note that the request was withdrawn',
     });
+  });
+
+  it("a server that cancels while the endpoint thinks stops the provider's HTTP request", async () => {
+    llm = await startFakeLlm({ turns: [{ stall: true }] });
+    await start({ sampler: SAMPLER }, `{ provider = 'openai', openai = { url = '${llm.url}/v1', model = 'fake-model' }, auto_approve = true }`);
+    await waitStatus(nv, 'sampler');
+    const call = callTool(nv, 'sampler', 'ask_then_cancel', {}, 60_000);
+    const [req] = await llm.waitForRequests(1);
+    await callTool(nv, 'sampler', 'cancel_pending');
+    expect(texts(await call)).toContain('cancelled by the server');
+    await nv.waitFor(() => req!.closedByClient, { message: 'the endpoint to see its request closed' });
   });
 
   it('a 2026-07-28 server samples through an input_required round: the same windows', async () => {
