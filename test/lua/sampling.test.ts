@@ -145,6 +145,12 @@ describe.each(nvimBinaries())('sampling on Neovim $version', ({ bin }) => {
     expect(text).toContain('"model": "local-model"');
     expect(text).toContain('"stopReason": "endTurn"');
     expect(await floats()).toBe(0);
+    // :checkhealth says which provider answers and that the key is set, never the key.
+    await nv.lua('pcall(vim.cmd, "checkhealth mcp")');
+    const health = (await nv.bufferLines()).join('\n');
+    expect(health).toContain(`provider: OpenAI-compatible endpoint ${llm.url}/v1, model local-model (with tools)`);
+    expect(health).toContain('API key from $MCP_TEST_SAMPLING_KEY (set)');
+    expect(health).not.toContain('sk-test-secret-4711');
     const log = readFileSync(join(nv.dirs.log, 'mcp.log'), 'utf8');
     expect(log).toContain('sampling: asking the endpoint');
     expect(log).not.toContain('sk-test-secret-4711');
