@@ -54,25 +54,7 @@ describe.each(nvimBinaries())('sampling on Neovim $version', ({ bin }) => {
        return vim.api.nvim_buf_get_lines(buf, 0, -1, false)`,
       { message: `the ${kind} window`, timeoutMs: 15_000 },
     );
-  /** Replaces the lines under the marker that starts with `marker` (up to the next marker) with `lines`. */
-  const setSection = (marker: string, lines: string[]) =>
-    nv.lua(
-      `local marker, new = ...
-       local buf = vim.api.nvim_get_current_buf()
-       local all = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
-       for i, l in ipairs(all) do
-         if vim.startswith(l, marker) then
-           local j = i + 1
-           while all[j] and not all[j]:match('^── .* ──$') do j = j + 1 end
-           vim.api.nvim_buf_set_lines(buf, i, j - 1, false, new)
-           return
-         end
-       end
-       error('no marker ' .. marker)`,
-      marker,
-      lines,
-    );
-  /** Replaces the line starting with `prefix` by typing over it, as a person would (cc). */
+  /** Replaces the line starting with `prefix` by typing over it, as a person would (`0C`: no autoindent added). */
   const retype = async (prefix: string, line: string) => {
     await nv.lua(
       `local prefix = ...
@@ -82,7 +64,7 @@ describe.each(nvimBinaries())('sampling on Neovim $version', ({ bin }) => {
        error('no line ' .. prefix)`,
       prefix,
     );
-    await nv.nvim.input(`cc${line}<Esc>`);
+    await nv.nvim.input(`0C${line}<Esc>`);
     await nv.waitFor(`vim.api.nvim_get_current_line() == ${JSON.stringify(line)} and vim.api.nvim_get_mode().mode == 'n'`);
   };
   const floats = () => nv.lua<number>('return #vim.tbl_filter(function(w) return vim.api.nvim_win_get_config(w).relative ~= "" end, vim.api.nvim_list_wins())');
@@ -136,7 +118,7 @@ describe.each(nvimBinaries())('sampling on Neovim $version', ({ bin }) => {
     expect(result).toContain('model: local-model');
     expect(result).toContain('stop reason: endTurn');
     expect(result).toContain('The model says hi.');
-    await setSection('── answer', ['The model says hi, and the person edited this.']);
+    await retype('The model says hi.', 'The model says hi, and the person edited this.');
     await nv.nvim.input('<C-s>');
     const out = await call;
     expect(out.err).toBeNull();
@@ -227,7 +209,8 @@ describe.each(nvimBinaries())('sampling on Neovim $version', ({ bin }) => {
       },
     ]);
     expect(first!.body.tool_choice).toBe('auto');
-    await setSection('── tool_use 1:', ['{ "city": "Lyon" }']);
+    expect(lines).toContain('  "city": "Paris"');
+    await retype('  "city": "Paris"', '  "city": "Lyon"');
     await nv.nvim.input('<C-s>');
     // Round 2: the tool call and its result, reviewed and sent.
     lines = await win('sampling_request');
