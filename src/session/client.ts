@@ -4,15 +4,8 @@
  * v2 SDK's way; the same `roots/list` handler answers a 2025-11-25 server's request and a 2026-07-28
  * server's `input_required` round (spec 2026-07-28: basic/patterns/mrtr), so roots work in both eras.
  */
-import {
-  Client,
-  type CreateMessageRequest,
-  type CreateMessageResult,
-  type CreateMessageResultWithTools,
-  type ElicitRequest,
-  type ElicitResult,
-  type VersionNegotiationOptions,
-} from '@modelcontextprotocol/client';
+import { Client, type ElicitRequest, type ElicitResult, type VersionNegotiationOptions } from '@modelcontextprotocol/client';
+import type { CreateMessageRequest, CreateMessageResult, CreateMessageResultWithTools } from '@modelcontextprotocol/client';
 import type { Root } from '../contract/snapshot.js';
 import { VERSION } from '../version.js';
 
@@ -77,11 +70,7 @@ export type Sample = (params: CreateMessageRequest['params'], signal: AbortSigna
  */
 export function makeClient(negotiation: VersionNegotiationOptions, hooks: ClientHooks): Client {
   const client = new Client(CLIENT_INFO, {
-    capabilities: {
-      roots: { listChanged: true },
-      ...(hooks.elicit ? { elicitation: { form: { applyDefaults: true } } } : {}),
-      ...(hooks.sample ? { sampling: hooks.samplingTools ? { tools: {} } : {} } : {}),
-    },
+    capabilities: { roots: { listChanged: true }, ...(hooks.elicit ? { elicitation: { form: { applyDefaults: true } } } : {}) },
     versionNegotiation: negotiation,
     listMaxPages: MAX_PAGES,
   });
@@ -89,7 +78,11 @@ export function makeClient(negotiation: VersionNegotiationOptions, hooks: Client
   const elicit = hooks.elicit;
   if (elicit) client.setRequestHandler('elicitation/create', (req, ctx) => elicit(req.params, ctx.mcpReq.signal));
   const sample = hooks.sample;
-  if (sample) client.setRequestHandler('sampling/createMessage', (req, ctx) => sample(req.params, ctx.mcpReq.signal));
+  if (sample) {
+    // Declared before the handler is set (the SDK refuses a handler for an undeclared capability).
+    client.registerCapabilities({ sampling: hooks.samplingTools ? { tools: {} } : {} });
+    client.setRequestHandler('sampling/createMessage', (req, ctx) => sample(req.params, ctx.mcpReq.signal));
+  }
   client.setNotificationHandler('notifications/resources/updated', (n) => hooks.onResourceUpdated(n.params.uri));
   client.setNotificationHandler('notifications/message', (n) => hooks.onLog(n.params as { level: string; logger?: string; data: unknown }));
   client.setNotificationHandler('notifications/tools/list_changed', () => hooks.onListChanged('tools'));
