@@ -193,7 +193,6 @@ end
 ---Runs an ask that needs no window (`direct`): its handler answers it, the queue is not involved.
 ---@param ask mcp.Ask
 local function run_direct(ask)
-  state.running[ask.id] = function() end
   local ok, res = pcall(
     state.handlers[ask.kind],
     ask,
@@ -279,7 +278,11 @@ function M._ask(id, kind, params, meta)
   }
   local direct = state.direct[kind]
   if direct and direct(ask) then
-    return vim.schedule(function() run_direct(ask) end)
+    -- Marked running now, so that a withdrawal before it starts stops it from starting.
+    state.running[id] = function() end
+    return vim.schedule(function()
+      if state.running[id] then run_direct(ask) end
+    end)
   end
   -- A request waiting on a person has no guard meanwhile (the host's deadline starts after the answer).
   if ask.request then require('mcp.core.channel').suspend(ask.request) end
