@@ -75,8 +75,9 @@ function M.handle(ask, respond, hide)
   local current
 
   local function show_result()
-    local lines, cursor = sampling_text.result_lines(server, st.result, providers.name(cfg))
+    local lines, cursor, hls = sampling_text.result_lines(server, st.result, providers.name(cfg))
     local w = review.open(('%s: the model answered'):format(server), lines, {
+      hls = hls,
       kind = 'sampling_result',
       cursor = cursor,
       send_label = 'return it to the server',
@@ -122,8 +123,9 @@ function M.handle(ask, respond, hide)
     st.request = st.request or p.request
     run()
   else
-    local lines, cursor = sampling_text.request_lines(server, p.request)
+    local lines, cursor, hls = sampling_text.request_lines(server, p.request)
     local w = review.open(ask.title, lines, {
+      hls = hls,
       kind = 'sampling_request',
       cursor = cursor,
       send_label = 'send to the model',

@@ -8,29 +8,21 @@ local M = {}
 
 local ns = vim.api.nvim_create_namespace('mcp.sampling')
 
----Highlights the `#` lines above the first marker and the marker lines.
+---Puts the builder's highlights on the buffer (extmarks: they move with the person's edits).
 ---@param buf integer
-local function highlight(buf)
-  vim.api.nvim_buf_clear_namespace(buf, ns, 0, -1)
-  local in_pre = true
-  for i, l in ipairs(vim.api.nvim_buf_get_lines(buf, 0, -1, false)) do
-    local group
-    if l:match('^── .* ──$') then
-      in_pre, group = false, 'McpSection'
-    elseif in_pre and l:match('^#') then
-      group = 'McpDescription'
-    elseif in_pre and l:match('^[%w ]+:') then
-      group = 'McpLabel'
-      vim.api.nvim_buf_set_extmark(buf, ns, i - 1, 0, { end_col = #l:match('^[%w ]+:'), hl_group = group })
-      group = nil
-    end
-    if group then
-      vim.api.nvim_buf_set_extmark(buf, ns, i - 1, 0, { end_row = i - 1, end_col = #l, hl_group = group })
-    end
+---@param hls mcp.ui.Hl[]
+local function highlight(buf, hls)
+  for _, h in ipairs(hls) do
+    local line = vim.api.nvim_buf_get_lines(buf, h.line, h.line + 1, false)[1] or ''
+    pcall(vim.api.nvim_buf_set_extmark, buf, ns, h.line, h.col, {
+      end_col = h.end_col < 0 and #line or h.end_col,
+      hl_group = h.group,
+    })
   end
 end
 
 ---@class mcp.sampling.ReviewOpts
+---@field hls mcp.ui.Hl[] the highlights of `lines` (mcp.ui.builder's)
 ---@field kind string the buffer's kind (|b:mcp_kind|): "sampling_request" or "sampling_result"
 ---@field cursor integer the line to put the cursor on (1-based)
 ---@field send_label string what `<C-s>` does, for the footer (e.g. "send to the model")
@@ -59,12 +51,7 @@ function M.open(title, lines, opts)
     vim.wo[win].wrap = true
     vim.wo[win].linebreak = true
     vim.wo[win].conceallevel = 0
-    highlight(buf)
-    vim.api.nvim_create_autocmd({ 'TextChanged', 'TextChangedI' }, {
-      buffer = buf,
-      desc = 'mcp sampling: highlight the review window',
-      callback = function() highlight(buf) end,
-    })
+    highlight(buf, opts.hls)
     vim.api.nvim_win_set_cursor(win, { math.max(1, math.min(opts.cursor, #lines)), 0 })
     local function send()
       if w.closed() then return end

@@ -149,29 +149,43 @@ local function message_marker(i, m)
   return ('── message %d: %s%s ──'):format(i, text.name(nonil(m.role), 20), kept)
 end
 
----The editable text of a sampling request.
+---The editable text of a sampling request, built with the results' builder (mcp.ui.builder): the `#`
+---lines as descriptions, the `──` lines as sections.
 ---@param server string
 ---@param req table `sampling/createMessage` params
 ---@return string[] lines
 ---@return integer first the line (1-based) to put the cursor on: the last message's text
+---@return mcp.ui.Hl[] hls
 function M.request_lines(server, req)
-  local lines = about(server, req)
-  lines[#lines + 1] = ('max tokens: %s'):format(num(tonumber(nonil(req.maxTokens)) or 0))
-  local temp = nonil(req.temperature)
-  lines[#lines + 1] = 'temperature: ' .. (type(temp) == 'number' and num(temp) or '')
-  local stop = nonil(req.stopSequences)
-  lines[#lines + 1] = 'stop sequences: ' .. ((type(stop) == 'table' and #stop > 0) and vim.json.encode(stop) or '')
-  lines[#lines + 1] = '── system prompt ──'
-  vim.list_extend(lines, text.lines(nonil(req.systemPrompt) or ''))
-  if lines[#lines] == '' and lines[#lines - 1] == '── system prompt ──' then lines[#lines] = nil end
-  local first = #lines
-  for i, m in ipairs(nonil(req.messages) or {}) do
-    lines[#lines + 1] = message_marker(i, m)
-    first = #lines + 1
-    local t = joined_text(m.content)
-    if t ~= '' then vim.list_extend(lines, text.lines(t)) end
+  local b = require('mcp.ui.builder').new()
+  for _, l in ipairs(about(server, req)) do
+    b:add(l, 'McpDescription')
   end
-  return lines, math.min(first, #lines)
+  b:add(('max tokens: %s'):format(num(tonumber(nonil(req.maxTokens)) or 0)))
+  local temp = nonil(req.temperature)
+  b:add('temperature: ' .. (type(temp) == 'number' and num(temp) or ''))
+  local stop = nonil(req.stopSequences)
+  b:add('stop sequences: ' .. ((type(stop) == 'table' and #stop > 0) and vim.json.encode(stop) or ''))
+  b:add('── system prompt ──', 'McpSection')
+  local sys = nonil(req.systemPrompt)
+  if type(sys) == 'string' and sys ~= '' then
+    for _, l in ipairs(text.lines(sys)) do
+      b:add(l)
+    end
+  end
+  local first = b.count
+  for i, m in ipairs(nonil(req.messages) or {}) do
+    b:add(message_marker(i, m), 'McpSection')
+    first = b.count + 1
+    local t = joined_text(m.content)
+    if t ~= '' then
+      for _, l in ipairs(text.lines(t)) do
+        b:add(l)
+      end
+    end
+  end
+  local r = b:done()
+  return r.lines, math.min(first, #r.lines), r.hls
 end
 
 ---Splits the lines at the `── ... ──` markers.
@@ -323,41 +337,52 @@ local function json_object(src, what)
   return v
 end
 
----The editable text of a model's answer.
+---The editable text of a model's answer, built like the request's.
 ---@param server string
 ---@param result table a `CreateMessageResult`
 ---@param provider string the provider's name, for the first line
 ---@return string[] lines
 ---@return integer first the line (1-based) to put the cursor on
+---@return mcp.ui.Hl[] hls
 function M.result_lines(server, result, provider)
-  local lines = {
-    ('# the model answered %s (through %s)'):format(text.name(server, 0), text.name(provider, 0)),
-    'model: ' .. text.name(nonil(result.model) or '', 0),
-    'stop reason: ' .. text.name(nonil(result.stopReason) or '', 0),
-  }
+  local b = require('mcp.ui.builder').new()
+  b:add(('# the model answered %s (through %s)'):format(text.name(server, 0), text.name(provider, 0)), 'McpDescription')
+  b:add('model: ' .. text.name(nonil(result.model) or '', 0))
+  b:add('stop reason: ' .. text.name(nonil(result.stopReason) or '', 0))
   local extra = {}
   local uses = {}
-  for _, b in ipairs(blocks(result.content)) do
-    if b.type == 'tool_use' then
-      uses[#uses + 1] = b
-    elseif b.type ~= 'text' then
-      extra[#extra + 1] = describe(b)
+  for _, c in ipairs(blocks(result.content)) do
+    if c.type == 'tool_use' then
+      uses[#uses + 1] = c
+    elseif c.type ~= 'text' then
+      extra[#extra + 1] = describe(c)
     end
   end
   local kept = #extra > 0 and (' · ' .. table.concat(extra, ' · ') .. ' (kept as is)') or ''
-  lines[#lines + 1] = ('── answer%s ──'):format(kept)
-  local first = #lines + 1
+  b:add(('── answer%s ──'):format(kept), 'McpSection')
+  local first = b.count + 1
   local t = joined_text(result.content)
-  if t ~= '' then vim.list_extend(lines, text.lines(t)) end
-  for i, u in ipairs(uses) do
-    lines[#lines + 1] = ('── tool_use %d: %s (id %s; input as JSON) ──'):format(
-      i,
-      text.name(nonil(u.name), 60),
-      text.name(nonil(u.id), 60)
-    )
-    vim.list_extend(lines, (require('mcp.core.json').lines(util.object(nonil(u.input)))))
+  if t ~= '' then
+    for _, l in ipairs(text.lines(t)) do
+      b:add(l)
+    end
   end
-  return lines, math.min(first, #lines)
+  for i, u in ipairs(uses) do
+    b:add(
+      ('── tool_use %d: %s (id %s; input as JSON) ──'):format(
+        i,
+        text.name(nonil(u.name), 60),
+        text.name(nonil(u.id), 60)
+      ),
+      'McpSection'
+    )
+    -- json.lines, not the builder's json(): its note on deep nesting would not read back as JSON.
+    for _, l in ipairs((require('mcp.core.json').lines(util.object(nonil(u.input))))) do
+      b:add(l)
+    end
+  end
+  local r = b:done()
+  return r.lines, math.min(first, #r.lines), r.hls
 end
 
 ---The answer as edited: `model`, `stop reason`, the text and each tool call's input from `lines`.
