@@ -36,6 +36,10 @@ local state = {
   handlers = {},
   ---@type integer? augroup waiting for the user to stop typing (`wait`)
   waiting = nil,
+  ---@type table<string, fun(ask: mcp.Ask): boolean> kinds whose asks may need no window (`M.register`)
+  direct = {},
+  ---@type table<integer, fun()> asks answered without a window, by id: what stops each
+  running = {},
 }
 
 ---Tells the user, from the main loop (asks arrive inside the RPC handler).
@@ -79,8 +83,9 @@ local show_next, wait
 ---@param result any
 local function answer(ask, err, result)
   local i = index_of(ask.id)
-  if not i then return end -- answered already, or withdrawn
-  table.remove(state.pending, i)
+  if not i and not state.running[ask.id] then return end -- answered already, or withdrawn
+  state.running[ask.id] = nil
+  if i then table.remove(state.pending, i) end
   if state.shown == ask then close_shown() end
   if ask.request then require('mcp.core.channel').resume(ask.request) end
   local params = { id = ask.id }
@@ -178,7 +183,29 @@ end
 ---Registers the UI for one kind of ask (the built-in ones are registered on first use).
 ---@param kind string
 ---@param handler mcp.AskHandler
-function M.register(kind, handler) state.handlers[kind] = handler end
+---@param direct? fun(ask: mcp.Ask): boolean true for an ask the handler answers without a window (e.g. an
+---  auto-approved sampling request): it runs at once, outside the queue, even while the user types
+function M.register(kind, handler, direct)
+  state.handlers[kind] = handler
+  state.direct[kind] = direct
+end
+
+---Runs an ask that needs no window (`direct`): its handler answers it, the queue is not involved.
+---@param ask mcp.Ask
+local function run_direct(ask)
+  local ok, res = pcall(
+    state.handlers[ask.kind],
+    ask,
+    function(err, result) answer(ask, err, result) end,
+    function() end
+  )
+  if not state.running[ask.id] then return end -- answered already
+  if not ok then
+    notify(('%s: %s'):format(ask.title, tostring(res)), vim.log.levels.ERROR)
+    return answer(ask, { code = codes.InternalError, message = tostring(res) })
+  end
+  if type(res) == 'function' then state.running[ask.id] = res end
+end
 
 ---The asks waiting for an answer, oldest first (copies).
 ---@return mcp.Ask[]
@@ -234,6 +261,10 @@ function M._ask(id, kind, params, meta)
   if not state.handlers.elicitation then M.register('elicitation', require('mcp.ui.elicit').elicitation) end
   if not state.handlers.approval then M.register('approval', require('mcp.ui.approval').approval) end
   if not state.handlers.oauth then M.register('oauth', require('mcp.auth').ask) end
+  if not state.handlers.sampling then
+    local sampling = require('mcp.sampling')
+    M.register('sampling', sampling.handle, sampling.direct)
+  end
   local nonil = util.nonil
   ---@type mcp.Ask
   local ask = {
@@ -246,6 +277,14 @@ function M._ask(id, kind, params, meta)
     request = nonil(meta.request),
     time = os.time(),
   }
+  local direct = state.direct[kind]
+  if direct and direct(ask) then
+    -- Marked running now, so that a withdrawal before it starts stops it from starting.
+    state.running[id] = function() end
+    return vim.schedule(function()
+      if state.running[id] then run_direct(ask) end
+    end)
+  end
   -- A request waiting on a person has no guard meanwhile (the host's deadline starts after the answer).
   if ask.request then require('mcp.core.channel').suspend(ask.request) end
   table.insert(state.pending, ask)
@@ -261,6 +300,12 @@ end
 ---@param id integer
 ---@param reason string
 function M._withdraw(id, reason)
+  local stop = state.running[id]
+  if stop then
+    state.running[id] = nil
+    pcall(stop)
+    return
+  end
   local i = index_of(id)
   if not i then return end
   local ask = table.remove(state.pending, i)
@@ -274,6 +319,10 @@ end
 ---Called when the host exits: every pending ask is gone with it.
 ---@param reason string
 function M._host_gone(reason)
+  for id, stop in pairs(state.running) do
+    state.running[id] = nil
+    pcall(stop)
+  end
   if #state.pending == 0 then return end
   local asks = state.pending
   state.pending = {}

@@ -12,6 +12,9 @@ local hooks = require('mcp.core.hooks')
 -- again whenever they change.
 hooks.set_roots_provider(function(options, on_change) return require('mcp.roots').attach(options, on_change) end)
 
+-- Sampling (|mcp-sampling|): offered to servers only when the `sampling` option names a provider.
+hooks.set_sampling_capability(function() return require('mcp.sampling').capability() end)
+
 -- Tools sharing a name within a server (|mcp-call-names|): said once per new set when a server connects
 -- or its list changes. The autocmd is all that loads now; mcp.duplicates loads with the first snapshot.
 local group = vim.api.nvim_create_augroup('mcp.duplicates', { clear = true })

@@ -253,6 +253,42 @@ local function check_tokens()
   end
 end
 
+---The `sampling` option (|mcp-sampling|): the provider, and what it needs (its endpoint and key, or
+---CodeCompanion).
+---@param cfg mcp.Config
+local function check_sampling(cfg)
+  local s = cfg.sampling
+  if type(s) ~= 'table' or s.provider == nil then
+    return health.info('not offered to servers: no `sampling.provider` (see :help mcp-sampling)')
+  end
+  local tools = require('mcp.sampling.providers').tools(s) and 'with tools' or 'without tools'
+  if type(s.provider) == 'function' then
+    health.ok(('provider: your function (%s)'):format(tools))
+  elseif s.provider == 'openai' then
+    local o = s.openai or {}
+    health.ok(('provider: OpenAI-compatible endpoint %s, model %s (%s)'):format(o.url, o.model, tools))
+    local env = o.api_key_env or require('mcp.core.contract').defaults.sampling_api_key_env
+    local key = vim.env[env]
+    if key and key ~= '' then
+      health.ok(('API key from $%s (set)'):format(env))
+    else
+      health.info(('$%s is unset: no API key is sent (right for Ollama and llama.cpp)'):format(env))
+    end
+  elseif s.provider == 'codecompanion' then
+    if pcall(require, 'codecompanion') then
+      health.ok(("provider: CodeCompanion's chat adapter (%s)"):format(tools))
+    else
+      health.error('provider "codecompanion", but CodeCompanion is not installed')
+    end
+  end
+  local auto = s.auto_approve
+  if auto == true then
+    health.warn('every server samples without asking (`sampling.auto_approve = true`)')
+  elseif type(auto) == 'table' and #auto > 0 then
+    health.info('sampling without asking: ' .. table.concat(auto, ', '))
+  end
+end
+
 function M.check()
   health.start('mcp.nvim: requirements')
   check_neovim()
@@ -277,6 +313,9 @@ function M.check()
   if check_config_file(cfg) and host_ok then check_config_loaded(cfg) end
   check_projects()
   check_tokens()
+
+  health.start('mcp.nvim: sampling')
+  check_sampling(cfg)
 
   if host_ok then
     health.start('mcp.nvim: servers')

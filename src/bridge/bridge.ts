@@ -20,6 +20,8 @@ import { EditorAuth } from './auth.js';
 import { AskBroker } from './asks.js';
 import { elicitVia } from './elicit.js';
 import { Inflight, type InflightWhat } from './inflight.js';
+import { sampleVia } from './sampling.js';
+import { complete as openAiComplete, type SamplingParams } from '../sampling/openai.js';
 import { InputValues, type InputDef } from '../config/inputs.js';
 import type { Deadline } from '../session/deadline.js';
 import { VERSION } from '../version.js';
@@ -254,6 +256,8 @@ export class Bridge {
         prepare: this.resolveInputs,
         elicit: elicitVia(this.asks),
         ...(this.auth ? { auth: this.auth.deps } : {}),
+        // Declared only when the editor has a provider to sample with (|mcp-sampling|).
+        ...(params.sampling && typeof params.sampling === 'object' ? { sample: sampleVia(this.asks), samplingTools: params.sampling.tools === true } : {}),
       });
       this.hub.setRoots(asList(params.roots));
       // Watch before the first read: chokidar reports nothing written before it is ready, so an edit made
@@ -325,6 +329,17 @@ export class Bridge {
           },
         });
       }),
+    sample: async ({ request, provider, model }, id) => {
+      if (!provider || typeof provider.url !== 'string' || !provider.url) throw new HostError(ErrorCodes.InvalidParams, 'sample: provider.url is required');
+      const chosen = typeof model === 'string' && model ? model : provider.model;
+      if (typeof chosen !== 'string' || !chosen) throw new HostError(ErrorCodes.InvalidParams, 'sample: no model (provider.model)');
+      // Listed with the requests in flight (:Mcp cancel) under the endpoint's name: it is one the person may stop.
+      return this.cancellable(id, { server: '(sampling)', method: 'chat/completions', name: chosen }, (signal) => {
+        const p = { ...provider, timeout_ms: typeof provider.timeout_ms === 'number' && provider.timeout_ms > 0 ? provider.timeout_ms : Defaults.sampling_timeout_ms };
+        // The SDK validates the result against the spec's schema before it reaches the server.
+        return openAiComplete(p, request as unknown as SamplingParams, chosen, signal, this.log) as unknown as Promise<Requests['sample']['result']>;
+      });
+    },
     set_log_level: async ({ server, level }) => this.hub!.get(server).setLogLevel(level),
     cancel: async ({ id, reason }) => {
       this.inflight.get(id)?.abort(new HostError(ErrorCodes.Cancelled, reason ? `cancelled: ${reason}` : 'request cancelled'));

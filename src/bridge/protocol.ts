@@ -37,7 +37,8 @@
  * Names of MCP objects keep the spec's own field names (`inputSchema`, `structuredContent`, ...).
  */
 
-import type { ElicitRequestFormParams, ElicitResult } from '@modelcontextprotocol/client';
+import type { CreateMessageRequestParams, CreateMessageResult, CreateMessageResultWithTools, ElicitRequestFormParams, ElicitResult } from '@modelcontextprotocol/client';
+import type { OpenAiProvider } from '../sampling/openai.js';
 import type { Root, RpcError, ServerSnapshot } from '../contract/snapshot.js';
 import type { HostInfo, Progress, RootsReport } from '../contract/wire.js';
 import type { ProjectFile } from '../config/load.js';
@@ -106,6 +107,20 @@ export interface AskKinds {
     params: { server: string; url: string; host: string; redirect_uri: string; paste: boolean; problem?: string };
     result: { action: 'open' } | { action: 'paste'; url: string };
   };
+  /**
+   * A server's `sampling/createMessage` (spec 2025-11-25: client/sampling; in 2026-07-28 the same request
+   * inside an `input_required` round of a call; |mcp-sampling|): `request` is the request's params as the
+   * server sent them (messages with their content blocks, `systemPrompt`, `modelPreferences`,
+   * `maxTokens`, `temperature`, `stopSequences`, `tools`, `toolChoice`, ...). Lua shows it for approval
+   * (editable), sends it to the configured provider, shows the answer for approval (editable) and answers
+   * with the spec's `CreateMessageResult` (`role` "assistant", `model`, `stopReason`, `content`: one
+   * block, or a list when tools were offered). Declined: the error UserRejected, which the server gets
+   * as -1 "User rejected sampling request". Withdrawn when the server cancels its request.
+   */
+  sampling: {
+    params: { server: string; request: CreateMessageRequestParams };
+    result: CreateMessageResult | CreateMessageResultWithTools;
+  };
 }
 
 /** Requests Lua sends (method → params → result). */
@@ -139,6 +154,12 @@ export interface Requests {
       workspace_folder?: string;
       /** The editor's roots at start (see `set_roots`). */
       roots?: Root[];
+      /**
+       * Present when a sampling provider is configured (|mcp-sampling|): every server is then offered
+       * the `sampling` capability, with `sampling.tools` when `tools` is true (the provider can use
+       * tools). Absent: sampling is not declared.
+       */
+      sampling?: { tools?: boolean };
     };
     result: HostInfo;
   };
@@ -169,6 +190,17 @@ export interface Requests {
      */
     params: { server: string; tool: string; arguments?: Record<string, unknown>; timeout_ms?: number; progress?: boolean; approval?: boolean; task?: boolean };
     result: unknown;
+  };
+  /**
+   * The built-in sampling provider (|mcp-sampling|): sends one sampling request (the params of a
+   * `sampling/createMessage`, as the person approved them) to an OpenAI-compatible chat-completions
+   * endpoint and replies with the `CreateMessageResult` (sampling/openai.ts has the mapping). `model` is
+   * the model to ask (chosen from the request's hints by Lua), else `provider.model`. Cancellable
+   * (`cancel`); RequestTimeout after `provider.timeout_ms`.
+   */
+  sample: {
+    params: { request: CreateMessageRequestParams; provider: OpenAiProvider; model?: string };
+    result: CreateMessageResult | CreateMessageResultWithTools;
   };
   /**
    * Cancel request `id`: `notifications/cancelled` to the server with `reason` (spec:

@@ -45,6 +45,14 @@ export const DefaultsTable = {
     600_000,
     'How long an OAuth authorization waits for the browser to come back to Neovim once the person opened it, ms (|mcp-oauth|); over SSH the address the browser was sent to can be pasted instead.',
   ],
+  sampling_timeout_ms: [
+    120_000,
+    "How long the built-in OpenAI-compatible sampling provider waits for one completion, ms (|mcp-sampling|); the `sampling.openai.timeout_ms` option replaces it.",
+  ],
+  sampling_api_key_env: [
+    'OPENAI_API_KEY',
+    'Name of the environment variable the built-in OpenAI-compatible sampling provider reads its API key from (unset or empty: no key is sent, as Ollama and llama.cpp want).',
+  ],
 } as const satisfies Record<string, readonly [number | string | boolean, string]>;
 
 type Table = typeof DefaultsTable;

@@ -25,6 +25,10 @@ export const ErrorCodeTable = {
     -32041,
     'The server needs OAuth authorization and has none: it was declined, timed out or refused; `:Mcp auth NAME` authorizes it.',
   ],
+  UserRejected: [
+    -1,
+    'Sampling: the person declined a server\'s `sampling/createMessage` (the request or the answer), the code the spec gives the server ("User rejected sampling request").',
+  ],
   ConfigError: [-32020, 'The configuration could not be read or is invalid.'],
   HostUnavailable: [-32030, 'Lua side only: the host could not be started, or exited before replying.'],
 } as const satisfies Record<string, readonly [number, string]>;

@@ -46,6 +46,10 @@ export interface HubDeps {
    * editor provides (bridge); without it a server that answers 401 fails its start.
    */
   auth?: SessionDeps['auth'];
+  /** See {@link SessionDeps.sample}; sessions declare sampling only when given. */
+  sample?: SessionDeps['sample'];
+  /** See {@link SessionDeps.samplingTools}. */
+  samplingTools?: boolean;
 }
 
 /**

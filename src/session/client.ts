@@ -5,6 +5,7 @@
  * server's `input_required` round (spec 2026-07-28: basic/patterns/mrtr), so roots work in both eras.
  */
 import { Client, type ElicitRequest, type ElicitResult, type VersionNegotiationOptions } from '@modelcontextprotocol/client';
+import type { CreateMessageRequest, CreateMessageResult, CreateMessageResultWithTools } from '@modelcontextprotocol/client';
 import type { Root } from '../contract/snapshot.js';
 import { VERSION } from '../version.js';
 
@@ -36,6 +37,13 @@ export interface ClientHooks {
    * declares no elicitation capability.
    */
   elicit?: Elicit;
+  /**
+   * Answers `sampling/createMessage` (spec: client/sampling), from a 2025-11-25 server's request or a
+   * 2026-07-28 server's `input_required` round. Without it the client declares no sampling capability.
+   */
+  sample?: Sample;
+  /** The sampling provider can use tools: declare `sampling.tools` (only with {@link sample}). */
+  samplingTools?: boolean;
 }
 
 /**
@@ -45,11 +53,17 @@ export interface ClientHooks {
 export type Elicit = (params: ElicitRequest['params'], signal: AbortSignal) => Promise<ElicitResult>;
 
 /**
+ * Answers one sampling request: `params` as the server sent them; `signal` aborts when the server cancels
+ * or the request times out.
+ */
+export type Sample = (params: CreateMessageRequest['params'], signal: AbortSignal) => Promise<CreateMessageResult | CreateMessageResultWithTools>;
+
+/**
  * A fresh client for one connection attempt.
  *
  * Declares only what works: `roots` (with `listChanged`, sent to 2025-11-25 servers), and form-mode
- * elicitation only when `hooks.elicit` answers it. Sampling is not declared until the host can ask the
- * editor for it.
+ * elicitation only when `hooks.elicit` answers it, sampling (with `tools` when the provider can use them)
+ * only when `hooks.sample` answers it.
  *
  * @param negotiation `{ mode: 'auto' }` to probe with `server/discover` and fall back to `initialize`,
  *   `{ mode: { pin: '2026-07-28' } }` for a server known to be modern, `{ mode: 'legacy' }` for SSE
@@ -63,6 +77,12 @@ export function makeClient(negotiation: VersionNegotiationOptions, hooks: Client
   client.setRequestHandler('roots/list', () => ({ roots: hooks.roots() }));
   const elicit = hooks.elicit;
   if (elicit) client.setRequestHandler('elicitation/create', (req, ctx) => elicit(req.params, ctx.mcpReq.signal));
+  const sample = hooks.sample;
+  if (sample) {
+    // Declared before the handler is set (the SDK refuses a handler for an undeclared capability).
+    client.registerCapabilities({ sampling: hooks.samplingTools ? { tools: {} } : {} });
+    client.setRequestHandler('sampling/createMessage', (req, ctx) => sample(req.params, ctx.mcpReq.signal));
+  }
   client.setNotificationHandler('notifications/resources/updated', (n) => hooks.onResourceUpdated(n.params.uri));
   client.setNotificationHandler('notifications/message', (n) => hooks.onLog(n.params as { level: string; logger?: string; data: unknown }));
   client.setNotificationHandler('notifications/tools/list_changed', () => hooks.onListChanged('tools'));

@@ -15,7 +15,7 @@ import type { Root, ServerSnapshot, ServerStatus } from '../contract/snapshot.js
 import { ErrorCodes, HostError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { redact } from '../redact.js';
-import { makeClient, type ClientHooks, type Elicit, type ListKind } from './client.js';
+import { makeClient, type ClientHooks, type Elicit, type ListKind, type Sample } from './client.js';
 import { connect, type Connected } from './connect.js';
 import { Deadline, maxTotalMs, requestTimeoutMs } from './deadline.js';
 import type { EraCache } from './era-cache.js';
@@ -90,6 +90,13 @@ export interface SessionDeps {
    * declared. The host passes one that asks the editor (bridge/elicit.ts); the conformance client declines.
    */
   elicit?: (s: Session, ...args: Parameters<Elicit>) => ReturnType<Elicit>;
+  /**
+   * Answers this server's sampling requests in both eras (see {@link ClientHooks.sample}); without it
+   * sampling is not declared. The host passes one that asks the editor (bridge/sampling.ts).
+   */
+  sample?: (s: Session, ...args: Parameters<Sample>) => ReturnType<Sample>;
+  /** The sampling provider can use tools (`sampling.tools` is declared with {@link sample}). */
+  samplingTools?: boolean;
   /**
    * The restart policy's numbers (restart-policy.ts); default the contract's. Tests shorten them; a
    * server's own `restart` config (|mcp-restarts|) overrides these.
@@ -652,8 +659,10 @@ export class Session {
   /** What the clients of generation `gen` report back. */
   private hooks(gen: number): ClientHooks {
     const elicit = this.deps.elicit;
+    const sample = this.deps.sample;
     return {
       ...(elicit ? { elicit: (params, signal) => elicit(this, params, signal) } : {}),
+      ...(sample ? { sample: (params, signal) => sample(this, params, signal), samplingTools: this.deps.samplingTools === true } : {}),
       roots: () => this.rootsView.answer(),
       onResourceUpdated: (uri: string) => this.deps.onResourceUpdated(this, uri),
       onLog: (p: ServerLogMessage) => {

@@ -120,6 +120,8 @@ M.codes = {
   Denied = -32040,
   ---The server needs OAuth authorization and has none: it was declined, timed out or refused; `:Mcp auth NAME` authorizes it.
   AuthorizationRequired = -32041,
+  ---Sampling: the person declined a server's `sampling/createMessage` (the request or the answer), the code the spec gives the server ("User rejected sampling request").
+  UserRejected = -1,
   ---The configuration could not be read or is invalid.
   ConfigError = -32020,
   ---Lua side only: the host could not be started, or exited before replying.
@@ -154,6 +156,10 @@ M.defaults = {
   connect_timeout_ms = 60000,
   ---How long an OAuth authorization waits for the browser to come back to Neovim once the person opened it, ms (|mcp-oauth|); over SSH the address the browser was sent to can be pasted instead.
   oauth_browser_ms = 600000,
+  ---How long the built-in OpenAI-compatible sampling provider waits for one completion, ms (|mcp-sampling|); the `sampling.openai.timeout_ms` option replaces it.
+  sampling_timeout_ms = 120000,
+  ---Name of the environment variable the built-in OpenAI-compatible sampling provider reads its API key from (unset or empty: no key is sent, as Ollama and llama.cpp want).
+  sampling_api_key_env = 'OPENAI_API_KEY',
 }
 
 ---Log levels the host accepts, least severe first.

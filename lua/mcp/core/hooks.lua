@@ -15,6 +15,9 @@ local roots_provider
 ---@type fun(reason: string)[]
 local gone = {}
 
+---@type (fun(): { tools: boolean }?)?
+local sampling_capability
+
 ---Sets the roots provider (one; a later call replaces it).
 ---@param provider mcp.RootsProvider
 function M.set_roots_provider(provider) roots_provider = provider end
@@ -26,6 +29,18 @@ function M.set_roots_provider(provider) roots_provider = provider end
 function M.roots(options, on_change)
   if not roots_provider then return {} end
   return roots_provider(options, on_change)
+end
+
+---Sets what tells the host whether to offer servers sampling (|mcp-sampling|): `mcp.sampling.capability`,
+---registered by mcp.features.
+---@param fn fun(): { tools: boolean }?
+function M.set_sampling_capability(fn) sampling_capability = fn end
+
+---The `sampling` param of `init`: nil (no provider configured, or none registered) or `{ tools }`.
+---@return { tools: boolean }?
+function M.sampling_capability()
+  if not sampling_capability then return nil end
+  return sampling_capability()
 end
 
 ---Registers `fn(reason)`, called when the host goes (it exited, was stopped or restarted): whatever

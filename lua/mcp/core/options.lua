@@ -20,6 +20,7 @@ local contract = require('mcp.core.contract')
 ---@field roots? mcp.RootsOptions how the roots announced to servers are computed (|mcp-roots|)
 ---@field approve? fun(server: string, tool: string, args: table): boolean|string|nil decides a model's tool call before anyone is asked: true allows, false denies, a string denies with that reason for the model, nil leaves it to the other rules (|mcp-approval|)
 ---@field approve_read_only? boolean tools annotated `readOnlyHint` run without asking when a model calls them (default false: annotations never approve on their own)
+---@field sampling? mcp.SamplingOptions how servers' sampling requests are answered; without a `provider` sampling is not offered (|mcp-sampling|)
 
 ---@class mcp.Config
 ---@field config_path string|false
@@ -32,6 +33,7 @@ local contract = require('mcp.core.contract')
 ---@field roots mcp.RootsOptions
 ---@field approve? fun(server: string, tool: string, args: table): boolean|string|nil
 ---@field approve_read_only boolean
+---@field sampling? mcp.SamplingOptions
 
 ---Defaults (those shared with the host come from the generated contract). `config_path` is computed on
 ---read (`stdpath("config")` may change before first use).
@@ -161,6 +163,8 @@ local function check(opts, origin)
   opt('resource_max_bytes', 'number')
   opt('approve', 'function')
   opt('approve_read_only', 'boolean')
+  opt('sampling', 'table')
+  if opts.sampling ~= nil then M.check_sampling(opts.sampling, origin .. '.sampling') end
   if opts.resource_max_bytes ~= nil and (opts.resource_max_bytes <= 0 or opts.resource_max_bytes % 1 ~= 0) then
     bad(origin .. '.resource_max_bytes', opts.resource_max_bytes, 'a positive integer (bytes)')
   end
@@ -175,6 +179,47 @@ local function check(opts, origin)
     if type(name) ~= 'string' then bad(origin .. '.servers', name, 'server names as keys') end
     if type(def) ~= 'table' then bad(origin .. '.servers.' .. name, def, 'a table') end
     M.check_server_keys(def, origin .. '.servers.' .. name)
+  end
+end
+
+---Keys of the `sampling` option and of its `openai` table, as sets.
+local SAMPLING_KEYS =
+  { provider = true, openai = true, codecompanion = true, models = true, tools = true, auto_approve = true }
+local OPENAI_KEYS = { url = true, model = true, api_key_env = true, timeout_ms = true }
+
+---Checks the `sampling` option (|mcp-sampling|); raises on a wrong type, warns about unknown keys.
+---@param s table
+---@param where string e.g. "setup().sampling"
+function M.check_sampling(s, where)
+  warn_unknown(s, SAMPLING_KEYS, where)
+  local p = s.provider
+  if p ~= nil and type(p) ~= 'function' and p ~= 'openai' and p ~= 'codecompanion' then
+    bad(where .. '.provider', p, 'a function, "openai" or "codecompanion"')
+  end
+  if s.models ~= nil and (type(s.models) ~= 'table' or not vim.islist(s.models)) then
+    bad(where .. '.models', s.models, 'a list of model names')
+  end
+  if s.tools ~= nil and type(s.tools) ~= 'boolean' then bad(where .. '.tools', s.tools, 'a boolean') end
+  local a = s.auto_approve
+  if a ~= nil and type(a) ~= 'boolean' and not (type(a) == 'table' and vim.islist(a)) then
+    bad(where .. '.auto_approve', a, 'a boolean or a list of server names')
+  end
+  if s.codecompanion ~= nil and type(s.codecompanion) ~= 'table' then
+    bad(where .. '.codecompanion', s.codecompanion, 'a table')
+  end
+  local o = s.openai
+  if o ~= nil then
+    if type(o) ~= 'table' then bad(where .. '.openai', o, 'a table') end
+    warn_unknown(o, OPENAI_KEYS, where .. '.openai')
+    for _, k in ipairs({ 'url', 'model', 'api_key_env' }) do
+      if o[k] ~= nil and type(o[k]) ~= 'string' then bad(where .. '.openai.' .. k, o[k], 'a string') end
+    end
+    if o.timeout_ms ~= nil and (type(o.timeout_ms) ~= 'number' or o.timeout_ms <= 0) then
+      bad(where .. '.openai.timeout_ms', o.timeout_ms, 'a positive number (ms)')
+    end
+  end
+  if p == 'openai' and (type(o) ~= 'table' or not o.url or not o.model) then
+    bad(where .. '.openai', o, 'a table with `url` and `model` (provider "openai")')
   end
 end
 

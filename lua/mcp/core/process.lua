@@ -189,6 +189,8 @@ function M.ensure()
     state_dir = vim.fn.stdpath('state'),
     auth_dir = vim.fn.stdpath('data') .. '/mcp/auth',
     workspace_folder = vim.fn.getcwd(),
+    -- Only with a provider: the host then offers servers the sampling capability (|mcp-sampling|).
+    sampling = hooks.sampling_capability(),
   }, {
     sync = function(err, info) on_init(job, log_path, err, info) end,
   }, nil)
