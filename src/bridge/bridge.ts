@@ -18,6 +18,8 @@ import type { Session } from '../session/session.js';
 import { approve } from './approval.js';
 import { AskBroker } from './asks.js';
 import { elicitVia } from './elicit.js';
+import { checkElicitation } from './elicit-check.js';
+import { Completions, withUrlRetry } from './url-required.js';
 import { InputValues, type InputDef } from '../config/inputs.js';
 import type { Deadline } from '../session/deadline.js';
 import { VERSION } from '../version.js';
@@ -48,6 +50,8 @@ export class Bridge {
   private readonly approvals = new Map<string, Set<AbortController>>();
   /** Values typed for `${input:id}` placeholders, asked once per host. */
   private readonly inputs = new InputValues();
+  /** `notifications/elicitation/complete` seen, for the retry offers of -32042 calls (url-required.ts). */
+  private readonly completions = new Completions();
   /** The trusted project config files Lua last sent (`set_projects`). */
   private projects: ProjectFile[] = [];
 
@@ -247,6 +251,10 @@ export class Bridge {
           this.push('log', { server: s.name, level: String(m.level), ...(typeof m.logger === 'string' ? { logger: m.logger } : {}), text: logText(m.data) }),
         prepare: this.resolveInputs,
         elicit: elicitVia(this.asks),
+        onElicitationComplete: (s, id) => {
+          this.completions.add(s.name, id);
+          this.push('elicitation_complete', { server: s.name, elicitation_id: id });
+        },
       });
       this.hub.setRoots(asList(params.roots));
       // Watch before the first read: chokidar reports nothing written before it is ready, so an edit made
@@ -289,11 +297,15 @@ export class Bridge {
         const s = this.hub!.get(server);
         // A model's call waits for the person first; the call's deadline starts after the answer.
         const callArgs = approval ? await this.approveCall(s, tool, normalizeArgs(args), id, signal) : normalizeArgs(args);
-        return s.callTool(tool, callArgs, {
-          timeoutMs: timeout_ms,
-          signal,
-          onProgress: (p) => this.push('progress', { id, ...p }),
-        });
+        // A -32042 (URL elicitation required) offers its URLs, then the same call again.
+        return withUrlRetry(this.asks, this.completions, s, tool, id, signal, () =>
+          s.callTool(tool, callArgs, {
+            timeoutMs: timeout_ms,
+            signal,
+            tag: id,
+            onProgress: (p) => this.push('progress', { id, ...p }),
+          }),
+        );
       }),
     set_log_level: async ({ server, level }) => this.hub!.get(server).setLogLevel(level),
     cancel: async ({ id, reason }) => {
@@ -301,8 +313,8 @@ export class Bridge {
       return null;
     },
     get_prompt: async ({ server, name, arguments: args }, id) =>
-      this.cancellable(id, (signal) => this.hub!.get(server).getPrompt(name, normalizeArgs(args) as Record<string, string>, { signal })),
-    read_resource: async ({ server, uri }, id) => this.cancellable(id, (signal) => this.hub!.get(server).readResource(uri, { signal })),
+      this.cancellable(id, (signal) => this.hub!.get(server).getPrompt(name, normalizeArgs(args) as Record<string, string>, { signal, tag: id })),
+    read_resource: async ({ server, uri }, id) => this.cancellable(id, (signal) => this.hub!.get(server).readResource(uri, { signal, tag: id })),
     set_projects: async ({ projects }) => {
       this.projects = asList(projects);
       return this.reload();
@@ -334,6 +346,7 @@ export class Bridge {
       await this.hub!.get(server).unsubscribe(uri);
       return null;
     },
+    check_elicitation: async ({ schema, content }) => ({ problems: checkElicitation(schema, normalizeArgs(content)) }),
     answer: async ({ id, result, error }) => {
       this.asks.answer(id, error ?? null, result);
       return null;

@@ -21,6 +21,10 @@ export const ErrorCodeTable = {
     -32040,
     'A tool call a model made was denied: by the user in the approval window, or by the `approve` option; `data.reason` holds the reason when one was given.',
   ],
+  UrlElicitationRequired: [
+    -32042,
+    'MCP: the tool needs a URL opened in the browser first (URL elicitation required); the URL window offered it, and the person declined, or did not call again.',
+  ],
   ConfigError: [-32020, 'The configuration could not be read or is invalid.'],
   HostUnavailable: [-32030, 'Lua side only: the host could not be started, or exited before replying.'],
 } as const satisfies Record<string, readonly [number, string]>;

@@ -41,6 +41,8 @@ export interface HubDeps {
   prepare?: SessionDeps['prepare'];
   /** See {@link SessionDeps.elicit}; sessions declare elicitation only when given. */
   elicit?: SessionDeps['elicit'];
+  /** See {@link SessionDeps.onElicitationComplete}. */
+  onElicitationComplete?: SessionDeps['onElicitationComplete'];
 }
 
 /**

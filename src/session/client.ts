@@ -31,15 +31,17 @@ export interface ClientHooks {
   /** `notifications/message` (spec: server/utilities/logging). */
   onLog: (params: { level: string; logger?: string; data: unknown }) => void;
   /**
-   * Answers `elicitation/create` (spec: client/elicitation, form mode), whether a 2025-11-25 server
+   * Answers `elicitation/create` (spec: client/elicitation, form and URL mode), whether a 2025-11-25 server
    * sends it or a 2026-07-28 server asks for it in an `input_required` round. Without it the client
    * declares no elicitation capability.
    */
   elicit?: Elicit;
+  /** `notifications/elicitation/complete` (URL mode, 2025-11-25): the out-of-band flow `elicitationId` is done. */
+  onElicitationComplete?: (elicitationId: string) => void;
 }
 
 /**
- * Answers one form-mode elicitation: `params` as the server sent them; `signal` aborts when the server
+ * Answers one elicitation (form or URL mode): `params` as the server sent them; `signal` aborts when the server
  * cancels or the request times out.
  */
 export type Elicit = (params: ElicitRequest['params'], signal: AbortSignal) => Promise<ElicitResult>;
@@ -47,8 +49,8 @@ export type Elicit = (params: ElicitRequest['params'], signal: AbortSignal) => P
 /**
  * A fresh client for one connection attempt.
  *
- * Declares only what works: `roots` (with `listChanged`, sent to 2025-11-25 servers), and form-mode
- * elicitation only when `hooks.elicit` answers it. Sampling is not declared until the host can ask the
+ * Declares only what works: `roots` (with `listChanged`, sent to 2025-11-25 servers), and elicitation,
+ * form (`applyDefaults`) and URL mode, only when `hooks.elicit` answers it. Sampling is not declared until the host can ask the
  * editor for it.
  *
  * @param negotiation `{ mode: 'auto' }` to probe with `server/discover` and fall back to `initialize`,
@@ -56,13 +58,15 @@ export type Elicit = (params: ElicitRequest['params'], signal: AbortSignal) => P
  */
 export function makeClient(negotiation: VersionNegotiationOptions, hooks: ClientHooks): Client {
   const client = new Client(CLIENT_INFO, {
-    capabilities: { roots: { listChanged: true }, ...(hooks.elicit ? { elicitation: { form: { applyDefaults: true } } } : {}) },
+    capabilities: { roots: { listChanged: true }, ...(hooks.elicit ? { elicitation: { form: { applyDefaults: true }, url: {} } } : {}) },
     versionNegotiation: negotiation,
     listMaxPages: MAX_PAGES,
   });
   client.setRequestHandler('roots/list', () => ({ roots: hooks.roots() }));
   const elicit = hooks.elicit;
   if (elicit) client.setRequestHandler('elicitation/create', (req, ctx) => elicit(req.params, ctx.mcpReq.signal));
+  const complete = hooks.onElicitationComplete;
+  if (elicit && complete) client.setNotificationHandler('notifications/elicitation/complete', (n) => complete(n.params.elicitationId));
   client.setNotificationHandler('notifications/resources/updated', (n) => hooks.onResourceUpdated(n.params.uri));
   client.setNotificationHandler('notifications/message', (n) => hooks.onLog(n.params as { level: string; logger?: string; data: unknown }));
   client.setNotificationHandler('notifications/tools/list_changed', () => hooks.onListChanged('tools'));

@@ -71,6 +71,8 @@ export interface SessionDeps {
    * declared. The host passes one that asks the editor (bridge/elicit.ts); the conformance client declines.
    */
   elicit?: (s: Session, ...args: Parameters<Elicit>) => ReturnType<Elicit>;
+  /** `notifications/elicitation/complete` from this server (URL mode, 2025-11-25). */
+  onElicitationComplete?: (s: Session, elicitationId: string) => void;
   /**
    * The restart policy's numbers (restart-policy.ts); default the contract's. Tests shorten them; a
    * server's own `restart` config (|mcp-restarts|) overrides these.
@@ -114,6 +116,8 @@ export class Session {
   private readonly log: Logger;
   /** The log level asked of the server (logging.ts). */
   readonly logging: ServerLogging;
+  /** Requests to this server in flight: their deadlines, and the caller's tag (a Lua request id). */
+  private readonly running = new Map<Deadline, number | undefined>();
 
   constructor(
     readonly cfg: ServerConfig,
@@ -381,6 +385,20 @@ export class Session {
     });
   }
 
+  /**
+   * Holds the clock of every request to this server in flight (issue 11): a server's elicitation waits
+   * on the person at the editor, and none of its calls may time out meanwhile (which call the question
+   * belongs to the server does not say in the 2025-11-25 era). Requests made while held are not held.
+   *
+   * @returns `requests`: the tags ({@link RequestOpts.tag}) of the held requests; `release`: restarts
+   *   their clocks, with the held time added (idempotent)
+   */
+  holdRequests(): { requests: number[]; release: () => void } {
+    const releases = [...this.running.keys()].map((d) => d.hold());
+    const requests = [...this.running.values()].filter((t): t is number => typeof t === 'number');
+    return { requests, release: () => releases.forEach((r) => r()) };
+  }
+
   /** The `_meta` of a request in this connection's era (the 2026-07-28 log level), spread into its params. */
   private meta(): { _meta?: Record<string, unknown> } {
     const meta = this.conn ? this.logging.meta(this.conn.era) : undefined;
@@ -431,10 +449,14 @@ export class Session {
       const why = this.status === 'failed' && this.error ? `failed: ${this.error}` : this.status;
       throw new HostError(ErrorCodes.NotConnected, `server "${this.name}" is not connected (${why})`);
     }
+    this.running.set(deadline, opts.tag);
     try {
       return await run(this.conn.client, sdkOptions(deadline, opts));
     } catch (err) {
       throw explain(err, deadline);
+    } finally {
+      this.running.delete(deadline);
+      deadline.dispose();
     }
   }
 
@@ -447,6 +469,11 @@ export class Session {
     const elicit = this.deps.elicit;
     return {
       ...(elicit ? { elicit: (params, signal) => elicit(this, params, signal) } : {}),
+      onElicitationComplete: (id: string) => {
+        if (gen !== this.generation) return;
+        this.log.info({ elicitation: id }, 'elicitation complete');
+        this.deps.onElicitationComplete?.(this, id);
+      },
       roots: () => this.rootsView.answer(),
       onResourceUpdated: (uri: string) => this.deps.onResourceUpdated(this, uri),
       onLog: (p: ServerLogMessage) => {
