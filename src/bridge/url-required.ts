@@ -85,7 +85,7 @@ export async function withUrlRetry<T>(
       if (!els || round > MAX_ROUNDS) throw err;
       const what = `${s.name}/${tool}`;
       const fail = (why: string) =>
-        new HostError(ErrorCodes.UrlElicitationRequired, `${what}: ${(err as Error).message} (${why})`, (err as { data?: unknown }).data);
+        new HostError(ErrorCodes.UrlElicitationRequired, `${what}: ${bare((err as Error).message)} (${why})`, (err as { data?: unknown }).data);
       for (const e of els) {
         const title = `${what}: needs a URL opened`;
         const facts = urlOrRefuse(e.url, title);
@@ -98,7 +98,7 @@ export async function withUrlRetry<T>(
         if (answer?.action !== 'accept') throw fail(answer?.action === 'decline' ? 'you declined to open it' : 'you did not open it');
       }
       const ids = els.flatMap((e) => (e.elicitationId ? [e.elicitationId] : []));
-      const message = (err as Error).message;
+      const message = bare((err as Error).message);
       const again = await asks
         .ask('url_retry', { server: s.name, tool, message, waiting: completions.pending(s.name, ids) }, { server: s.name, title: `${what}: call again?`, signal, request })
         .catch((x: unknown) => {
@@ -109,4 +109,9 @@ export async function withUrlRetry<T>(
       if (again?.action !== 'retry') throw fail('not called again');
     }
   }
+}
+
+/** A server's error message without the SDK's `MCP error -32042: ` prefix. */
+function bare(message: string): string {
+  return message.replace(/^MCP error -?\d+:\s*/, '');
 }
