@@ -27,7 +27,7 @@ local handlers = {
   elicitation_complete = function(payload)
     local server, id = payload.server, payload.elicitation_id
     if type(server) ~= 'string' or type(id) ~= 'string' then return end
-    vim.schedule(function() require('mcp.ui.elicit_url').complete(server, id) end)
+    events.fire(events.names.elicitation_complete, { server = server, id = id })
   end,
   message = function(payload)
     local text = tostring(payload.text)

@@ -15,14 +15,6 @@ local M = {}
 local text = require('mcp.core.text')
 local ns = vim.api.nvim_create_namespace('mcp.elicit_url')
 
----Highlight of a URL's domain (|mcp-highlights|): bold, to stand out in the URL.
-local function domain_hl()
-  if vim.fn.hlexists('McpUrlDomain') == 0 or vim.tbl_isempty(vim.api.nvim_get_hl(0, { name = 'McpUrlDomain' })) then
-    vim.api.nvim_set_hl(0, 'McpUrlDomain', { default = true, link = 'Title' })
-  end
-  return 'McpUrlDomain'
-end
-
 ---Highlights the first plain occurrence of `needle` in line `row` (0-based) of `buf`.
 ---@param buf integer
 ---@param row integer
@@ -55,16 +47,16 @@ local function body(p)
   local domain = type(nonil(p.domain)) == 'string' and p.domain or ''
   local ascii = type(nonil(p.ascii)) == 'string' and p.ascii or ''
   -- The URL as sent may spell the host either way: highlight whichever it holds.
-  marks[#marks + 1] = { row = #lines - 1, needle = url:find(ascii, 1, true) and ascii or domain, group = domain_hl() }
+  marks[#marks + 1] = { row = #lines - 1, needle = url:find(ascii, 1, true) and ascii or domain, group = 'McpUrlDomain' }
   if domain ~= '' then
     local shown = text.line(domain, 0)
     lines[#lines + 1] = 'Domain: ' .. shown .. (ascii ~= '' and ascii ~= domain and ('  (ASCII: ' .. ascii .. ')') or '')
-    marks[#marks + 1] = { row = #lines - 1, needle = shown, group = domain_hl() }
+    marks[#marks + 1] = { row = #lines - 1, needle = shown, group = 'McpUrlDomain' }
   end
   local warnings = type(nonil(p.warnings)) == 'table' and p.warnings or {}
   for _, w in ipairs(warnings) do
     lines[#lines + 1] = '⚠ ' .. text.line(tostring(w), 0)
-    marks[#marks + 1] = { row = #lines - 1, needle = lines[#lines], group = 'DiagnosticWarn' }
+    marks[#marks + 1] = { row = #lines - 1, needle = lines[#lines], group = 'McpWarning' }
   end
   lines[#lines + 1] = ''
   lines[#lines + 1] = 'Nothing has been opened. o opens it in your browser.'
@@ -78,6 +70,7 @@ function M.url(ask, respond, _hide)
   local p = ask.params
   local server = text.name(ask.server or 'a server')
   local lines, marks = body(p)
+  require('mcp.ui.hl').setup()
   local ui = require('mcp.ui.ask')
   local title = require('mcp.core.util').nonil(p.required_by) and ('%s needs a URL opened'):format(server)
     or ('%s asks you to open a URL'):format(server)
@@ -151,19 +144,28 @@ function M.watch(server, id, url)
   )
 end
 
----The `elicitation_complete` push: the server says the flow of elicitation `id` is done.
----@param server string
----@param id string
-function M.complete(server, id)
-  local key = tostring(server) .. '\0' .. id
+---`User McpElicitationComplete` (the `elicitation_complete` push): the server says the flow of
+---elicitation `data.id` is done; the person is told when it is one they opened.
+---@param data { server: string, id: string }
+local function completed(data)
+  local key = tostring(data.server) .. '\0' .. tostring(data.id)
   local url = opened[key]
+  if not url then return end
   opened[key] = nil
   require('mcp.core.util').notify_later(
-    ('%s: the flow you opened%s is complete'):format(text.name(server), url and (' (' .. url .. ')') or ''),
+    ('%s: the flow you opened (%s) is complete'):format(text.name(data.server), url),
     vim.log.levels.INFO
   )
-  require('mcp.core.events').fire(require('mcp.core.events').names.elicitation_complete, { server = server, id = id })
 end
+
+vim.api.nvim_create_autocmd('User', {
+  group = vim.api.nvim_create_augroup('mcp.elicit_url', { clear = true }),
+  pattern = require('mcp.core.events').names.elicitation_complete,
+  desc = 'mcp: tell when a URL flow you opened is complete',
+  callback = function(ev)
+    if type(ev.data) == 'table' then completed(ev.data) end
+  end,
+})
 
 ---After the URLs of a -32042 error were opened: offers to call the tool again (`r`) or give up (`q`),
 ---showing whether the server has said its flows are complete.

@@ -23,6 +23,8 @@ M.links = {
   McpHeaderError = 'ErrorMsg',
   McpLabel = 'Label',
   McpPath = 'Directory',
+  McpUrlDomain = 'Title',
+  McpWarning = 'DiagnosticWarn',
 }
 
 ---Status word → group.
