@@ -177,7 +177,11 @@ function M.waiting_note(ask)
   local first = vim.trim(vim.split(message, '\n', { plain = true })[1] or '')
   local who = text.name(ask.server or 'a server')
   local what = ask.kind == 'elicitation_url' and 'asks you to open a URL' or 'asks for your input'
-  return ('⏳ waiting for you: %s %s%s (:Mcp asks)'):format(who, what, first ~= '' and (': ' .. text.name(first)) or '')
+  return ('⏳ waiting for you: %s %s%s (:Mcp asks)'):format(
+    who,
+    what,
+    first ~= '' and (': ' .. text.name(first)) or ''
+  )
 end
 
 ---Runs a model's tool call: resolves its name, decodes its arguments, applies the approval policy

@@ -39,7 +39,9 @@ local function body(p)
     lines[#lines + 1] = l
   end
   if nonil(p.required_by) then
-    lines[#lines + 1] = ('(%s waits for this: it can be called again once you are done)'):format(text.name(p.required_by))
+    lines[#lines + 1] = ('(%s waits for this: it can be called again once you are done)'):format(
+      text.name(p.required_by)
+    )
   end
   lines[#lines + 1] = ''
   local url = text.line(tostring(p.url), 0)
@@ -47,10 +49,13 @@ local function body(p)
   local domain = type(nonil(p.domain)) == 'string' and p.domain or ''
   local ascii = type(nonil(p.ascii)) == 'string' and p.ascii or ''
   -- The URL as sent may spell the host either way: highlight whichever it holds.
-  marks[#marks + 1] = { row = #lines - 1, needle = url:find(ascii, 1, true) and ascii or domain, group = 'McpUrlDomain' }
+  marks[#marks + 1] =
+    { row = #lines - 1, needle = url:find(ascii, 1, true) and ascii or domain, group = 'McpUrlDomain' }
   if domain ~= '' then
     local shown = text.line(domain, 0)
-    lines[#lines + 1] = 'Domain: ' .. shown .. (ascii ~= '' and ascii ~= domain and ('  (ASCII: ' .. ascii .. ')') or '')
+    lines[#lines + 1] = 'Domain: '
+      .. shown
+      .. (ascii ~= '' and ascii ~= domain and ('  (ASCII: ' .. ascii .. ')') or '')
     marks[#marks + 1] = { row = #lines - 1, needle = shown, group = 'McpUrlDomain' }
   end
   local warnings = type(nonil(p.warnings)) == 'table' and p.warnings or {}
@@ -180,7 +185,10 @@ function M.retry(ask, respond, _hide)
   local function status()
     local n = vim.tbl_count(waiting)
     if n == 0 then return '✓ Ready: call it again when you have finished in the browser.' end
-    return ('… Waiting for the server to confirm %d flow%s (you may call again anyway).'):format(n, n == 1 and '' or 's')
+    return ('… Waiting for the server to confirm %d flow%s (you may call again anyway).'):format(
+      n,
+      n == 1 and '' or 's'
+    )
   end
   local what = ('%s/%s'):format(text.name(p.server), text.name(p.tool))
   local lines = { ('%s failed: it needs what you opened in the browser.'):format(what) }

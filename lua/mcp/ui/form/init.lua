@@ -206,7 +206,8 @@ function M.submit(buf)
     for _, p in ipairs(problems) do
       local field = type(p.field) == 'string' and p.field or nil
       local label = field and require('mcp.core.text').name(field, 0) or 'form'
-      found[#found + 1] = { row = field and parsed.rows[field] or 0, msg = ('%s: %s'):format(label, tostring(p.message)) }
+      found[#found + 1] =
+        { row = field and parsed.rows[field] or 0, msg = ('%s: %s'):format(label, tostring(p.message)) }
     end
     refuse(form, found)
   end)
