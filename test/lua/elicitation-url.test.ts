@@ -145,6 +145,19 @@ describe.each(nvimBinaries())('URL elicitation on Neovim $version', ({ bin }) =>
     expect(await notes()).toContain('mcp: ue: the flow you opened (http://bücher.example/terms?lang=en) is complete');
   });
 
+  it('closes the URL window with a note when the server cancels its request, opening nothing', async () => {
+    await start({ ue: { command: 'node', args: [URL_ELICIT] } });
+    await waitStatus(nv, 'ue');
+    const call = callTool(nv, 'ue', 'open_docs', { url: 'https://example.org/terms' }, 60_000);
+    await window('elicitation_url');
+    expect(texts(await callTool(nv, 'ue', 'cancel_open'))).toBe('cancelled 1');
+    expect(texts(await call)).toContain('open_docs: cancelled by the server');
+    await nv.waitFor(async () => (await floats()) === 0, { message: 'the URL window to close' });
+    const note = await nv.waitFor(async () => (await notes()).find((n) => n.includes('withdrawn')), { message: 'the withdrawal note' });
+    expect(note).toBe('mcp: ue: Read the terms, then come back: withdrawn (the request it belongs to was cancelled: the link expired)');
+    expect(await opened()).toEqual([]);
+  });
+
   it('a -32042 retry window notes the server\'s completion, then r calls again and succeeds (2025-11-25)', async () => {
     await start({ ue: { command: 'node', args: [URL_ELICIT] } });
     await waitStatus(nv, 'ue');

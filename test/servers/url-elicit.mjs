@@ -11,6 +11,8 @@
 // - `needs_login`: fails with -32042 (UrlElicitationRequiredError) carrying one URL elicitation until its
 //   flow is complete; then answers "logged in".
 // - `complete_flows`: sends notifications/elicitation/complete for every flow waiting; answers how many.
+// - `cancel_open`: cancels (notifications/cancelled, reason "the link expired") every open_docs request
+//   still waiting for the client's answer.
 import { randomUUID } from 'node:crypto';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -22,6 +24,8 @@ const text = (t) => ({ content: [{ type: 'text', text: t }] });
 
 /** Flows the client accepted (or was sent to), waiting for the person to finish: id → notify. */
 const waiting = new Map();
+/** Aborts of the open_docs requests waiting for the client. */
+const asking = new Set();
 /** The login flow: its id, and whether it is complete. */
 let login = undefined;
 
@@ -30,12 +34,19 @@ server.registerTool(
   { description: 'Asks the user to open a URL (URL-mode elicitation)', inputSchema: { url: z.string().optional() } },
   async ({ url }) => {
     const elicitationId = randomUUID();
-    const answer = await server.server.elicitInput({
-      mode: 'url',
-      message: 'Read the terms, then come back.',
-      url: url ?? 'http://bücher.example/terms?lang=en',
-      elicitationId,
-    });
+    const controller = new AbortController();
+    asking.add(controller);
+    let answer;
+    try {
+      answer = await server.server.elicitInput(
+        { mode: 'url', message: 'Read the terms, then come back.', url: url ?? 'http://bücher.example/terms?lang=en', elicitationId },
+        { signal: controller.signal },
+      );
+    } catch (err) {
+      return text(`open_docs: cancelled by the server (${err.message})`);
+    } finally {
+      asking.delete(controller);
+    }
     if (answer.action === 'accept') waiting.set(elicitationId, server.server.createElicitationCompletionNotifier(elicitationId));
     return text(`open_docs: ${answer.action}`);
   },
@@ -55,6 +66,12 @@ server.registerTool('needs_login', { description: 'Needs a browser login first (
     [{ mode: 'url', message: 'Sign in to the example service.', url: 'https://login.example.com/authorize?client=mcp', elicitationId: login.id }],
     'This tool needs you to sign in first.',
   );
+});
+
+server.registerTool('cancel_open', { description: 'Cancels the open_docs requests waiting for an answer' }, async () => {
+  const n = asking.size;
+  for (const c of [...asking]) c.abort('the link expired');
+  return text(`cancelled ${n}`);
 });
 
 server.registerTool('complete_flows', { description: 'Says every waiting flow is complete' }, async () => {
