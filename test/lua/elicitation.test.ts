@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { nvimBinaries, repoRoot, startNvim, type NvimInstance } from '../helpers/nvim.js';
 import { toField, waitForm } from '../helpers/form.js';
 import { api, callTool, everythingStdio, waitStatus } from '../helpers/mcp.js';
+import { Defaults } from '../../src/contract/defaults.js';
 
 const ELICIT_CANCEL = join(repoRoot, 'test', 'servers', 'elicit-cancel.mjs');
 const MODERN_ELICIT = join(repoRoot, 'test', 'servers', 'modern-elicit.mjs');
@@ -238,11 +239,12 @@ describe.each(nvimBinaries())('elicitation on Neovim $version', ({ bin }) => {
     await start({ everything: everythingStdio(), modern: { command: 'node', args: [MODERN_ELICIT] } });
     await waitStatus(nv, 'modern');
     await nv.waitFor(`vim.iter(require("mcp").tools("everything")):any(function(t) return t.name == "trigger-elicitation-request" end)`);
-    const legacy = callWithin('everything', 'trigger-elicitation-request', {}, 1500);
+    const legacy = callWithin('everything', 'trigger-elicitation-request', {}, 1000);
     await elicitForm();
-    // The person reads the form for longer than the call's whole budget (not a timing assertion: the
+    // The person reads the form for longer than the call's whole budget, and longer than the Neovim
+    // side's guard too (budget + timeout_margin_ms): neither gives up (not a timing assertion: the
     // outcome is what is checked).
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await new Promise((resolve) => setTimeout(resolve, 1000 + Defaults.timeout_margin_ms + 500));
     await retype('name', 'Ada');
     await nv.nvim.input('<C-s>');
     const l = await legacy;
