@@ -161,7 +161,10 @@ export interface Requests {
    * Lua's policy says to ask about) the host first asks the editor (the `approval` ask, its meta's
    * `request` this request's id) and calls the tool only when allowed, with the arguments of the answer;
    * denied, the reply is the error Denied (`data.reason`: the person's reason). The deadline
-   * (`timeout_ms`) starts after the answer; `cancel` withdraws the ask.
+   * (`timeout_ms`) starts after the answer; `cancel` withdraws the ask. While an elicitation of the
+   * server is open the call's deadline is held (its ask's `holds` names this request). A call that fails
+   * with -32042 (URL elicitation required) offers its URLs (`elicitation_url` asks) and then the retry
+   * (`url_retry`), each with this request as `request`; declined, the reply is UrlElicitationRequired.
    */
   call_tool: {
     params: { server: string; tool: string; arguments?: Record<string, unknown>; timeout_ms?: number; progress?: boolean; approval?: boolean };
