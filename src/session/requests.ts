@@ -41,7 +41,7 @@ const SDK_TIMEOUT_MS = 2 ** 31 - 1;
  */
 export function sdkOptions(deadline: Deadline, opts: RequestOpts): RequestOptions {
   if (deadline.remaining() <= 0) throw deadline.error();
-  const signal = opts.signal ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal;
+  const signal = deadline.follow(opts.signal);
   const onProgress = opts.onProgress;
   if (!onProgress) return { timeout: SDK_TIMEOUT_MS, signal };
   return {
