@@ -27,8 +27,11 @@ export interface UrlFacts {
  * @throws Error `not a valid URL: ...` when it does not parse (such a URL is never offered)
  */
 export function urlFacts(url: string): UrlFacts {
-  // What the window shows must be exactly what is opened: no character a line would hide or drop.
-  if (/[\s\x00-\x1f\x7f-\x9f]/.test(url)) throw new Error(`not a valid URL (it holds spaces or control characters): ${JSON.stringify(url)}`);
+  // What the window shows must be exactly what is opened: no character a line would hide or drop, and
+  // no bidirectional control that would show its parts in another order.
+  if (/[\s\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(url)) {
+    throw new Error(`not a valid URL (it holds spaces, control or bidirectional characters): ${JSON.stringify(url)}`);
+  }
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -118,7 +118,7 @@ describe('elicitVia', () => {
 
   it('refuses a URL that does not parse or holds spaces, showing nothing', async () => {
     const { items, elicit } = setup();
-    for (const bad of ['not a url', 'https://example.com/a b']) {
+    for (const bad of ['not a url', 'https://example.com/a b', 'https://example.com/\u202etxt.exe']) {
       const url = { mode: 'url' as const, message: 'Sign in', url: bad, elicitationId: 'e1' };
       await expect(elicit(session, url, new AbortController().signal)).rejects.toMatchObject({ code: ErrorCodes.InvalidParams });
     }
