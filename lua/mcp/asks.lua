@@ -77,6 +77,20 @@ end
 
 local show_next, wait
 
+---Holds (`on`) or releases the guards of the requests the ask holds (`AskMeta.holds`).
+---@param ask mcp.Ask
+---@param on boolean
+local function hold(ask, on)
+  local channel = require('mcp.core.channel')
+  for _, id in ipairs(type(ask.holds) == 'table' and ask.holds or {}) do
+    if on then
+      channel.hold(id, ask)
+    else
+      channel.release(id)
+    end
+  end
+end
+
 ---Answers ask `ask` once; later calls do nothing.
 ---@param ask mcp.Ask
 ---@param err mcp.Error?
@@ -88,6 +102,7 @@ local function answer(ask, err, result)
   if i then table.remove(state.pending, i) end
   if state.shown == ask then close_shown() end
   if ask.request then require('mcp.core.channel').resume(ask.request) end
+  hold(ask, false)
   local params = { id = ask.id }
   if err then
     params.error = { code = err.code or codes.InternalError, message = err.message or 'failed' }
@@ -265,6 +280,8 @@ function M._ask(id, kind, params, meta)
     local sampling = require('mcp.sampling')
     M.register('sampling', sampling.handle, sampling.direct)
   end
+  if not state.handlers.elicitation_url then M.register('elicitation_url', require('mcp.ui.elicit_url').url) end
+  if not state.handlers.url_retry then M.register('url_retry', require('mcp.ui.elicit_url').retry) end
   local nonil = util.nonil
   ---@type mcp.Ask
   local ask = {
@@ -275,6 +292,7 @@ function M._ask(id, kind, params, meta)
     server = nonil(meta.server),
     timeout_ms = nonil(meta.timeout_ms),
     request = nonil(meta.request),
+    holds = nonil(meta.holds),
     time = os.time(),
   }
   local direct = state.direct[kind]
@@ -287,6 +305,8 @@ function M._ask(id, kind, params, meta)
   end
   -- A request waiting on a person has no guard meanwhile (the host's deadline starts after the answer).
   if ask.request then require('mcp.core.channel').suspend(ask.request) end
+  -- The calls the host holds while this is open: their guards stand still too.
+  hold(ask, true)
   table.insert(state.pending, ask)
   changed()
   -- Another ask comes first, or the user is typing: say that this one waits, and where to find it.
@@ -311,6 +331,7 @@ function M._withdraw(id, reason)
   local ask = table.remove(state.pending, i)
   if state.shown == ask then close_shown() end
   if ask.request then require('mcp.core.channel').resume(ask.request) end
+  hold(ask, false)
   notify(('%s: withdrawn (%s)'):format(ask.title, reason), vim.log.levels.WARN)
   changed()
   vim.schedule(show_next)

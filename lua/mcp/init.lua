@@ -52,6 +52,9 @@ require('mcp.features')
 ---  negative number or NaN is refused: the callback gets InvalidParams naming the option
 ---@field on_progress? fun(progress: mcp.Progress) progress notifications of this call (every call asks for
 ---  progress, and shows it through |mcp-progress| whether or not this is given)
+---@field on_wait? fun(ask: mcp.Ask?) the call waits on the person: the server asked a question
+---  (|mcp-elicitation|) while it ran; called with the ask when it opens, and with nil once it is answered or
+---  withdrawn. The call's deadline stands still meanwhile.
 ---@field approval? boolean ask the user first (the host's `approval` ask, |mcp-approval|); the deadline
 ---  starts after the answer. Used by |mcp-chat| for calls a model made; a user's own call needs none
 ---@field task? boolean run a tool whose `execution.taskSupport` is `optional` as a task (|mcp-tasks|); one
@@ -339,6 +342,7 @@ function M.call_tool(server, tool, args, opts, cb)
       if id then progress.update(id, title, p) end
       if opts.on_progress then opts.on_progress(p) end
     end,
+    on_wait = opts.on_wait,
   }, function(err, result)
     if id then progress.finish(id, err ~= nil or (type(result) == 'table' and result.isError == true)) end
     done(err, result)

@@ -29,6 +29,8 @@ export interface AskOptions {
   signal?: AbortSignal;
   /** The Lua request whose reply waits on this ask (`AskMeta.request`). */
   request?: number;
+  /** The Lua requests whose clocks stand still while this ask is open (`AskMeta.holds`). */
+  holds?: number[];
 }
 
 interface Pending {
@@ -67,7 +69,7 @@ export class AskBroker {
   ask<K extends AskKind>(kind: K, params: AskKinds[K]['params'], opts: AskOptions): Promise<AskKinds[K]['result']> {
     if (opts.signal?.aborted) return Promise.reject(new HostError(ErrorCodes.Cancelled, `${opts.title}: withdrawn before it was asked`));
     const id = ++this.nextId;
-    const meta: AskMeta = { title: opts.title, ...(opts.server ? { server: opts.server } : {}), ...(opts.timeoutMs ? { timeout_ms: opts.timeoutMs } : {}), ...(opts.request ? { request: opts.request } : {}) };
+    const meta: AskMeta = { title: opts.title, ...(opts.server ? { server: opts.server } : {}), ...(opts.timeoutMs ? { timeout_ms: opts.timeoutMs } : {}), ...(opts.request ? { request: opts.request } : {}), ...(opts.holds?.length ? { holds: opts.holds } : {}) };
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       // A string reason says why (e.g. "the server was stopped"); anything else is a cancelled request.

@@ -22,6 +22,8 @@ import { elicitVia } from './elicit.js';
 import { Inflight, type InflightWhat } from './inflight.js';
 import { sampleVia } from './sampling.js';
 import { complete as openAiComplete, type SamplingParams } from '../sampling/openai.js';
+import { checkElicitation } from './elicit-check.js';
+import { Completions, withUrlRetry } from './url-required.js';
 import { InputValues, type InputDef } from '../config/inputs.js';
 import type { Deadline } from '../session/deadline.js';
 import { VERSION } from '../version.js';
@@ -52,6 +54,8 @@ export class Bridge {
   private readonly approvals = new Map<string, Set<AbortController>>();
   /** Values typed for `${input:id}` placeholders, asked once per host. */
   private readonly inputs = new InputValues();
+  /** `notifications/elicitation/complete` seen, for the retry offers of -32042 calls (url-required.ts). */
+  private readonly completions = new Completions();
   /** The trusted project config files Lua last sent (`set_projects`). */
   private projects: ProjectFile[] = [];
   /** OAuth's editor half (token files, the browser step); absent when `init` named no `auth_dir`. */
@@ -258,6 +262,10 @@ export class Bridge {
         ...(this.auth ? { auth: this.auth.deps } : {}),
         // Declared only when the editor has a provider to sample with (|mcp-sampling|).
         ...(params.sampling && typeof params.sampling === 'object' ? { sample: sampleVia(this.asks), samplingTools: params.sampling.tools === true } : {}),
+        onElicitationComplete: (s, id) => {
+          this.completions.add(s.name, id);
+          this.push('elicitation_complete', { server: s.name, elicitation_id: id });
+        },
       });
       this.hub.setRoots(asList(params.roots));
       // Watch before the first read: chokidar reports nothing written before it is ready, so an edit made
@@ -317,17 +325,21 @@ export class Bridge {
           this.inflight.setWaiting(id, false);
         }
         let polls = 0;
-        return s.callTool(tool, callArgs, {
-          timeoutMs: timeout_ms,
-          signal,
-          onProgress: (p) => this.push('progress', { id, ...p }),
-          ...(task === true ? { task: true } : {}),
-          // A task's status shows as the call's progress, and keeps the call alive as progress does.
-          onTask: (t) => {
-            this.inflight.setTask(id, t);
-            this.push('progress', { id, progress: ++polls, message: t.statusMessage ? `${t.status}: ${t.statusMessage}` : t.status });
-          },
-        });
+        // A -32042 (URL elicitation required) offers its URLs, then the same call again.
+        return withUrlRetry(this.asks, this.completions, s, tool, id, signal, () =>
+          s.callTool(tool, callArgs, {
+            timeoutMs: timeout_ms,
+            signal,
+            tag: id,
+            onProgress: (p) => this.push('progress', { id, ...p }),
+            ...(task === true ? { task: true } : {}),
+            // A task's status shows as the call's progress, and keeps the call alive as progress does.
+            onTask: (t) => {
+              this.inflight.setTask(id, t);
+              this.push('progress', { id, progress: ++polls, message: t.statusMessage ? `${t.status}: ${t.statusMessage}` : t.status });
+            },
+          }),
+        );
       }),
     sample: async ({ request, provider, model }, id) => {
       if (!provider || typeof provider.url !== 'string' || !provider.url) throw new HostError(ErrorCodes.InvalidParams, 'sample: provider.url is required');
@@ -346,8 +358,8 @@ export class Bridge {
       return null;
     },
     get_prompt: async ({ server, name, arguments: args }, id) =>
-      this.cancellable(id, { server, method: 'prompts/get', name }, (signal) => this.hub!.get(server).getPrompt(name, normalizeArgs(args) as Record<string, string>, { signal })),
-    read_resource: async ({ server, uri }, id) => this.cancellable(id, { server, method: 'resources/read', name: uri }, (signal) => this.hub!.get(server).readResource(uri, { signal })),
+      this.cancellable(id, { server, method: 'prompts/get', name }, (signal) => this.hub!.get(server).getPrompt(name, normalizeArgs(args) as Record<string, string>, { signal, tag: id })),
+    read_resource: async ({ server, uri }, id) => this.cancellable(id, { server, method: 'resources/read', name: uri }, (signal) => this.hub!.get(server).readResource(uri, { signal, tag: id })),
     set_projects: async ({ projects }) => {
       this.projects = asList(projects);
       return this.reload();
@@ -397,6 +409,7 @@ export class Bridge {
         this.hub!.get(server).taskResult(String(task_id), { signal, ...(timeout_ms ? { timeoutMs: timeout_ms } : {}) }),
       ),
     task_cancel: async ({ server, task_id }) => this.hub!.get(server).cancelTask(String(task_id)),
+    check_elicitation: async ({ schema, content }) => ({ problems: checkElicitation(schema, normalizeArgs(content)) }),
     answer: async ({ id, result, error }) => {
       this.asks.answer(id, error ?? null, result);
       return null;

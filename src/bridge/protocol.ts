@@ -45,6 +45,8 @@ import type { ProjectFile } from '../config/load.js';
 import type { Task, TaskEntry } from '../session/tasks.js';
 
 export type { Task, TaskEntry } from '../session/tasks.js';
+import type { FieldProblem } from './elicit-check.js';
+import type { UrlFacts } from './url-check.js';
 
 export type { AskMeta, HostInfo, Progress, RootsReport, ServerRoots } from '../contract/wire.js';
 
@@ -73,6 +75,29 @@ export interface AskKinds {
   elicitation: {
     params: { message: string; requestedSchema: ElicitRequestFormParams['requestedSchema'] };
     result: { action: 'accept' | 'decline' | 'cancel'; content?: ElicitResult['content'] };
+  };
+  /**
+   * A server's URL-mode elicitation (spec 2025-11-25: client/elicitation, URL mode; in 2026-07-28 inside
+   * an `input_required` round, without `elicitation_id`), or one of the URLs a call failed for with
+   * -32042 (URL elicitation required; `required_by` names the call): the server's `message`, the URL as
+   * sent and what to know about it ({@link UrlFacts}: its domain in Unicode and ASCII, warnings for
+   * non-HTTPS and internationalised domains). The host never fetches it; the editor opens it with
+   * `vim.ui.open` only after the person says so. `accept`: the person opened it (consent to the flow);
+   * `decline`: they will not; `cancel`: dismissed. Withdrawn as `elicitation` is.
+   */
+  elicitation_url: {
+    params: { message: string; elicitation_id?: string; required_by?: string } & UrlFacts;
+    result: { action: 'accept' | 'decline' | 'cancel' };
+  };
+  /**
+   * After the URLs of a -32042 error were opened: whether to call the tool again. `waiting` lists the
+   * elicitation ids the server has not yet said are complete (`elicitation_complete` pushes tick them
+   * off; an empty list: all done, or the server sends no completion, as in 2026-07-28). `retry` calls
+   * the tool again with the same arguments; `cancel` ends the call with the -32042 error.
+   */
+  url_retry: {
+    params: { server: string; tool: string; message: string; waiting: string[] };
+    result: { action: 'retry' | 'cancel' };
   };
   /**
    * Approval of a tool call a model made in a chat (`call_tool` with `approval = true`; |mcp-approval|):
@@ -180,7 +205,10 @@ export interface Requests {
    * Lua's policy says to ask about) the host first asks the editor (the `approval` ask, its meta's
    * `request` this request's id) and calls the tool only when allowed, with the arguments of the answer;
    * denied, the reply is the error Denied (`data.reason`: the person's reason). The deadline
-   * (`timeout_ms`) starts after the answer; `cancel` withdraws the ask.
+   * (`timeout_ms`) starts after the answer; `cancel` withdraws the ask. While an elicitation of the
+   * server is open the call's deadline is held (its ask's `holds` names this request). A call that fails
+   * with -32042 (URL elicitation required) offers its URLs (`elicitation_url` asks) and then the retry
+   * (`url_retry`), each with this request as `request`; declined, the reply is UrlElicitationRequired.
    */
   call_tool: {
     /**
@@ -271,6 +299,12 @@ export interface Requests {
    */
   logout: { params: { server: string }; result: { removed: boolean; server: ServerSnapshot } };
   /**
+   * Checks an elicitation form's values against the server's `requestedSchema` before the person's
+   * accept is sent (elicit-check.ts: ajv with formats email, uri, date, date-time): the problems, one
+   * per field, each a message the form shows beside the field (`field` null: the form as a whole).
+   */
+  check_elicitation: { params: { schema: unknown; content: Record<string, unknown> }; result: { problems: FieldProblem[] } };
+  /**
    * The editor's one answer to ask `id` (a `q` item): `result` shaped as `AskKinds[kind]['result']`, or
    * `error` when the user declined (Cancelled) or the Lua handler failed. Replies nil, or UnknownItem
    * when the ask is no longer pending (withdrawn, or answered already).
@@ -313,6 +347,11 @@ export interface PushEvents {
    * as is, anything else as JSON).
    */
   log: { server: string; level: string; logger?: string; text: string };
+  /**
+   * `notifications/elicitation/complete` (spec 2025-11-25: client/elicitation, URL mode): the flow the
+   * person opened for elicitation `elicitation_id` of `server` is done.
+   */
+  elicitation_complete: { server: string; elicitation_id: string };
   /** Something the user should see (config errors, a server that crashed). */
   message: { level: 'error' | 'warn' | 'info'; text: string };
 }

@@ -29,6 +29,10 @@ export const ErrorCodeTable = {
     -1,
     'Sampling: the person declined a server\'s `sampling/createMessage` (the request or the answer), the code the spec gives the server ("User rejected sampling request").',
   ],
+  UrlElicitationRequired: [
+    -32042,
+    'MCP: the tool needs a URL opened in the browser first (URL elicitation required); the URL window offered it, and the person declined, or did not call again.',
+  ],
   ConfigError: [-32020, 'The configuration could not be read or is invalid.'],
   HostUnavailable: [-32030, 'Lua side only: the host could not be started, or exited before replying.'],
 } as const satisfies Record<string, readonly [number, string]>;

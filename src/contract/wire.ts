@@ -47,6 +47,11 @@ export interface AskMeta {
    * request's guard until the ask is answered (a person takes as long as they take).
    */
   request?: number;
+  /**
+   * The Lua requests whose clocks stand still while this ask is open (a server's elicitation holds its
+   * calls in flight, issue 11): Lua holds their guards too, and resumes them with the held time added.
+   */
+  holds?: number[];
 }
 
 export const rootFields: LuaFields<Root> = {
@@ -83,4 +88,5 @@ export const askMetaFields: LuaFields<AskMeta> = {
   server: { lua: 'string', doc: 'the server on whose behalf the editor is asked', optional: true },
   timeout_ms: { lua: 'integer', doc: 'the host withdraws the ask after this long, ms', optional: true },
   request: { lua: 'integer', doc: "the Lua request whose reply waits on this ask (its guard is suspended until it is answered)", optional: true },
+  holds: { lua: 'integer[]', doc: 'the Lua requests whose clocks stand still while the ask is open (their guards are held too)', optional: true },
 };

@@ -50,6 +50,8 @@ export interface HubDeps {
   sample?: SessionDeps['sample'];
   /** See {@link SessionDeps.samplingTools}. */
   samplingTools?: boolean;
+  /** See {@link SessionDeps.onElicitationComplete}. */
+  onElicitationComplete?: SessionDeps['onElicitationComplete'];
 }
 
 /**

@@ -32,7 +32,7 @@ export interface ClientHooks {
   /** `notifications/message` (spec: server/utilities/logging). */
   onLog: (params: { level: string; logger?: string; data: unknown }) => void;
   /**
-   * Answers `elicitation/create` (spec: client/elicitation, form mode), whether a 2025-11-25 server
+   * Answers `elicitation/create` (spec: client/elicitation, form and URL mode), whether a 2025-11-25 server
    * sends it or a 2026-07-28 server asks for it in an `input_required` round. Without it the client
    * declares no elicitation capability.
    */
@@ -44,10 +44,12 @@ export interface ClientHooks {
   sample?: Sample;
   /** The sampling provider can use tools: declare `sampling.tools` (only with {@link sample}). */
   samplingTools?: boolean;
+  /** `notifications/elicitation/complete` (URL mode, 2025-11-25): the out-of-band flow `elicitationId` is done. */
+  onElicitationComplete?: (elicitationId: string) => void;
 }
 
 /**
- * Answers one form-mode elicitation: `params` as the server sent them; `signal` aborts when the server
+ * Answers one elicitation (form or URL mode): `params` as the server sent them; `signal` aborts when the server
  * cancels or the request times out.
  */
 export type Elicit = (params: ElicitRequest['params'], signal: AbortSignal) => Promise<ElicitResult>;
@@ -61,16 +63,16 @@ export type Sample = (params: CreateMessageRequest['params'], signal: AbortSigna
 /**
  * A fresh client for one connection attempt.
  *
- * Declares only what works: `roots` (with `listChanged`, sent to 2025-11-25 servers), and form-mode
- * elicitation only when `hooks.elicit` answers it, sampling (with `tools` when the provider can use them)
- * only when `hooks.sample` answers it.
+ * Declares only what works: `roots` (with `listChanged`, sent to 2025-11-25 servers); elicitation, form
+ * (`applyDefaults`) and URL mode, only when `hooks.elicit` answers it; sampling (with `tools` when the
+ * provider can use them) only when `hooks.sample` answers it.
  *
  * @param negotiation `{ mode: 'auto' }` to probe with `server/discover` and fall back to `initialize`,
  *   `{ mode: { pin: '2026-07-28' } }` for a server known to be modern, `{ mode: 'legacy' }` for SSE
  */
 export function makeClient(negotiation: VersionNegotiationOptions, hooks: ClientHooks): Client {
   const client = new Client(CLIENT_INFO, {
-    capabilities: { roots: { listChanged: true }, ...(hooks.elicit ? { elicitation: { form: { applyDefaults: true } } } : {}) },
+    capabilities: { roots: { listChanged: true }, ...(hooks.elicit ? { elicitation: { form: { applyDefaults: true }, url: {} } } : {}) },
     versionNegotiation: negotiation,
     listMaxPages: MAX_PAGES,
   });
@@ -83,6 +85,8 @@ export function makeClient(negotiation: VersionNegotiationOptions, hooks: Client
     client.registerCapabilities({ sampling: hooks.samplingTools ? { tools: {} } : {} });
     client.setRequestHandler('sampling/createMessage', (req, ctx) => sample(req.params, ctx.mcpReq.signal));
   }
+  const complete = hooks.onElicitationComplete;
+  if (elicit && complete) client.setNotificationHandler('notifications/elicitation/complete', (n) => complete(n.params.elicitationId));
   client.setNotificationHandler('notifications/resources/updated', (n) => hooks.onResourceUpdated(n.params.uri));
   client.setNotificationHandler('notifications/message', (n) => hooks.onLog(n.params as { level: string; logger?: string; data: unknown }));
   client.setNotificationHandler('notifications/tools/list_changed', () => hooks.onListChanged('tools'));

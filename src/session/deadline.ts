@@ -45,11 +45,27 @@ export function maxTotalMs(budgetMs: number, serverMs?: number): number {
  * A request's deadline: started once, when the request arrives, and consumed by everything the request
  * waits for: a server that is still starting, the `${input:...}` asks, the handshake (including a
  * renegotiation or a respawn), every page of the lists, and the request itself.
+ *
+ * Its clock can be held (issue 11): while a server's elicitation waits on the person at the editor, the
+ * calls to that server do not time out (spec 2025-11-25: client/elicitation gives the user all the time
+ * they need; a server cannot say which of its calls a question belongs to, so all of them wait). Held
+ * time counts against neither the budget nor the maximum total time.
  */
 export class Deadline {
-  private readonly end: number;
-  private readonly started: number;
+  private end: number;
+  private started: number;
   private controller?: AbortController;
+  private timer?: NodeJS.Timeout;
+  /** How many holds are open ({@link hold}); the clock stands still while any is. */
+  private holds = 0;
+  /** When the first open hold began (`Date.now()`). */
+  private heldSince = 0;
+  /** The request ended ({@link dispose}): no timer is armed again. */
+  private disposed = false;
+  /** {@link signal} was aborted because the time ran out (not by a followed signal). */
+  private timedOut = false;
+  /** Stops following the caller's signal ({@link follow}). */
+  private unfollow?: () => void;
 
   /**
    * @param ms the whole budget, from {@link requestTimeoutMs}
@@ -65,14 +81,19 @@ export class Deadline {
     this.end = this.started + ms;
   }
 
+  /** The clock: `Date.now()`, or the moment it stopped while held. */
+  private now(): number {
+    return this.holds > 0 ? this.heldSince : Date.now();
+  }
+
   /** ms left, never below 0. */
   remaining(): number {
-    return Math.max(0, this.end - Date.now());
+    return Math.max(0, this.end - this.now());
   }
 
   /** ms left of the maximum total time ({@link totalMs}), never below 0: what progress cannot extend. */
   totalRemaining(): number {
-    return Math.max(0, this.started + this.totalMs - Date.now());
+    return Math.max(0, this.started + this.totalMs - this.now());
   }
 
   /**
@@ -88,16 +109,91 @@ export class Deadline {
 
   /**
    * Aborted, with {@link error} as its reason, when the deadline passes: for work made of several
-   * requests (the pages of a list, a probe then `initialize`) that each get `timeout: remaining()`.
+   * requests (the pages of a list, a probe then `initialize`) that each get `timeout: remaining()`, and
+   * for a request whose whole timing the host keeps (requests.ts: held, and pushed back by progress).
    */
   get signal(): AbortSignal {
     if (!this.controller) {
-      const controller = (this.controller = new AbortController());
-      const left = this.remaining();
-      if (left <= 0) controller.abort(this.error());
-      else setTimeout(() => controller.abort(this.error()), left).unref();
+      this.controller = new AbortController();
+      this.arm();
     }
     return this.controller.signal;
+  }
+
+  /**
+   * Progress came (spec: basic/utilities/progress: a receiver MAY reset its timeout on progress): the
+   * whole budget {@link ms} again, never past the maximum total time.
+   */
+  touch(): void {
+    if (this.holds > 0) return;
+    this.end = Math.min(Date.now() + this.ms, this.started + this.totalMs);
+    this.arm();
+  }
+
+  /**
+   * Stops the clock until the returned function is called (holds nest; the clock runs again when the
+   * last is released). Idempotent release.
+   *
+   * @returns release: the held time is added to the budget and to the maximum total time
+   */
+  hold(): () => void {
+    if (this.holds++ === 0) {
+      this.heldSince = Date.now();
+      clearTimeout(this.timer);
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.holds > 0) return;
+      const held = Date.now() - this.heldSince;
+      this.end += held;
+      this.started += held;
+      this.arm();
+    };
+  }
+
+  /**
+   * {@link signal}, also aborted (with its reason) when `outer` aborts: one signal for a request that
+   * the caller may cancel, without `AbortSignal.any` (which costs tens of µs per request).
+   *
+   * @param outer the caller's signal (e.g. the editor cancelled the request)
+   */
+  follow(outer?: AbortSignal): AbortSignal {
+    const own = this.signal;
+    if (!outer || own.aborted) return own;
+    if (outer.aborted) {
+      this.controller!.abort(outer.reason);
+      return own;
+    }
+    const onAbort = () => this.controller!.abort(outer.reason);
+    outer.addEventListener('abort', onAbort, { once: true });
+    this.unfollow = () => outer.removeEventListener('abort', onAbort);
+    return own;
+  }
+
+  /** The error {@link signal} was aborted with when the deadline passed; else undefined. */
+  get expired(): HostError | undefined {
+    return this.timedOut ? (this.controller?.signal.reason as HostError) : undefined;
+  }
+
+  /** The request ended: its timer stops (held or not, nothing more happens). */
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.disposed = true;
+    this.unfollow?.();
+  }
+
+  /** (Re)schedules the abort of {@link signal} for when what is left runs out; nothing while held. */
+  private arm(): void {
+    const controller = this.controller;
+    if (!controller || controller.signal.aborted || this.holds > 0 || this.disposed) return;
+    clearTimeout(this.timer);
+    const left = this.remaining();
+    if (left <= 0) {
+      this.timedOut = true;
+      controller.abort(this.error());
+    } else this.timer = setTimeout(() => this.arm(), left).unref();
   }
 
   /**

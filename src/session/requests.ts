@@ -19,25 +19,38 @@ export interface RequestOpts {
    * notification pushes the deadline back, up to the deadline's maximum total time.
    */
   onProgress?: (p: { progress: number; total?: number; message?: string }) => void;
+  /** Names the request to whoever holds its clock (the bridge: the Lua request id); see `Session.holdRequests`. */
+  tag?: number;
 }
 
 /**
- * The SDK's options for what is left of `deadline`: `timeout` what is left of the budget; with
- * `onProgress`, a progress token, `resetTimeoutOnProgress` (each notification gives the request that
- * `timeout` again) and `maxTotalTimeout` what is left of the deadline's maximum total time.
+ * Longest timeout the SDK gets, ms (setTimeout's maximum): the host keeps a request's time itself, so
+ * that the clock can stand still while a server's elicitation waits on the person ({@link Deadline.hold}).
+ */
+const SDK_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * The SDK's options for what is left of `deadline`. The deadline's own signal ends the request when
+ * its time runs out (the SDK then sends `notifications/cancelled`, and {@link explain} names the
+ * budget); the SDK's timer is set out of the way, because a held deadline must not expire underneath.
+ * With `onProgress`, a progress token, and each notification restarts the deadline's budget, never past
+ * its maximum total time ({@link Deadline.touch}); that holds for every leg of a 2026-07-28
+ * `input_required` flow alike.
  *
  * @throws HostError RequestTimeout when nothing is left (the wait for the server used it all)
  */
 export function sdkOptions(deadline: Deadline, opts: RequestOpts): RequestOptions {
-  const timeout = deadline.remaining();
-  if (timeout <= 0) throw deadline.error();
-  if (!opts.onProgress) return { timeout, signal: opts.signal };
+  if (deadline.remaining() <= 0) throw deadline.error();
+  const signal = deadline.follow(opts.signal);
+  const onProgress = opts.onProgress;
+  if (!onProgress) return { timeout: SDK_TIMEOUT_MS, signal };
   return {
-    timeout,
-    signal: opts.signal,
-    onprogress: opts.onProgress,
-    resetTimeoutOnProgress: true,
-    maxTotalTimeout: Math.max(timeout, deadline.totalRemaining()),
+    timeout: SDK_TIMEOUT_MS,
+    signal,
+    onprogress: (p) => {
+      deadline.touch();
+      onProgress(p);
+    },
   };
 }
 
@@ -50,6 +63,9 @@ export function sdkOptions(deadline: Deadline, opts: RequestOpts): RequestOption
  * a cancellation) passes unchanged.
  */
 export function explain(err: unknown, deadline: Deadline): unknown {
+  // The deadline's own signal ended it (the SDK wraps the reason in its own error).
+  const expired = deadline.expired;
+  if (expired) return expired;
   if (!(err instanceof SdkError)) return err;
   if (err.code === SdkErrorCode.RequestTimeout) return deadline.error();
   if (err.code === SdkErrorCode.ConnectionClosed || err.code === SdkErrorCode.NotConnected) {

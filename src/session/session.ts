@@ -90,6 +90,8 @@ export interface SessionDeps {
    * declared. The host passes one that asks the editor (bridge/elicit.ts); the conformance client declines.
    */
   elicit?: (s: Session, ...args: Parameters<Elicit>) => ReturnType<Elicit>;
+  /** `notifications/elicitation/complete` from this server (URL mode, 2025-11-25). */
+  onElicitationComplete?: (s: Session, elicitationId: string) => void;
   /**
    * Answers this server's sampling requests in both eras (see {@link ClientHooks.sample}); without it
    * sampling is not declared. The host passes one that asks the editor (bridge/sampling.ts).
@@ -154,6 +156,8 @@ export class Session {
   private flowKey?: string;
   /** The snapshot's `authorization` (contract/snapshot.ts). */
   private authorization?: 'authorizing' | 'required';
+  /** Requests to this server in flight: their deadlines, and the caller's tag (a Lua request id). */
+  private readonly running = new Map<Deadline, number | undefined>();
 
   constructor(
     readonly cfg: ServerConfig,
@@ -579,6 +583,20 @@ export class Session {
     });
   }
 
+  /**
+   * Holds the clock of every request to this server in flight (issue 11): a server's elicitation waits
+   * on the person at the editor, and none of its calls may time out meanwhile (which call the question
+   * belongs to the server does not say in the 2025-11-25 era). Requests made while held are not held.
+   *
+   * @returns `requests`: the tags ({@link RequestOpts.tag}) of the held requests; `release`: restarts
+   *   their clocks, with the held time added (idempotent)
+   */
+  holdRequests(): { requests: number[]; release: () => void } {
+    const releases = [...this.running.keys()].map((d) => d.hold());
+    const requests = [...this.running.values()].filter((t): t is number => typeof t === 'number');
+    return { requests, release: () => releases.forEach((r) => r()) };
+  }
+
   /** The `_meta` of a request in this connection's era (the 2026-07-28 log level), spread into its params. */
   private meta(): { _meta?: Record<string, unknown> } {
     const meta = this.conn ? this.logging.meta(this.conn.era) : undefined;
@@ -629,6 +647,7 @@ export class Session {
       const why = this.status === 'failed' && this.error ? `failed: ${this.error}` : this.status;
       throw new HostError(ErrorCodes.NotConnected, `server "${this.name}" is not connected (${why})`);
     }
+    this.running.set(deadline, opts.tag);
     try {
       return await run(this.conn.client, sdkOptions(deadline, opts));
     } catch (err) {
@@ -640,6 +659,7 @@ export class Session {
       await this.authorizeNow(flow, () => flow.completePending(this.startAbort?.signal ?? new AbortController().signal), gen);
       if (this.status !== 'connected' || !this.conn) throw new HostError(ErrorCodes.NotConnected, `server "${this.name}" is not connected (${this.status})`);
       const again = this.deadline(what, opts.timeoutMs, opts.onProgress !== undefined);
+      this.running.set(again, opts.tag);
       try {
         return await run(this.conn.client, sdkOptions(again, opts));
       } catch (retryErr) {
@@ -648,7 +668,13 @@ export class Session {
           throw authorizationRequired(this.name, retryErr);
         }
         throw explain(retryErr, again);
+      } finally {
+        this.running.delete(again);
+        again.dispose();
       }
+    } finally {
+      this.running.delete(deadline);
+      deadline.dispose();
     }
   }
 
@@ -663,6 +689,11 @@ export class Session {
     return {
       ...(elicit ? { elicit: (params, signal) => elicit(this, params, signal) } : {}),
       ...(sample ? { sample: (params, signal) => sample(this, params, signal), samplingTools: this.deps.samplingTools === true } : {}),
+      onElicitationComplete: (id: string) => {
+        if (gen !== this.generation) return;
+        this.log.info({ elicitation: id }, 'elicitation complete');
+        this.deps.onElicitationComplete?.(this, id);
+      },
       roots: () => this.rootsView.answer(),
       onResourceUpdated: (uri: string) => this.deps.onResourceUpdated(this, uri),
       onLog: (p: ServerLogMessage) => {

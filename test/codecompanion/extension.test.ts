@@ -72,6 +72,30 @@ describe.skipIf(!nvim)(`CodeCompanion extension (nvim ${nvim?.full ?? '0.12'})`,
     expect((await chat.errors()).errmsg).toBe('');
   });
 
+  it("a call whose server asks the person shows a waiting line in the chat until the form is answered", async () => {
+    const name = 'everything__trigger-elicitation-request';
+    await chat.nv.waitFor(`vim.iter(require("mcp").tools("everything")):any(function(t) return t.name == "trigger-elicitation-request" end)`);
+    llm.script({ toolCalls: [{ name, arguments: {} }] }, { text: 'You declined, fine.' });
+    await chat.send('Use @{mcp_everything} to ask me something');
+    await approval();
+    await chat.nv.nvim.input('a');
+    await chat.nv.waitFor('vim.bo.filetype == "mcp_form" and vim.b.mcp_form_kind == "elicitation"', { message: 'the elicitation form', timeoutMs: 20_000 });
+    const waiting = `local c = require("codecompanion").last_chat()
+      local out = {}
+      for _, m in ipairs(vim.api.nvim_buf_get_extmarks(c.bufnr, vim.api.nvim_create_namespace("mcp.codecompanion.waiting"), 0, -1, { details = true })) do
+        out[#out + 1] = m[4].virt_lines[1][1][1]
+      end
+      return out`;
+    const note = await chat.nv.waitFor<string[]>(`local t = (function() ${waiting} end)() return #t > 0 and t or nil`, { message: 'the waiting line in the chat' });
+    expect(note).toEqual(['⏳ waiting for you: everything asks for your input: Please provide inputs for the following fields: (:Mcp asks)']);
+    await chat.nv.nvim.input('<C-d>');
+    const reply = await chat.waitForReply();
+    expect(reply.join('\n')).toContain('You declined, fine.');
+    expect(await chat.nv.lua(waiting)).toEqual([]);
+    const [, second] = await llm.waitForRequests(2);
+    expect(content(second!.body.messages.find((m) => m.role === 'tool')?.content)).toContain('User declined');
+  });
+
   it('get-sum: its result reaches the model', async () => {
     llm.script({ toolCalls: [{ name: 'everything__get-sum', arguments: { a: 2, b: 40 } }] }, { text: 'It is 42.' });
 

@@ -51,6 +51,36 @@ describe('maxTotalMs: the longest a request kept alive by progress may run', () 
   });
 });
 
+describe('a held deadline (an elicitation waits on the person)', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  it('does not run down while held, and runs again with the held time added once released', async () => {
+    const d = new Deadline(60, 'server "x": tools/call "t"');
+    const signal = d.signal;
+    const release = d.hold();
+    await sleep(150);
+    expect(signal.aborted).toBe(false);
+    expect(d.remaining()).toBeGreaterThan(0);
+    release();
+    release(); // idempotent
+    expect(d.remaining()).toBeGreaterThan(0);
+    await sleep(150);
+    expect(signal.aborted).toBe(true);
+    expect(d.expired?.message).toBe('server "x": tools/call "t": timed out after 60 ms');
+  });
+  it('nests: the clock runs again only when the last hold is released', async () => {
+    const d = new Deadline(60, 'w');
+    const signal = d.signal;
+    const a = d.hold();
+    const b = d.hold();
+    a();
+    await sleep(150);
+    expect(signal.aborted).toBe(false);
+    b();
+    await sleep(150);
+    expect(signal.aborted).toBe(true);
+  });
+});
+
 describe.each(nvimBinaries())('one deadline on Neovim $version', ({ bin }) => {
   let nv: NvimInstance;
 

@@ -12,7 +12,15 @@ import { ErrorCodes } from '../../src/contract/errors.js';
 import { silentLogger } from '../../src/log.js';
 import type { Session } from '../../src/session/session.js';
 
-const session = { name: 'srv' } as Session;
+/** The calls held while an ask is open: the stub counts holds and releases. */
+const held = { holds: 0, releases: 0 };
+const session = {
+  name: 'srv',
+  holdRequests: () => {
+    held.holds++;
+    return { requests: [7], release: () => held.releases++ };
+  },
+} as unknown as Session;
 const params = {
   message: 'Which colour?\nPick one.',
   requestedSchema: { type: 'object' as const, properties: { colour: { type: 'string' as const } }, required: ['colour'] },
@@ -28,7 +36,7 @@ describe('elicitVia', () => {
   it("asks the editor with the server's message and schema, titled by the server and the message's first line", async () => {
     const { items, asks, elicit } = setup();
     const got = elicit(session, params, new AbortController().signal);
-    expect(items).toEqual([['q', 1, 'elicitation', params, { title: 'srv: Which colour?', server: 'srv' }]]);
+    expect(items).toEqual([['q', 1, 'elicitation', params, { title: 'srv: Which colour?', server: 'srv', holds: [7] }]]);
     asks.answer(1, null, { action: 'accept', content: { colour: 'red' } });
     await expect(got).resolves.toEqual({ action: 'accept', content: { colour: 'red' } });
   });
@@ -76,10 +84,44 @@ describe('elicitVia', () => {
     await expect(got).resolves.toEqual({ action: 'cancel' });
   });
 
-  it('refuses URL mode, which the host does not declare', async () => {
+  it('asks URL mode with what to know about the URL, holding the calls until the answer', async () => {
+    const { items, asks, elicit } = setup();
+    const before = { ...held };
+    const url = { mode: 'url' as const, message: 'Sign in', url: 'http://xn--bcher-kva.example/a', elicitationId: 'e1' };
+    const got = elicit(session, url, new AbortController().signal);
+    expect(items).toEqual([
+      [
+        'q',
+        1,
+        'elicitation_url',
+        {
+          message: 'Sign in',
+          url: 'http://xn--bcher-kva.example/a',
+          domain: 'bücher.example',
+          ascii: 'xn--bcher-kva.example',
+          scheme: 'http',
+          warnings: [
+            'not HTTPS (http): what you send there can be read or changed on the way',
+            'internationalised domain: bücher.example is xn--bcher-kva.example (punycode); letters from other scripts can imitate a familiar name',
+          ],
+          elicitation_id: 'e1',
+        },
+        { title: 'srv: Sign in', server: 'srv', holds: [7] },
+      ],
+    ]);
+    expect(held.holds - before.holds).toBe(1);
+    expect(held.releases - before.releases).toBe(0);
+    asks.answer(1, null, { action: 'accept' });
+    await expect(got).resolves.toEqual({ action: 'accept' });
+    expect(held.releases - before.releases).toBe(1);
+  });
+
+  it('refuses a URL that does not parse or holds spaces, showing nothing', async () => {
     const { items, elicit } = setup();
-    const url = { mode: 'url' as const, message: 'Sign in', url: 'https://example.com', elicitationId: 'e1' };
-    await expect(elicit(session, url, new AbortController().signal)).rejects.toMatchObject({ code: ErrorCodes.InvalidParams });
+    for (const bad of ['not a url', 'https://example.com/a b', 'https://example.com/\u202etxt.exe']) {
+      const url = { mode: 'url' as const, message: 'Sign in', url: bad, elicitationId: 'e1' };
+      await expect(elicit(session, url, new AbortController().signal)).rejects.toMatchObject({ code: ErrorCodes.InvalidParams });
+    }
     expect(items).toEqual([]);
   });
 });

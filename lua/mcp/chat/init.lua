@@ -25,6 +25,9 @@ local state = require('mcp.chat.state')
 ---@field on_progress? fun(progress: mcp.Progress) progress notifications of the call
 ---@field timeout_ms? number the call's deadline, ms, counted from the approval (default: the server's)
 ---@field approval? boolean false: the caller approved the call already, skip the policy (default true)
+---@field on_wait? fun(note: string?) the call waits on the person (a server's question, |mcp-elicitation|): a
+---  one-line note for the chat to show (e.g. `⏳ waiting for your answer to everything: Please provide
+---  inputs`), and nil once answered; default: nothing more than the form itself
 
 ---@class mcp.chat.ToolsOpts
 ---@field servers? string[] only these servers (default: every connected one)
@@ -165,6 +168,22 @@ local function arguments(args)
   return nil, ('arguments must be a JSON object or a table, got %s'):format(type(args))
 end
 
+---The note a chat shows while one of its tool calls waits on the person: who asks, and what.
+---@param ask mcp.Ask
+---@return string
+function M.waiting_note(ask)
+  local text = require('mcp.core.text')
+  local message = type(ask.params) == 'table' and type(ask.params.message) == 'string' and ask.params.message or ''
+  local first = vim.trim(vim.split(message, '\n', { plain = true })[1] or '')
+  local who = text.name(ask.server or 'a server')
+  local what = ask.kind == 'elicitation_url' and 'asks you to open a URL' or 'asks for your input'
+  return ('⏳ waiting for you: %s %s%s (:Mcp asks)'):format(
+    who,
+    what,
+    first ~= '' and (': ' .. text.name(first)) or ''
+  )
+end
+
 ---Runs a model's tool call: resolves its name, decodes its arguments, applies the approval policy
 ---(|mcp-approval|; the host asks the editor when it says "ask"), calls the tool and formats the result
 ---for the model. Asynchronous; `cb` is called once, from the main loop.
@@ -218,6 +237,7 @@ function M.run(call, opts, cb)
   handle.call = require('mcp').call_tool(server, tool, args, {
     timeout_ms = opts.timeout_ms,
     on_progress = opts.on_progress,
+    on_wait = opts.on_wait and function(ask) opts.on_wait(ask and M.waiting_note(ask) or nil) end or nil,
     approval = approval,
   }, function(err, result)
     if err then

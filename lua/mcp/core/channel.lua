@@ -22,6 +22,8 @@ local nonil = util.nonil
 ---@field on_progress? fun(progress: mcp.Progress) called for each `progress` push of this request
 ---@field implicit? boolean started by a cached read: do not restart a host that crashed
 ---@field sync? fun(err: mcp.Error?, result: any) internal: run inside `_reply`, before `cb` is scheduled
+---@field on_wait? fun(ask: mcp.Ask?) called from the main loop when a server's question holds this request
+---  (`hold`: the ask, e.g. an elicitation form) and again with nil once it is answered or withdrawn
 
 ---@class mcp.Pending
 ---@field chan integer channel the request went to
@@ -33,6 +35,8 @@ local nonil = util.nonil
 ---@field since? integer `vim.uv.now()` when the host's deadline started (sent, or last progress)
 ---@field started? integer `vim.uv.now()` when the request was handed to the host (or its ask answered)
 ---@field progressed? boolean progress came: the guard is capped by `total_ms`, not only `guard_ms`
+---@field holds? integer asks holding the request's clock (`hold`); the guard stands still meanwhile
+---@field held? integer `vim.uv.now()` when the first of them began
 
 ---What the host was told at `init`: the default deadline and the servers given to setup().
 ---@class mcp.channel.HostDefaults
@@ -161,8 +165,9 @@ end
 ---the host restarts its deadline, and, like the host, never past the maximum total time (`total_ms`).
 ---@param id integer
 ---@param p mcp.Pending
-local function arm(id, p)
-  p.since = vim.uv.now()
+---@param keep? boolean keep `since` (the guard resumes after a hold; nothing restarted it)
+local function arm(id, p, keep)
+  if not keep or not p.since then p.since = vim.uv.now() end
   p.started = p.started or p.since
   p.timer = p.timer or assert(vim.uv.new_timer())
   local function check()
@@ -216,7 +221,40 @@ function M.resume(id)
   p.suspended = nil
   -- The host's deadline, and its maximum total time, start after the answer.
   p.started = nil
-  if p.timer then arm(id, p) end
+  if p.timer and not p.holds then arm(id, p) end
+end
+
+---Holds the guard of request `id` while a server's question is open (`AskMeta.holds`: the host holds
+---the request's deadline the same way, src/session/deadline.ts), and tells the caller (`on_wait`).
+---@param id integer
+---@param ask mcp.Ask the question it waits on
+function M.hold(id, ask)
+  local p = state.pending[id]
+  if not p then return end
+  p.holds = (p.holds or 0) + 1
+  if p.holds == 1 then
+    p.held = vim.uv.now()
+    if p.timer then p.timer:stop() end
+  end
+  local on_wait = p.opts.on_wait
+  if on_wait then vim.schedule(function() on_wait(ask) end) end
+end
+
+---Ends one hold of request `id` (`hold`); once none is left the guard runs again, with the held time
+---added, as the host's deadline does.
+---@param id integer
+function M.release(id)
+  local p = state.pending[id]
+  if not p or not p.holds then return end
+  p.holds = p.holds - 1
+  if p.holds > 0 then return end
+  p.holds = nil
+  local held = vim.uv.now() - (p.held or vim.uv.now())
+  if p.since then p.since = p.since + held end
+  if p.started then p.started = p.started + held end
+  local on_wait = p.opts.on_wait
+  if on_wait then vim.schedule(function() on_wait(nil) end) end
+  if p.timer and not p.suspended then arm(id, p, true) end
 end
 
 ---Channel id of the running host, or nil.
@@ -328,7 +366,7 @@ function M.progress(payload)
   local p = state.pending[payload.id]
   if not p then return end
   p.progressed = true
-  if p.timer and not p.suspended then arm(payload.id, p) end
+  if p.timer and not p.suspended and not p.holds then arm(payload.id, p) end
   if p.opts.on_progress then
     local progress = { progress = payload.progress, total = nonil(payload.total), message = nonil(payload.message) }
     vim.schedule(function() p.opts.on_progress(progress) end)

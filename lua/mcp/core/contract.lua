@@ -76,6 +76,7 @@ local M = {}
 ---@field server? string the server on whose behalf the editor is asked
 ---@field timeout_ms? integer the host withdraws the ask after this long, ms
 ---@field request? integer the Lua request whose reply waits on this ask (its guard is suspended until it is answered)
+---@field holds? integer[] the Lua requests whose clocks stand still while the ask is open (their guards are held too)
 
 ---A server definition, as in the `mcpServers` section of a config file (|mcp-config|).
 ---@class mcp.ServerDef
@@ -122,6 +123,8 @@ M.codes = {
   AuthorizationRequired = -32041,
   ---Sampling: the person declined a server's `sampling/createMessage` (the request or the answer), the code the spec gives the server ("User rejected sampling request").
   UserRejected = -1,
+  ---MCP: the tool needs a URL opened in the browser first (URL elicitation required); the URL window offered it, and the person declined, or did not call again.
+  UrlElicitationRequired = -32042,
   ---The configuration could not be read or is invalid.
   ConfigError = -32020,
   ---Lua side only: the host could not be started, or exited before replying.

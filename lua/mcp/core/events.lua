@@ -14,6 +14,7 @@ M.names = {
   server_log = 'McpServerLog',
   asks_changed = 'McpAsksChanged',
   chat_changed = 'McpChatChanged',
+  elicitation_complete = 'McpElicitationComplete',
 }
 
 ---Fires `User {pattern}` with `data`, from the main loop.

@@ -24,6 +24,11 @@ local handlers = {
       text = tostring(payload.text),
     })
   end,
+  elicitation_complete = function(payload)
+    local server, id = payload.server, payload.elicitation_id
+    if type(server) ~= 'string' or type(id) ~= 'string' then return end
+    events.fire(events.names.elicitation_complete, { server = server, id = id })
+  end,
   message = function(payload)
     local text = tostring(payload.text)
     store.add_message(tostring(payload.level), text)

@@ -5,8 +5,28 @@
 --- of the server's `requestedSchema` (types, choices, required fields and defaults as the schema says).
 --- Keys, buffer-local: `<C-s>` or `:w` accepts (the values go back as the content), `<C-d>` declines
 --- (Normal and Insert mode), `q`, `<C-c>` or closing the window cancels. The three answers are the spec's
---- `accept`, `decline` and `cancel`.
+--- `accept`, `decline` and `cancel`. Before an accept leaves, the host checks the values against the
+--- schema (`check_elicitation`: formats email, uri, date, date-time, lengths, bounds, choices); what fails
+--- is shown beside its field and the form stays open with every value as typed, to correct and resubmit.
 local M = {}
+
+---Asks the host to check `values` against `schema`; `cb(problems)` from the main loop. A check that
+---cannot run (the host is gone) lets the answer through: the server judges it then.
+---@param schema table
+---@param values table<string, any>
+---@param cb fun(problems: { field: string?, message: string }[]?)
+local function host_check(schema, values, cb)
+  require('mcp.core.channel').send(
+    'check_elicitation',
+    { schema = schema, content = require('mcp.core.util').object(values) },
+    {},
+    function(err, result)
+      if err or type(result) ~= 'table' then return cb(nil) end
+      local problems = require('mcp.core.util').nonil(result.problems)
+      cb(type(problems) == 'table' and problems or nil)
+    end
+  )
+end
 
 ---The key help of an elicitation form, in place of the form's generic one.
 local KEYS = '# <C-s> or :w accept · <C-d> decline · q or <C-c> cancel · <C-x><C-o> choices · <Tab> next field'
@@ -48,6 +68,7 @@ function M.elicitation(ask, respond, _hide)
     description = type(message) == 'string' and message or nil,
     schema = type(schema) == 'table' and schema or { type = 'object', properties = {} },
     kind = 'elicitation',
+    validate = type(schema) == 'table' and function(values, cb) host_check(schema, values, cb) end or nil,
     on_submit = function(values)
       if settled then return end
       settled = true

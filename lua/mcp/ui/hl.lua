@@ -24,6 +24,8 @@ M.links = {
   McpLabel = 'Label',
   McpPath = 'Directory',
   McpHost = 'WarningMsg',
+  McpUrlDomain = 'Title',
+  McpWarning = 'DiagnosticWarn',
 }
 
 ---Status word → group.

@@ -71,6 +71,25 @@ local function for_model(chat, result, imgs)
     )
 end
 
+local ns_wait = vim.api.nvim_create_namespace('mcp.codecompanion.waiting')
+
+---Shows (`note`) or clears (nil) the waiting note of one call at the end of the chat buffer: a server asked
+---the person something while the call runs (|mcp-elicitation|), and the chat says it waits on them.
+---@param chat table? CodeCompanion.Chat
+---@param mark integer? the note's extmark, when shown
+---@param note string?
+---@return integer? mark
+local function show_waiting(chat, mark, note)
+  local buf = chat and chat.bufnr
+  if type(buf) ~= 'number' or not vim.api.nvim_buf_is_valid(buf) then return nil end
+  if mark then pcall(vim.api.nvim_buf_del_extmark, buf, ns_wait, mark) end
+  if not note then return nil end
+  local last = vim.api.nvim_buf_line_count(buf) - 1
+  return vim.api.nvim_buf_set_extmark(buf, ns_wait, last, 0, {
+    virt_lines = { { { note, 'DiagnosticWarn' } } },
+  })
+end
+
 ---Builds the CodeCompanion tool table for `fn` (an element of `require("mcp.chat").tools()`).
 ---@param fn mcp.chat.Function
 ---@return table tool a CodeCompanion `CodeCompanion.Tools.Tool`: `name`, `schema`, `cmds`, `output`, `opts`
@@ -87,7 +106,12 @@ function M.build(fn)
       ---@param opts { output_cb: fun(msg: { status: "success"|"error", data: string }) }
       function(tools, args, opts)
         local instance = tools.tool
-        local handle = require('mcp.chat').run({ name = name, arguments = args }, {}, function(err, result)
+        local mark
+        local run_opts = {
+          on_wait = function(note) mark = show_waiting(tools.chat, mark, note) end,
+        }
+        local handle = require('mcp.chat').run({ name = name, arguments = args }, run_opts, function(err, result)
+          mark = show_waiting(tools.chat, mark, nil)
           if instance then
             instance._mcp_handle = nil
             instance._mcp_result = result

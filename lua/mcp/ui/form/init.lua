@@ -32,6 +32,9 @@ local ns_err = vim.api.nvim_create_namespace('mcp.form.errors')
 ---  empty are absent); the form is closed first
 ---@field on_cancel? fun() called once when the form is closed without submitting
 ---@field kind? string what the form is for ("tool", "prompt", "template", ...): `b:mcp_form_kind`
+---@field validate? fun(values: table<string, any>, cb: fun(problems: { field: string?, message: string }[]?)) a
+---  last check of the converted values before submitting (e.g. the host's, against formats): problems are
+---  shown beside their fields and the form stays open, with every value as typed
 
 ---@class mcp.form.Form
 ---@field buf integer
@@ -43,6 +46,7 @@ local ns_err = vim.api.nvim_create_namespace('mcp.form.errors')
 ---@field done boolean submitted or cancelled
 ---@field tried boolean a submit was attempted (missing required values are errors from then on)
 ---@field pending integer id of the newest completion request
+---@field validating? boolean `spec.validate` is checking a submit
 
 ---@type table<integer, mcp.form.Form> by buffer
 local forms = {}
@@ -152,28 +156,62 @@ function M.get(buf)
   return forms[buf]
 end
 
+---Shows `errors` beside their fields, reports them with |vim.notify()| and moves the cursor to the first.
+---@param form mcp.form.Form
+---@param errors { row: integer, msg: string }[]
+local function refuse(form, errors)
+  show_errors(form, errors)
+  local msgs = vim.tbl_map(function(e) return e.msg end, errors)
+  require('mcp.core.util').error(table.concat(msgs, '; '))
+  if vim.api.nvim_win_is_valid(form.win) and vim.api.nvim_get_current_win() == form.win then
+    pcall(vim.api.nvim_win_set_cursor, form.win, { errors[1].row + 1, 0 })
+  end
+end
+
+---Closes the form and hands over its values.
+---@param form mcp.form.Form
+---@param values table<string, any>
+local function deliver(form, values)
+  if vim.api.nvim_get_current_buf() == form.buf and vim.fn.mode() ~= 'n' then vim.cmd('stopinsert') end
+  close(form)
+  form.spec.on_submit(values)
+end
+
 ---Submits the form in `buf`: converts and checks every field; on errors shows them beside the fields,
 ---reports them with |vim.notify()| and keeps the form open; else closes the form and calls `on_submit`.
+---With `spec.validate`, its check comes last, asynchronously: the form stays open until it answers.
 ---@param buf? integer default: the current buffer
----@return boolean submitted
+---@return boolean submitted true when closed now (false: refused, or waiting for `spec.validate`)
 function M.submit(buf)
   local form = M.get(buf)
-  if not form or form.done then return false end
+  if not form or form.done or form.validating then return false end
   form.tried = true
   local values, errors = check(form, true)
   show_errors(form, errors)
   if #errors > 0 then
-    local msgs = vim.tbl_map(function(e) return e.msg end, errors)
-    require('mcp.core.util').error(table.concat(msgs, '; '))
-    if vim.api.nvim_win_is_valid(form.win) and vim.api.nvim_get_current_win() == form.win then
-      pcall(vim.api.nvim_win_set_cursor, form.win, { errors[1].row + 1, 0 })
-    end
+    refuse(form, errors)
     return false
   end
-  if vim.fn.mode() ~= 'n' then vim.cmd('stopinsert') end
-  close(form)
-  form.spec.on_submit(values)
-  return true
+  if not form.spec.validate then
+    deliver(form, values)
+    return true
+  end
+  form.validating = true
+  form.spec.validate(values, function(problems)
+    form.validating = false
+    if form.done then return end
+    if type(problems) ~= 'table' or #problems == 0 then return deliver(form, values) end
+    local parsed = text.parse(vim.api.nvim_buf_get_lines(form.buf, 0, -1, false), form.fields)
+    local found = {}
+    for _, p in ipairs(problems) do
+      local field = type(p.field) == 'string' and p.field or nil
+      local label = field and require('mcp.core.text').name(field, 0) or 'form'
+      found[#found + 1] =
+        { row = field and parsed.rows[field] or 0, msg = ('%s: %s'):format(label, tostring(p.message)) }
+    end
+    refuse(form, found)
+  end)
+  return false
 end
 
 ---Cancels the form in `buf`: closes it and calls `on_cancel`.
