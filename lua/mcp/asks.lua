@@ -40,6 +40,8 @@ local state = {
   direct = {},
   ---@type table<integer, fun()> asks answered without a window, by id: what stops each
   running = {},
+  ---@type table<integer, mcp.Ask> those asks themselves, whose held requests are released when they end
+  running_asks = {},
 }
 
 ---Tells the user, from the main loop (asks arrive inside the RPC handler).
@@ -99,6 +101,7 @@ local function answer(ask, err, result)
   local i = index_of(ask.id)
   if not i and not state.running[ask.id] then return end -- answered already, or withdrawn
   state.running[ask.id] = nil
+  state.running_asks[ask.id] = nil
   if i then table.remove(state.pending, i) end
   if state.shown == ask then close_shown() end
   if ask.request then require('mcp.core.channel').resume(ask.request) end
@@ -299,6 +302,9 @@ function M._ask(id, kind, params, meta)
   if direct and direct(ask) then
     -- Marked running now, so that a withdrawal before it starts stops it from starting.
     state.running[id] = function() end
+    -- No window, but the server still waits on it (a model answering): the calls it holds stand still.
+    state.running_asks[id] = ask
+    hold(ask, true)
     return vim.schedule(function()
       if state.running[id] then run_direct(ask) end
     end)
@@ -324,6 +330,9 @@ function M._withdraw(id, reason)
   if stop then
     state.running[id] = nil
     pcall(stop)
+    local ask = state.running_asks[id]
+    state.running_asks[id] = nil
+    if ask then hold(ask, false) end
     return
   end
   local i = index_of(id)
@@ -344,6 +353,7 @@ function M._host_gone(reason)
     state.running[id] = nil
     pcall(stop)
   end
+  state.running_asks = {}
   if #state.pending == 0 then return end
   local asks = state.pending
   state.pending = {}

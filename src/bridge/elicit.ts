@@ -12,12 +12,13 @@
  * of a cancelled request (basic/utilities/cancellation; the SDK drops whatever a cancelled handler
  * returns).
  */
-import { SdkError, SdkErrorCode, type ElicitRequest, type ElicitResult } from '@modelcontextprotocol/client';
+import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/client';
 import { ErrorCodes } from '../contract/errors.js';
 import { HostError } from '../errors.js';
 import type { Session } from '../session/session.js';
 import type { AskBroker } from './asks.js';
 import type { AskKinds } from './protocol.js';
+import { whileServerAsks } from './server-ask.js';
 import { urlFacts } from './url-check.js';
 
 /** Longest message shown in an ask's one-line title, characters (the form shows all of it). */
@@ -36,32 +37,25 @@ const TITLE_CHARS = 60;
 export function elicitVia(asks: AskBroker) {
   return async (s: Session, params: ElicitRequest['params'], signal: AbortSignal): Promise<ElicitResult> => {
     const title = `${s.name}: ${headline(params.message)}`;
-    // The broker shows a string reason as is, and its own "the request it belongs to was cancelled" else.
-    const withdraw = new AbortController();
-    const onAbort = () => withdraw.abort(withdrawReason(signal.reason));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
     // The calls to this server wait on the person from now on: their clocks stand still.
-    const held = s.holdRequests();
-    const opts = { server: s.name, title, signal: withdraw.signal, holds: held.requests };
-    try {
-      if (params.mode === 'url') {
-        const facts = urlOrRefuse(params.url, title);
-        const id = 'elicitationId' in params && typeof params.elicitationId === 'string' ? params.elicitationId : undefined;
-        const answer = await asks.ask('elicitation_url', { message: params.message, ...facts, ...(id ? { elicitation_id: id } : {}) }, opts);
-        return { action: toAction(answer?.action, title) };
+    return whileServerAsks(s, signal, async ({ signal: withdrawn, holds }) => {
+      const opts = { server: s.name, title, signal: withdrawn, holds };
+      try {
+        if (params.mode === 'url') {
+          const facts = urlOrRefuse(params.url, title);
+          const id = 'elicitationId' in params && typeof params.elicitationId === 'string' ? params.elicitationId : undefined;
+          const answer = await asks.ask('elicitation_url', { message: params.message, ...facts, ...(id ? { elicitation_id: id } : {}) }, opts);
+          return { action: toAction(answer?.action, title) };
+        }
+        const answer = await asks.ask('elicitation', { message: params.message, requestedSchema: params.requestedSchema }, opts);
+        return toResult(answer, title);
+      } catch (err) {
+        if (signal.aborted) throw err;
+        // Withdrawn for another cause (the host is exiting): the user made no choice, which is `cancel`.
+        if (err instanceof HostError && err.code === ErrorCodes.Cancelled) return { action: 'cancel' };
+        throw err;
       }
-      const answer = await asks.ask('elicitation', { message: params.message, requestedSchema: params.requestedSchema }, opts);
-      return toResult(answer, title);
-    } catch (err) {
-      if (signal.aborted) throw err;
-      // Withdrawn for another cause (the host is exiting): the user made no choice, which is `cancel`.
-      if (err instanceof HostError && err.code === ErrorCodes.Cancelled) return { action: 'cancel' };
-      throw err;
-    } finally {
-      held.release();
-      signal.removeEventListener('abort', onAbort);
-    }
+    });
   };
 }
 
@@ -93,18 +87,6 @@ function headline(message: string): string {
   const line = (message.split('\n').find((l) => l.trim()) ?? '').trim().replace(/[\s:.]+$/, '');
   if (!line) return 'asks for input';
   return line.length > TITLE_CHARS ? `${line.slice(0, TITLE_CHARS - 1)}…` : line;
-}
-
-/**
- * Why the ask is withdrawn, from the reason the SDK aborted the handler with: `notifications/cancelled`
- * gives the server's reason (a string, optional), a closed connection an SdkError, an ended call its error.
- * Undefined: the broker's own text (the request was cancelled).
- */
-function withdrawReason(reason: unknown): unknown {
-  if (typeof reason === 'string') return reason.trim() ? `the request it belongs to was cancelled: ${reason.trim()}` : undefined;
-  if (reason instanceof SdkError && reason.code === SdkErrorCode.ConnectionClosed) return 'the connection to the server closed';
-  if (reason instanceof Error && reason.name !== 'AbortError') return `the request it belongs to ended: ${reason.message}`;
-  return undefined;
 }
 
 /**

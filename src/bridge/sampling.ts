@@ -9,12 +9,13 @@
  * When the server cancels its request (`notifications/cancelled`), the SDK aborts the handler's signal:
  * the ask is withdrawn (its window closes, a provider call in flight is stopped) and nothing is answered.
  */
-import { SdkError, SdkErrorCode, type CreateMessageRequest } from '@modelcontextprotocol/client';
+import type { CreateMessageRequest } from '@modelcontextprotocol/client';
 import { ErrorCodes } from '../contract/errors.js';
 import { HostError } from '../errors.js';
 import type { Session } from '../session/session.js';
 import type { AskBroker } from './asks.js';
 import type { AskKinds } from './protocol.js';
+import { whileServerAsks } from './server-ask.js';
 
 /** The spec's message for a declined sampling request (client/sampling, error handling). */
 export const USER_REJECTED_MESSAGE = 'User rejected sampling request';
@@ -33,32 +34,22 @@ export const USER_REJECTED_MESSAGE = 'User rejected sampling request';
 export function sampleVia(asks: AskBroker) {
   return async (s: Session, params: CreateMessageRequest['params'], signal: AbortSignal): Promise<AskKinds['sampling']['result']> => {
     const title = `${s.name}: sample a model${params.tools?.length ? ' (with tools)' : ''}`;
-    const withdraw = new AbortController();
-    const onAbort = () => withdraw.abort(withdrawReason(signal.reason));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      const answer = await asks.ask('sampling', { server: s.name, request: params }, { server: s.name, title, signal: withdraw.signal });
-      if (!answer || typeof answer !== 'object' || answer.role !== 'assistant' || typeof answer.model !== 'string' || answer.content === undefined) {
-        throw new HostError(ErrorCodes.InvalidParams, `${title}: the editor's answer is not a CreateMessageResult (role "assistant", model, content)`);
+    // The server's calls wait on the person (and the model) from now on: their clocks stand still.
+    return whileServerAsks(s, signal, async ({ signal: withdrawn, holds }) => {
+      try {
+        const answer = await asks.ask('sampling', { server: s.name, request: params }, { server: s.name, title, signal: withdrawn, holds });
+        if (!answer || typeof answer !== 'object' || answer.role !== 'assistant' || typeof answer.model !== 'string' || answer.content === undefined) {
+          throw new HostError(ErrorCodes.InvalidParams, `${title}: the editor's answer is not a CreateMessageResult (role "assistant", model, content)`);
+        }
+        return answer;
+      } catch (err) {
+        if (signal.aborted) throw err;
+        if (err instanceof HostError && (err.code === ErrorCodes.UserRejected || err.code === ErrorCodes.Cancelled)) {
+          throw new HostError(ErrorCodes.UserRejected, USER_REJECTED_MESSAGE);
+        }
+        throw err;
       }
-      return answer;
-    } catch (err) {
-      if (signal.aborted) throw err;
-      if (err instanceof HostError && (err.code === ErrorCodes.UserRejected || err.code === ErrorCodes.Cancelled)) {
-        throw new HostError(ErrorCodes.UserRejected, USER_REJECTED_MESSAGE);
-      }
-      throw err;
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
+    });
   };
 }
 
-/** Why the ask is withdrawn, from the SDK's abort reason (as bridge/elicit.ts says it). */
-function withdrawReason(reason: unknown): unknown {
-  if (typeof reason === 'string') return reason.trim() ? `the request it belongs to was cancelled: ${reason.trim()}` : undefined;
-  if (reason instanceof SdkError && reason.code === SdkErrorCode.ConnectionClosed) return 'the connection to the server closed';
-  if (reason instanceof Error && reason.name !== 'AbortError') return `the request it belongs to ended: ${reason.message}`;
-  return undefined;
-}

@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nvimBinaries, repoRoot, startNvim, type NvimInstance } from '../helpers/nvim.js';
-import { callTool, everythingStdio, waitStatus } from '../helpers/mcp.js';
+import { api, callTool, everythingStdio, waitStatus } from '../helpers/mcp.js';
+import { Defaults } from '../../src/contract/defaults.js';
 import { startFakeLlm, type FakeLlm } from '../helpers/fake-llm.js';
 
 const SAMPLER = { command: 'node', args: [join(repoRoot, 'test', 'servers', 'sampler.mjs')] };
@@ -259,6 +260,45 @@ describe.each(nvimBinaries())('sampling on Neovim $version', ({ bin }) => {
     await callTool(nv, 'sampler', 'cancel_pending');
     expect(texts(await call)).toContain('cancelled by the server');
     await nv.waitFor(() => req!.closedByClient, { message: 'the endpoint to see its request closed' });
+  });
+
+  /** `call_tool` with a short timeout_ms, as `api` runs it. */
+  const callWithin = (server: string, tool: string, args: Record<string, unknown>, ms: number) =>
+    api<{ content: { text?: string }[] }>(
+      nv,
+      `function(cb) require("mcp").call_tool(${JSON.stringify(server)}, ${JSON.stringify(tool)}, vim.json.decode(${JSON.stringify(JSON.stringify(args))}), { timeout_ms = ${ms} }, cb) end`,
+      60_000,
+    );
+
+  it("a call whose server samples does not time out while a slow model answers (auto-approved)", async () => {
+    // The provider answers after longer than the call's whole budget and the Neovim side's guard (budget +
+    // timeout_margin_ms): a slow local model. Not a timing assertion: the outcome is what is checked.
+    const slowMs = 1000 + Defaults.timeout_margin_ms + 1000;
+    await start(
+      { sampler: SAMPLER },
+      `{ provider = function(req, done)
+          vim.defer_fn(function() done(nil, { model = 'slow-model', stopReason = 'endTurn', content = { type = 'text', text = 'late but here' } }) end, ${slowMs})
+        end, auto_approve = { 'sampler' } }`,
+    );
+    await waitStatus(nv, 'sampler');
+    const auto = await callWithin('sampler', 'ask_model', { prompt: 'Colour?' }, 1000);
+    expect(auto.err).toBeNull();
+    expect((auto.result?.content ?? []).map((c) => c.text).join('')).toContain('late but here');
+  });
+
+  it("a call whose server samples does not time out while the person reads the request for longer than the call's budget", async () => {
+    const slowMs = 1000 + Defaults.timeout_margin_ms + 1000;
+    await start({ sampler: SAMPLER }, `{ provider = ${LUA_PROVIDER} }`);
+    await waitStatus(nv, 'sampler');
+    const asked = callWithin('sampler', 'ask_model', { prompt: 'Size?' }, 1000);
+    await win('sampling_request');
+    await new Promise((resolve) => setTimeout(resolve, slowMs));
+    await nv.nvim.input('<C-s>');
+    await win('sampling_result');
+    await nv.nvim.input('<C-s>');
+    const out = await asked;
+    expect(out.err).toBeNull();
+    expect((out.result?.content ?? []).map((c) => c.text).join('')).toContain('echo: Size?');
   });
 
   it('a 2026-07-28 server samples through an input_required round: the same windows', async () => {

@@ -13,7 +13,15 @@ import { silentLogger } from '../../src/log.js';
 import { fromChatResponse, toChatRequest, type SamplingParams } from '../../src/sampling/openai.js';
 import type { Session } from '../../src/session/session.js';
 
-const session = { name: 'srv' } as Session;
+/** The calls held while the ask is open (a sampling request holds its server's calls, as an elicitation does). */
+const held = { holds: 0, releases: 0 };
+const session = {
+  name: 'srv',
+  holdRequests: () => {
+    held.holds++;
+    return { requests: [7], release: () => held.releases++ };
+  },
+} as unknown as Session;
 const params = { messages: [{ role: 'user' as const, content: { type: 'text' as const, text: 'Hi' } }], maxTokens: 10 };
 
 function setup() {
@@ -26,10 +34,12 @@ describe('sampleVia', () => {
   it('asks the editor with the server and the request, and returns its CreateMessageResult', async () => {
     const { items, asks, sample } = setup();
     const got = sample(session, params, new AbortController().signal);
-    expect(items).toEqual([['q', 1, 'sampling', { server: 'srv', request: params }, { title: 'srv: sample a model', server: 'srv' }]]);
+    expect(items).toEqual([['q', 1, 'sampling', { server: 'srv', request: params }, { title: 'srv: sample a model', server: 'srv', holds: [7] }]]);
+    const before = { ...held };
     const result = { role: 'assistant', model: 'm', content: { type: 'text', text: 'Hello' } };
     asks.answer(1, null, result);
     await expect(got).resolves.toEqual(result);
+    expect(held.releases).toBe(before.releases + 1);
   });
 
   it('a declined request is the spec\'s error: -1 "User rejected sampling request"', async () => {
