@@ -18,6 +18,7 @@ import type { Logger } from '../log.js';
 import type { AskBroker } from '../bridge/asks.js';
 import { listenLoopback, type Loopback } from './loopback.js';
 import type { BrowserSession, OpenBrowser } from './types.js';
+import { urlFacts } from '../bridge/url-check.js';
 
 
 /** What {@link editorBrowser} needs. */
@@ -103,7 +104,7 @@ async function consent(f: Flow, fromListener: Promise<URL>, stop: AbortSignal): 
     const request = deps.requestOf?.(server);
     const asked = deps.asks.ask(
       'oauth',
-      { server, url: f.url.href, host: f.url.host, redirect_uri: lb.redirectUrl, paste: f.remote, ...(problem ? { problem } : {}) },
+      { server, url: f.url.href, host: f.url.host, redirect_uri: lb.redirectUrl, paste: f.remote, warnings: urlWarnings(f.url.href), ...(problem ? { problem } : {}) },
       { server, title, signal: withdraw.signal, ...(request ? { request } : {}) },
     );
     let outcome: { listener: URL } | { answer: Awaited<typeof asked> };
@@ -185,4 +186,19 @@ function cancelledBy(server: string, signal: AbortSignal): HostError {
   const reason = signal.reason;
   if (reason instanceof HostError) return reason;
   return new HostError(ErrorCodes.Cancelled, `${server}: ${typeof reason === 'string' ? reason : 'the authorization was cancelled'}`);
+}
+
+/**
+ * What the person should be warned of about the authorization URL before opening it: the same checks as
+ * a server's URL elicitation (url-check.ts: not HTTPS, an internationalised domain, credentials in the
+ * URL), since the authorization server's address comes from the MCP server's metadata. A URL that the
+ * checks refuse (spaces, control or bidirectional characters) is named so, and still only opened on
+ * the person's word.
+ */
+function urlWarnings(href: string): string[] {
+  try {
+    return urlFacts(href).warnings;
+  } catch (err) {
+    return [(err as Error).message];
+  }
 }

@@ -122,14 +122,14 @@ export interface AskKinds {
    * server that needs it, the authorization `url` the person is about to visit and its `host` (shown
    * apart, so a look tells which site asks), and whether a `paste` is needed (the host runs over SSH:
    * a browser elsewhere cannot reach the loopback listener; Lua also offers the paste first when Neovim
-   * has no UI). `problem` says why the ask comes again (a pasted URL that was not the redirect). The
+   * has no UI). `warnings`: what the person should know about the URL first (not HTTPS, an internationalised domain; as for `elicitation_url`). `problem` says why the ask comes again (a pasted URL that was not the redirect). The
    * answer `open`: Lua opened `url` with `vim.ui.open` after the person agreed, the redirect comes to
    * the loopback listener; `paste`: the URL the browser was redirected to, as the person pasted it
    * (its `state` is checked like the listener's). Declined: the error Cancelled. Withdrawn when the
    * browser reaches the listener first (the person opened the URL some other way) or the flow ends.
    */
   oauth: {
-    params: { server: string; url: string; host: string; redirect_uri: string; paste: boolean; problem?: string };
+    params: { server: string; url: string; host: string; redirect_uri: string; paste: boolean; warnings?: string[]; problem?: string };
     result: { action: 'open' } | { action: 'paste'; url: string };
   };
   /**

@@ -63,7 +63,7 @@ const WINDOW = `local buf = vim.api.nvim_get_current_buf()
   local hosts = {}
   local ns = vim.api.nvim_get_namespaces()['mcp.oauth']
   for _, m in ipairs(vim.api.nvim_buf_get_extmarks(buf, ns, 0, -1, { details = true })) do
-    if m[4].hl_group == 'McpHost' then hosts[#hosts + 1] = lines[m[2] + 1]:sub(m[3] + 1, m[4].end_col) end
+    if m[4].hl_group == 'McpUrlDomain' then hosts[#hosts + 1] = lines[m[2] + 1]:sub(m[3] + 1, m[4].end_col) end
   end
   return { title = type(cfg.title) == 'table' and cfg.title[1][1] or cfg.title, lines = lines, params = ask.params, hosts = hosts }`;
 
@@ -107,6 +107,8 @@ describe.each(nvimBinaries())('OAuth on Neovim $version', ({ bin }) => {
     expect(win.lines[0]).toBe('remote needs your authorization to connect.');
     expect(win.lines).toContain(`Sign in at: ${authUrl.host}`);
     expect(win.lines).toContain(authUrl.href);
+    // The test's authorization server is plain HTTP on 127.0.0.1: the window says so before anyone agrees.
+    expect(win.lines).toContain('! not HTTPS (http): what you send there can be read or changed on the way');
     // The site that asks is highlighted, on its own line and inside the URL.
     expect(win.hosts).toEqual([authUrl.host, authUrl.host]);
     const redirect = new URL(win.params.redirect_uri);

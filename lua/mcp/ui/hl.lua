@@ -23,7 +23,6 @@ M.links = {
   McpHeaderError = 'ErrorMsg',
   McpLabel = 'Label',
   McpPath = 'Directory',
-  McpHost = 'WarningMsg',
   McpUrlDomain = 'Title',
   McpWarning = 'DiagnosticWarn',
 }

@@ -41,11 +41,14 @@ local function content(p, paste)
   local label = 'Sign in at: '
   b:add(label .. host)
   mark(0, #label, 'McpLabel')
-  mark(#label, #label + #host, 'McpHost')
+  mark(#label, #label + #host, 'McpUrlDomain')
   -- The whole URL, its host highlighted where it stands (after the scheme's `//`).
   b:add(url)
   local at = url:find('//', 1, true)
-  if at and url:sub(at + 2, at + 1 + #host) == host then mark(at + 1, at + 1 + #host, 'McpHost') end
+  if at and url:sub(at + 2, at + 1 + #host) == host then mark(at + 1, at + 1 + #host, 'McpUrlDomain') end
+  for _, w in ipairs(type(p.warnings) == 'table' and p.warnings or {}) do
+    b:add('! ' .. text.line(tostring(w), 0), 'McpWarning')
+  end
   b:add('')
   if type(p.problem) == 'string' then b:add('! ' .. text.line(p.problem, 0), 'McpError') end
   if paste then
