@@ -114,6 +114,8 @@ export class McpOAuthProvider implements OAuthClientProvider {
    * shared record meanwhile, and the code must be redeemed by the client it was issued to.
    */
   private pinned?: AuthRecord['client'];
+  /** The client this process registered last (DCR or a metadata document), for {@link pinned}. */
+  private registered?: AuthRecord['client'];
   /** The DPoP key this process made, written again with the tokens bound to it (same race as {@link pinned}). */
   private ownDpopKey?: AuthRecord['dpopKey'];
   readonly addClientAuthentication?: AddClientAuthentication;
@@ -210,6 +212,7 @@ export class McpOAuthProvider implements OAuthClientProvider {
     // Another authorization server: whatever the old one issued is void there (SEP-2352).
     const migrated = r?.issuer !== undefined && issuer !== undefined && !sameIssuer(r.issuer, issuer);
     if (migrated) this.o.log.info({ from: r.issuer, to: issuer }, 'authorization server changed; dropping the old client and tokens');
+    this.registered = client as AuthRecord['client'];
     await this.write({ client: client as AuthRecord['client'], ...(issuer ? { issuer } : {}), ...(migrated ? { tokens: undefined, obtainedAt: undefined, dpopKey: undefined } : {}) });
     if (migrated) this.dpopSession = undefined;
   }
@@ -244,7 +247,9 @@ export class McpOAuthProvider implements OAuthClientProvider {
     const state = url.searchParams.get('state') ?? '';
     if (!this.browser) throw new Error('no browser step is open for the authorization request');
     this.pending = { url, state, browser: this.browser };
-    this.pinned = this.record?.client;
+    // The client the request names: the record may hold another Neovim's by now (it was read again).
+    const clientId = url.searchParams.get('client_id');
+    this.pinned = [this.registered, this.record?.client].find((c) => c && c.client_id === clientId) ?? this.record?.client;
   }
 
   /** The authorization request `auth()` built, once; the flow owns its browser step from then on. */

@@ -18,7 +18,8 @@ import { callTool, EVERYTHING, everythingStdio, filesystemStdio, startEverything
  * to clients with roots, `trigger-elicitation-request` only to clients with elicitation).
  */
 async function toolNamesDirect(args: string[]): Promise<string[]> {
-  const capabilities = { roots: { listChanged: true }, elicitation: { form: { applyDefaults: true } } };
+  // What the host declares without a sampling provider (session/client.ts): the same tools are offered.
+  const capabilities = { roots: { listChanged: true }, elicitation: { form: { applyDefaults: true }, url: {} } };
   const client = new Client({ name: 'floor', version: '0' }, { capabilities });
   client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: [] }));
   await client.connect(new StdioClientTransport({ command: 'node', args, stderr: 'ignore' }));
