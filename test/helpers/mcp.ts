@@ -90,11 +90,17 @@ export async function api<T = Record<string, unknown>>(nv: NvimInstance, call: s
   return nv.waitFor<Outcome<T>>(`_G.__mcp_test[${JSON.stringify(key)}]`, { timeoutMs, message: call });
 }
 
-/** `require("mcp").call_tool(server, tool, args, opts, cb)` → outcome. */
-export function callTool(nv: NvimInstance, server: string, tool: string, args: unknown = {}, timeoutMs = 15_000) {
+/**
+ * `require("mcp").call_tool(server, tool, args, opts, cb)` → outcome.
+ *
+ * @param timeoutMs how long the test waits for the callback, ms
+ * @param callTimeoutMs the call's own `timeout_ms` (none: the configured default)
+ */
+export function callTool(nv: NvimInstance, server: string, tool: string, args: unknown = {}, timeoutMs = 15_000, callTimeoutMs?: number) {
+  const opts = callTimeoutMs === undefined ? '{}' : `{ timeout_ms = ${callTimeoutMs} }`;
   return api<{ content: { type: string; text?: string }[]; structuredContent?: unknown; isError?: boolean }>(
     nv,
-    `function(cb) require("mcp").call_tool(${JSON.stringify(server)}, ${JSON.stringify(tool)}, vim.json.decode(${JSON.stringify(JSON.stringify(args))}), {}, cb) end`,
+    `function(cb) require("mcp").call_tool(${JSON.stringify(server)}, ${JSON.stringify(tool)}, vim.json.decode(${JSON.stringify(JSON.stringify(args))}), ${opts}, cb) end`,
     timeoutMs,
   );
 }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nvimBinaries, repoRoot, startNvim, type NvimInstance } from '../helpers/nvim.js';
 import { toField, waitForm } from '../helpers/form.js';
-import { api, callTool, everythingStdio, waitStatus } from '../helpers/mcp.js';
+import { callTool, everythingStdio, waitStatus } from '../helpers/mcp.js';
 import { Defaults } from '../../src/contract/defaults.js';
 
 const ELICIT_CANCEL = join(repoRoot, 'test', 'servers', 'elicit-cancel.mjs');
@@ -227,13 +227,8 @@ describe.each(nvimBinaries())('elicitation on Neovim $version', ({ bin }) => {
     expect(texts(await call)).toBe('book: accept {"contact":"grace@example.com","extras":["tea","cake"],"people":3,"room":"r2","when":"2026-12-24T15:00:00Z"}');
   });
 
-  /** \`call_tool\` with a short timeout_ms, as \`api\` runs it. */
-  const callWithin = (server: string, tool: string, args: Record<string, unknown>, ms: number) =>
-    api<{ content: { text?: string }[] }>(
-      nv,
-      `function(cb) require("mcp").call_tool(${JSON.stringify(server)}, ${JSON.stringify(tool)}, vim.json.decode(${JSON.stringify(JSON.stringify(args))}), { timeout_ms = ${ms} }, cb) end`,
-      60_000,
-    );
+  /** `call_tool` with a short `timeout_ms` (ms); the test waits up to 60 s for it. */
+  const callWithin = (server: string, tool: string, args: Record<string, unknown>, ms: number) => callTool(nv, server, tool, args, 60_000, ms);
 
   it("holds a call's deadline while its form is open, in both eras: the person takes longer than timeout_ms and the call still completes", async () => {
     await start({ everything: everythingStdio(), modern: { command: 'node', args: [MODERN_ELICIT] } });

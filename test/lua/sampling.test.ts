@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nvimBinaries, repoRoot, startNvim, type NvimInstance } from '../helpers/nvim.js';
-import { api, callTool, everythingStdio, waitStatus } from '../helpers/mcp.js';
+import { callTool, everythingStdio, waitStatus } from '../helpers/mcp.js';
 import { Defaults } from '../../src/contract/defaults.js';
 import { startFakeLlm, type FakeLlm } from '../helpers/fake-llm.js';
 
@@ -262,13 +262,8 @@ describe.each(nvimBinaries())('sampling on Neovim $version', ({ bin }) => {
     await nv.waitFor(() => req!.closedByClient, { message: 'the endpoint to see its request closed' });
   });
 
-  /** `call_tool` with a short timeout_ms, as `api` runs it. */
-  const callWithin = (server: string, tool: string, args: Record<string, unknown>, ms: number) =>
-    api<{ content: { text?: string }[] }>(
-      nv,
-      `function(cb) require("mcp").call_tool(${JSON.stringify(server)}, ${JSON.stringify(tool)}, vim.json.decode(${JSON.stringify(JSON.stringify(args))}), { timeout_ms = ${ms} }, cb) end`,
-      60_000,
-    );
+  /** `call_tool` with a short `timeout_ms` (ms); the test waits up to 60 s for it. */
+  const callWithin = (server: string, tool: string, args: Record<string, unknown>, ms: number) => callTool(nv, server, tool, args, 60_000, ms);
 
   it("a call whose server samples does not time out while a slow model answers (auto-approved)", async () => {
     // The provider answers after longer than the call's whole budget and the Neovim side's guard (budget +

@@ -8,19 +8,6 @@ local M = {}
 
 local ns = vim.api.nvim_create_namespace('mcp.sampling')
 
----Puts the builder's highlights on the buffer (extmarks: they move with the person's edits).
----@param buf integer
----@param hls mcp.ui.Hl[]
-local function highlight(buf, hls)
-  for _, h in ipairs(hls) do
-    local line = vim.api.nvim_buf_get_lines(buf, h.line, h.line + 1, false)[1] or ''
-    pcall(vim.api.nvim_buf_set_extmark, buf, ns, h.line, h.col, {
-      end_col = h.end_col < 0 and #line or h.end_col,
-      hl_group = h.group,
-    })
-  end
-end
-
 ---@class mcp.sampling.ReviewOpts
 ---@field hls mcp.ui.Hl[] the highlights of `lines` (mcp.ui.builder's)
 ---@field kind string the buffer's kind (|b:mcp_kind|): "sampling_request" or "sampling_result"
@@ -51,7 +38,8 @@ function M.open(title, lines, opts)
     vim.wo[win].wrap = true
     vim.wo[win].linebreak = true
     vim.wo[win].conceallevel = 0
-    highlight(buf, opts.hls)
+    -- Extmarks: they move with the person's edits.
+    require('mcp.ui.builder').highlight(buf, ns, opts.hls)
     vim.api.nvim_win_set_cursor(win, { math.max(1, math.min(opts.cursor, #lines)), 0 })
     local function send()
       if w.closed() then return end

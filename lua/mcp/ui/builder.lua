@@ -234,4 +234,19 @@ function Builder:done()
   return { lines = lines, hls = hls, files = self.files }
 end
 
+---Sets highlights `hls` (as a builder made them) in buffer `buf`, in namespace `ns`. A highlight past
+---the buffer's end, or whose columns no longer fit its line, is skipped.
+---@param buf integer
+---@param ns integer
+---@param hls mcp.ui.Hl[]
+function M.highlight(buf, ns, hls)
+  for _, h in ipairs(hls) do
+    local line = vim.api.nvim_buf_get_lines(buf, h.line, h.line + 1, false)[1] or ''
+    pcall(vim.api.nvim_buf_set_extmark, buf, ns, h.line, h.col, {
+      end_col = h.end_col < 0 and #line or h.end_col,
+      hl_group = h.group,
+    })
+  end
+end
+
 return M

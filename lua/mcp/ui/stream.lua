@@ -86,13 +86,7 @@ local function flush(buf, st, final, max)
     if st.written == 0 then vim.api.nvim_buf_set_lines(buf, n, n + 1, false, {}) end
   end)
   st.written = st.written + n
-  for _, h in ipairs(hls) do
-    local line = vim.api.nvim_buf_get_lines(buf, h.line, h.line + 1, false)[1] or ''
-    pcall(vim.api.nvim_buf_set_extmark, buf, ns, h.line, h.col, {
-      end_col = h.end_col < 0 and #line or h.end_col,
-      hl_group = h.group,
-    })
-  end
+  require('mcp.ui.builder').highlight(buf, ns, hls)
 end
 
 ---Shows the line that says the result goes on, below what is shown.
