@@ -104,7 +104,7 @@ async function consent(f: Flow, fromListener: Promise<URL>, stop: AbortSignal): 
     const request = deps.requestOf?.(server);
     const asked = deps.asks.ask(
       'oauth',
-      { server, url: f.url.href, host: f.url.host, redirect_uri: lb.redirectUrl, paste: f.remote, warnings: urlWarnings(f.url.href), ...(problem ? { problem } : {}) },
+      { server, url: f.url.href, host: f.url.host, redirect_uri: lb.redirectUrl, paste: f.remote, ...warningsOf(f.url.href), ...(problem ? { problem } : {}) },
       { server, title, signal: withdraw.signal, ...(request ? { request } : {}) },
     );
     let outcome: { listener: URL } | { answer: Awaited<typeof asked> };
@@ -195,10 +195,12 @@ function cancelledBy(server: string, signal: AbortSignal): HostError {
  * checks refuse (spaces, control or bidirectional characters) is named so, and still only opened on
  * the person's word.
  */
-function urlWarnings(href: string): string[] {
+function warningsOf(href: string): { warnings?: string[] } {
+  let warnings: string[];
   try {
-    return urlFacts(href).warnings;
+    warnings = urlFacts(href).warnings;
   } catch (err) {
-    return [(err as Error).message];
+    warnings = [(err as Error).message];
   }
+  return warnings.length ? { warnings } : {};
 }
