@@ -61,12 +61,17 @@ function M.describe(t)
   return table.concat(parts, '  ')
 end
 
+---How a message names task `t`: `{server} task {id}`.
+---@param t mcp.Task
+---@return string
+local function label_of(t) return ('%s task %s'):format(text.name(t.server), text.name(t.taskId, 40)) end
+
 ---Fetches a task's result (`tasks/result`: waits while the task runs) and shows it in the results buffer
 ---(|mcp-results|), as a call of its tool would.
 ---@param t mcp.Task
 ---@param opts? { mods?: string }
 function M.show_result(t, opts)
-  local label = ('%s task %s'):format(text.name(t.server), text.name(t.taskId, 40))
+  local label = label_of(t)
   require('mcp.core.process').request(
     'task_result',
     { server = t.server, task_id = t.taskId },
@@ -82,7 +87,7 @@ end
 ---@param t mcp.Task
 ---@param cb? fun(err: mcp.Error?, task: mcp.Task?)
 function M.cancel(t, cb)
-  local label = ('%s task %s'):format(text.name(t.server), text.name(t.taskId, 40))
+  local label = label_of(t)
   require('mcp.core.process').request(
     'task_cancel',
     { server = t.server, task_id = t.taskId },

@@ -68,6 +68,19 @@ const choose = (nv: NvimInstance, ...patterns: string[]) =>
 /** Waits until the Lua chunk `chunk` (statements, ending in `return`) returns something truthy; returns it. */
 const poll = <T>(nv: NvimInstance, chunk: string, opts: { message: string; timeoutMs?: number }) => nv.waitFor<T>(() => nv.lua<T>(chunk), opts);
 
+/** The lines of simulate-research-query's results buffer, once it holds the research report. */
+const researchReport = (nv: NvimInstance, opts: { message: string; timeoutMs?: number }) =>
+  poll<string[]>(
+    nv,
+    `for _, b in ipairs(vim.api.nvim_list_bufs()) do
+           if vim.api.nvim_buf_get_name(b) == "mcp://result/everything/simulate-research-query" then
+             local l = vim.api.nvim_buf_get_lines(b, 0, -1, false)
+             if table.concat(l, "\\n"):find("Research Report") then return l end
+           end
+         end`,
+    opts,
+  );
+
 describe.each(nvimBinaries())('cancellation and tasks on Neovim $version', ({ bin }) => {
   let nv: NvimInstance;
   let wireLog: string;
@@ -229,16 +242,7 @@ describe.each(nvimBinaries())('cancellation and tasks on Neovim $version', ({ bi
   describe('tasks', () => {
     it(':Mcp call runs a tool whose taskSupport is required as a task: polled, its status shown as progress, its result in the results buffer', async () => {
       await nv.lua('vim.cmd("Mcp call everything simulate-research-query {\\"topic\\":\\"tides\\"}")');
-      const lines = await poll<string[]>(
-        nv,
-        `for _, b in ipairs(vim.api.nvim_list_bufs()) do
-           if vim.api.nvim_buf_get_name(b) == "mcp://result/everything/simulate-research-query" then
-             local l = vim.api.nvim_buf_get_lines(b, 0, -1, false)
-             if table.concat(l, "\\n"):find("Research Report") then return l end
-           end
-         end`,
-        { message: 'the research report', timeoutMs: 30_000 },
-      );
+      const lines = await researchReport(nv, { message: 'the research report', timeoutMs: 30_000 });
       expect(lines.join('\n')).toContain('# Research Report: tides');
       const call = wire(wireLog).find((m) => m.method === 'tools/call' && m.params?.name === 'simulate-research-query')!;
       expect(call.params!.task).toEqual({});
@@ -275,16 +279,7 @@ describe.each(nvimBinaries())('cancellation and tasks on Neovim $version', ({ bi
       await nv.lua('vim.cmd("silent! bwipeout! mcp://result/everything/simulate-research-query")');
       await choose(nv, 'completed', 'result');
       await nv.lua('vim.cmd("Mcp tasks")');
-      const lines = await poll<string[]>(
-        nv,
-        `for _, b in ipairs(vim.api.nvim_list_bufs()) do
-           if vim.api.nvim_buf_get_name(b) == "mcp://result/everything/simulate-research-query" then
-             local l = vim.api.nvim_buf_get_lines(b, 0, -1, false)
-             if table.concat(l, "\\n"):find("Research Report") then return l end
-           end
-         end`,
-        { message: 'the result of the picked task' },
-      );
+      const lines = await researchReport(nv, { message: 'the result of the picked task' });
       // The oldest task first: the first test's.
       expect(lines.join('\n')).toContain('# Research Report: tides');
       const [tasks, actions] = await nv.lua<{ prompt: string; lines: string[] }[]>('return _G.selects');

@@ -10,17 +10,10 @@ import { AskBroker } from '../../src/bridge/asks.js';
 import { elicitVia } from '../../src/bridge/elicit.js';
 import { ErrorCodes } from '../../src/contract/errors.js';
 import { silentLogger } from '../../src/log.js';
-import type { Session } from '../../src/session/session.js';
+import { heldSession } from '../helpers/held-session.js';
 
 /** The calls held while an ask is open: the stub counts holds and releases. */
-const held = { holds: 0, releases: 0 };
-const session = {
-  name: 'srv',
-  holdRequests: () => {
-    held.holds++;
-    return { requests: [7], release: () => held.releases++ };
-  },
-} as unknown as Session;
+const { session, held } = heldSession();
 const params = {
   message: 'Which colour?\nPick one.',
   requestedSchema: { type: 'object' as const, properties: { colour: { type: 'string' as const } }, required: ['colour'] },

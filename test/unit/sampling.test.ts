@@ -11,17 +11,10 @@ import { ErrorCodes } from '../../src/contract/errors.js';
 import { HostError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { fromChatResponse, toChatRequest, type SamplingParams } from '../../src/sampling/openai.js';
-import type { Session } from '../../src/session/session.js';
+import { heldSession } from '../helpers/held-session.js';
 
 /** The calls held while the ask is open (a sampling request holds its server's calls, as an elicitation does). */
-const held = { holds: 0, releases: 0 };
-const session = {
-  name: 'srv',
-  holdRequests: () => {
-    held.holds++;
-    return { requests: [7], release: () => held.releases++ };
-  },
-} as unknown as Session;
+const { session, held } = heldSession();
 const params = { messages: [{ role: 'user' as const, content: { type: 'text' as const, text: 'Hi' } }], maxTokens: 10 };
 
 function setup() {

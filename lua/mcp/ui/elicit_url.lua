@@ -84,12 +84,8 @@ function M.url(ask, respond, _hide)
     min_width = 60,
     footer = 'o open (accept) · d decline · q cancel · y copy URL',
   })
-  local settled = false
-  local function answer(action)
-    if settled then return end
-    settled = true
-    respond(nil, { action = action })
-  end
+  -- `respond` answers once (mcp.asks): a second choice, e.g. a close after `o`, is dropped there.
+  local function answer(action) respond(nil, { action = action }) end
   -- Closing the window any other way is a cancel (the spec's "dismissed without choosing").
   local w = ui.wire(buf, win, function() answer('cancel') end)
   for _, m in ipairs(marks) do
@@ -127,10 +123,8 @@ function M.url(ask, respond, _hide)
     pcall(vim.fn.setreg, '+', url)
     vim.notify('mcp: copied ' .. url, vim.log.levels.INFO)
   end, 'copy the URL')
-  return function()
-    settled = true
-    w.close()
-  end
+  -- Withdrawn: the window closes; nothing is answered (the ask is no longer pending).
+  return w.close
 end
 
 ---Flows opened and not yet reported complete, by `server .. "\0" .. elicitation id`: their URL.
@@ -206,12 +200,8 @@ function M.retry(ask, respond, _hide)
     min_width = 60,
     footer = 'r call again · q give up',
   })
-  local settled = false
-  local function answer(action)
-    if settled then return end
-    settled = true
-    respond(nil, { action = action })
-  end
+  -- `respond` answers once (mcp.asks): a second choice, e.g. a close after `o`, is dropped there.
+  local function answer(action) respond(nil, { action = action }) end
   local w = ui.wire(buf, win, function() answer('cancel') end)
   vim.bo[buf].modifiable = false
   local group = vim.api.nvim_create_augroup('mcp.url_retry.' .. buf, { clear = true })
@@ -242,10 +232,8 @@ function M.retry(ask, respond, _hide)
   vim.keymap.set('n', 'r', close_with('retry'), { buffer = buf, nowait = true, desc = 'mcp: call the tool again' })
   vim.keymap.set('n', 'q', close_with('cancel'), { buffer = buf, nowait = true, desc = 'mcp: give up' })
   vim.keymap.set('n', '<C-c>', close_with('cancel'), { buffer = buf, nowait = true, desc = 'mcp: give up' })
-  return function()
-    settled = true
-    w.close()
-  end
+  -- Withdrawn: the window closes; nothing is answered (the ask is no longer pending).
+  return w.close
 end
 
 return M
