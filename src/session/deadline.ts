@@ -1,7 +1,8 @@
 /**
  * The one timeout policy of the host (issue 8): a request has ONE deadline, and that deadline includes
  * any wait for a server that is still starting. Progress from the server pushes it back (spec:
- * basic/utilities/progress: a receiver MAY reset its timeout on progress; the SDK does that part), but
+ * basic/utilities/progress: a receiver MAY reset its timeout on progress; {@link Deadline.touch}, called
+ * by requests.ts: the host keeps each request's time itself, since the SDK's timer cannot be held), but
  * never past the request's maximum total time, counted from the same start (issue 11). The Lua guard
  * (lua/mcp/core/channel.lua) follows the same two numbers, each plus `timeout_margin_ms`.
  */
@@ -46,9 +47,10 @@ export function maxTotalMs(budgetMs: number, serverMs?: number): number {
  * waits for: a server that is still starting, the `${input:...}` asks, the handshake (including a
  * renegotiation or a respawn), every page of the lists, and the request itself.
  *
- * Its clock can be held (issue 11): while a server's elicitation waits on the person at the editor, the
- * calls to that server do not time out (spec 2025-11-25: client/elicitation gives the user all the time
- * they need; a server cannot say which of its calls a question belongs to, so all of them wait). Held
+ * Its clock can be held (issue 11): while a server's question (an elicitation, a sampling request; see
+ * bridge/server-ask.ts) waits on the person at the editor or on a model, the calls to that server do not
+ * time out (spec 2025-11-25: client/elicitation gives the user all the time they need; a server cannot
+ * say which of its calls a question belongs to, so all of them wait). Held
  * time counts against neither the budget nor the maximum total time.
  */
 export class Deadline {

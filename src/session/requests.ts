@@ -25,7 +25,7 @@ export interface RequestOpts {
 
 /**
  * Longest timeout the SDK gets, ms (setTimeout's maximum): the host keeps a request's time itself, so
- * that the clock can stand still while a server's elicitation waits on the person ({@link Deadline.hold}).
+ * that the clock can stand still while a server's question waits on the person ({@link Deadline.hold}).
  */
 const SDK_TIMEOUT_MS = 2 ** 31 - 1;
 

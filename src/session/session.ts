@@ -584,8 +584,8 @@ export class Session {
   }
 
   /**
-   * Holds the clock of every request to this server in flight (issue 11): a server's elicitation waits
-   * on the person at the editor, and none of its calls may time out meanwhile (which call the question
+   * Holds the clock of every request to this server in flight (issue 11): a server's elicitation or
+   * sampling request waits on the person at the editor (or a model), and none of its calls may time out meanwhile (which call the question
    * belongs to the server does not say in the 2025-11-25 era). Requests made while held are not held.
    *
    * @returns `requests`: the tags ({@link RequestOpts.tag}) of the held requests; `release`: restarts
